@@ -1,0 +1,1 @@
+// LedgerClient: see docs/ARCHITECTURE.md.

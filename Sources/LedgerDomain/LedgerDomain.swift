@@ -1,0 +1,1 @@
+// LedgerDomain: see docs/ARCHITECTURE.md.

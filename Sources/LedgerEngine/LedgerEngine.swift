@@ -1,0 +1,1 @@
+// LedgerEngine: see docs/ARCHITECTURE.md.

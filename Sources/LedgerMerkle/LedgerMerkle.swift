@@ -1,0 +1,1 @@
+// LedgerMerkle: see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// LedgerServer: see docs/ARCHITECTURE.md.

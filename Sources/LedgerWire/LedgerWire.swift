@@ -1,0 +1,1 @@
+// LedgerWire: see docs/ARCHITECTURE.md.

@@ -1,0 +1,2 @@
+import Testing
+@Test func placeholderBuilds_EndToEndTests() { #expect(Bool(true)) }

@@ -1,0 +1,2 @@
+import Testing
+@Test func placeholderBuilds_LedgerJSONTests() { #expect(Bool(true)) }

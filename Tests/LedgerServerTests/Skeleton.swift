@@ -1,0 +1,2 @@
+import Testing
+@Test func placeholderBuilds_LedgerServerTests() { #expect(Bool(true)) }
