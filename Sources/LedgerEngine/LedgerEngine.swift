@@ -1,1 +1,171 @@
-// LedgerEngine: see docs/ARCHITECTURE.md.
+import Foundation
+import LedgerDomain
+import LedgerJSON
+import LedgerMerkle
+import LedgerStore
+import Logging
+
+/// The ledger as a service: appends through group commit with the domain
+/// rules checked inside the write transaction, and consistent snapshots for
+/// queries that never wait for a commit.
+///
+/// Threads: one dedicated writer thread owns `state` and the store's write
+/// transaction (LMDB allows one writer; a commit blocks on fsync, so it must
+/// not run on Swift's cooperative pool). After each commit it publishes an
+/// immutable copy of the state with the seq it reflects; queries read that copy
+/// and an LMDB read snapshot.
+public final class LedgerEngine: @unchecked Sendable {
+    // @unchecked: `state` and `snapshotSeq` belong to the writer thread (and to
+    // init/shutdown before/after it runs); `published` is guarded by its lock.
+    public let configuration: EngineConfiguration
+    let store: EventStore
+    let logger: Logger
+    var state: DomainState
+    var snapshotSeq: UInt64
+    private let queue: AppendQueue
+    private let publishedLock = NSLock()
+    private var published: DomainState
+    private var halted: String?
+    private var writer: Thread?
+    private let writerDone = DispatchSemaphore(value: 0)
+    public let startedAt = Date()
+
+    static let indexNames = [ProjectionIndexes.meetings, ProjectionIndexes.snapshots]
+
+    /// Opens the store, loads the latest state snapshot and replays the events
+    /// after it, then starts the writer.
+    /// - Parameter progress: called during replay with (done, total).
+    public init(configuration: EngineConfiguration, logger: Logger = Logger(label: "ledger.engine"),
+                progress: ((UInt64, UInt64) -> Void)? = nil) throws {
+        self.configuration = configuration
+        self.logger = logger
+        var options = StoreOptions(origin: configuration.origin)
+        options.indexNames = Self.indexNames
+        options.recordBytesMax = configuration.recordBytesMax
+        options.mapSizeInitialBytes = configuration.mapSizeInitialBytes
+        options.mapSizeMaxBytes = configuration.mapSizeMaxBytes
+        store = try EventStore(dataDirectory: configuration.dataDirectory, options: options)
+        queue = AppendQueue(eventsMax: configuration.queueEventsMax)
+        let (loaded, loadedSeq) = try Self.loadState(store: store, logger: logger, progress: progress)
+        state = loaded
+        snapshotSeq = loadedSeq
+        published = loaded
+        let thread = Thread { [unowned self] in self.runWriter() }
+        thread.name = "ledger-writer"
+        thread.stackSize = 8 << 20
+        writer = thread
+        thread.start()
+    }
+
+    /// The verifier key of the checkpoint signer (C2SP vkey).
+    public var verifierKey: String { store.verifierKey }
+    public var origin: String { store.origin }
+
+    // MARK: Appending
+
+    /// Appends `events` (client submissions as JSON) as one request.
+    /// Returns one outcome per event, in order, once the events are durable.
+    /// - Parameter atomic: if true, one refused event refuses them all.
+    public func append(_ events: [JSONValue], actor: Actor, atomic: Bool) async -> [AppendOutcome] {
+        guard !events.isEmpty else { return [] }
+        guard events.count <= configuration.requestEventsMax else {
+            let error = EngineError(
+                .invalid, "\(events.count) events in one request; at most \(configuration.requestEventsMax)")
+            return events.map { _ in .refused(error) }
+        }
+        let items = events.map { event -> Result<Submission, EngineError> in
+            do {
+                return .success(try SubmissionDecoder.decode(event))
+            } catch {
+                var details = ["rule": error.code.rawValue, "number": String(error.number)]
+                if let field = error.field { details["field"] = field }
+                return .failure(EngineError(.invalid, error.message, details: details))
+            }
+        }
+        return await withCheckedContinuation { continuation in
+            let pending = PendingAppend(items: items, actor: actor, atomic: atomic) { outcomes in
+                continuation.resume(returning: outcomes)
+            }
+            switch queue.enqueue(pending) {
+            case .queued:
+                break
+            case .full:
+                let error = EngineError(.busy, "the append queue is full (\(queue.eventsMax) events); retry shortly")
+                continuation.resume(returning: items.map { _ in .refused(error) })
+            case .closed:
+                let error = EngineError(.shuttingDown, "ledgerd is shutting down; nothing was appended")
+                continuation.resume(returning: items.map { _ in .refused(error) })
+            }
+        }
+    }
+
+    /// Events waiting for the writer.
+    public var queueDepth: Int { queue.depth }
+
+    private func runWriter() {
+        while let group = queue.takeGroup(eventsMax: configuration.groupEventsMax) {
+            let outcomes = commit(group)
+            publish()
+            for (pending, result) in zip(group, outcomes) { pending.deliver(result) }
+            snapshotIfDue()
+        }
+        writerDone.signal()
+    }
+
+    func publish() {
+        let copy = state
+        publishedLock.lock()
+        published = copy
+        publishedLock.unlock()
+    }
+
+    /// Halts writes after an integrity failure (like LMDB's MDB_PANIC): reads
+    /// go on, appends are refused with `read-only` until an operator acts.
+    func halt(_ reason: String) {
+        publishedLock.lock()
+        halted = reason
+        publishedLock.unlock()
+        logger.critical("writes halted: \(reason)")
+    }
+
+    var haltReason: String? {
+        publishedLock.lock()
+        defer { publishedLock.unlock() }
+        return halted
+    }
+
+    // MARK: Reading
+
+    /// Runs `body` with the latest published state and a read snapshot of the
+    /// store taken after it (the snapshot may hold a few newer events; the
+    /// state's `appliedSeq` says what it reflects).
+    public func withSnapshot<T>(_ body: (DomainState, ReadView) throws -> T) throws -> T {
+        publishedLock.lock()
+        let current = published
+        publishedLock.unlock()
+        return try store.read { view in try body(current, view) }
+    }
+
+    /// Runs `body` with a read snapshot of the store.
+    public func read<T>(_ body: (ReadView) throws -> T) throws -> T {
+        try store.read(body)
+    }
+
+    // MARK: Shutting down
+
+    /// Refuses new appends, lets the writer finish what is queued, writes a
+    /// state snapshot and closes the store. Blocks until done.
+    public func shutdown() {
+        queue.close()
+        if writer != nil {
+            writerDone.wait()
+            writer = nil
+            do {
+                try writeSnapshot()
+            } catch {
+                logger.error("could not write the state snapshot at shutdown: \(error)")
+            }
+            store.close()
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import LedgerDomain
+
+/// One caller's append: decoded events (or their decoding errors), who sent
+/// them, and where to deliver the outcomes once the group is durable.
+struct PendingAppend: Sendable {
+    let items: [Result<Submission, EngineError>]
+    let actor: Actor
+    /// All or nothing: one refused event refuses the whole request.
+    let atomic: Bool
+    let deliver: @Sendable ([AppendOutcome]) -> Void
+}
+
+/// The writer's inbox: callers enqueue from any thread; the single writer
+/// thread takes everything waiting (up to a group limit) for one transaction.
+/// Bounded: a full queue refuses new work instead of growing.
+final class AppendQueue: @unchecked Sendable {
+    // @unchecked: every field is guarded by `condition`.
+    private let condition = NSCondition()
+    private var pending: [PendingAppend] = []
+    private var pendingEvents = 0
+    private var closed = false
+    let eventsMax: Int
+
+    init(eventsMax: Int) {
+        self.eventsMax = eventsMax
+    }
+
+    enum EnqueueResult { case queued, full, closed }
+
+    func enqueue(_ append: PendingAppend) -> EnqueueResult {
+        condition.lock()
+        defer { condition.unlock() }
+        if closed { return .closed }
+        if pendingEvents > 0 && pendingEvents + append.items.count > eventsMax { return .full }
+        pending.append(append)
+        pendingEvents += append.items.count
+        condition.signal()
+        return .queued
+    }
+
+    /// Blocks until work is waiting, then takes requests totalling at most
+    /// `eventsMax` events (always at least one request). Returns nil once
+    /// closed and drained.
+    func takeGroup(eventsMax: Int) -> [PendingAppend]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pending.isEmpty && !closed { condition.wait() }
+        if pending.isEmpty { return nil }
+        var taken = 0
+        var count = 0
+        while count < pending.count && (count == 0 || taken + pending[count].items.count <= eventsMax) {
+            taken += pending[count].items.count
+            count += 1
+        }
+        let group = Array(pending.prefix(count))
+        pending.removeFirst(count)
+        pendingEvents -= taken
+        return group
+    }
+
+    /// Refuses new work; the writer drains what is queued, then stops.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return pendingEvents
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import LedgerDomain
+import LedgerJSON
+import LedgerMerkle
+import LedgerStore
+
+extension LedgerEngine {
+    /// `status`: size, root, latest checkpoint, map use, queue, uptime.
+    public func status() throws -> JSONValue {
+        try read { view in
+            let frontier = try view.frontier()
+            let latest = try view.latestCheckpoint()
+            var object: [String: JSONValue] = [
+                "size": .int(Int64(frontier.size)),
+                "rootHash": .string(frontier.root().hex),
+                "origin": .string(origin),
+                "checkpointSize": .int(Int64(latest?.size ?? 0)),
+                "checkpoint": .string(latest?.note ?? ""),
+                "mapUsedBytes": .int(Int64(store.env.usedBytes())),
+                "mapSizeBytes": .int(Int64(store.env.mapSizeBytes)),
+                "queueDepth": .int(Int64(queueDepth)),
+                "uptimeSeconds": .int(Int64(Date().timeIntervalSince(startedAt))),
+            ]
+            if let reason = haltReason { object["halted"] = .string(reason) }
+            return .object(object)
+        }
+    }
+
+    /// The latest signed checkpoint (a C2SP signed note).
+    public func latestCheckpoint() throws -> (size: UInt64, note: String) {
+        try read { view in
+            guard let latest = try view.latestCheckpoint() else {
+                throw EngineError(.internal, "no checkpoint is stored")
+            }
+            return latest
+        }
+    }
+
+    /// Calls `body` with each export line (CONTRACT.md: the stored record plus
+    /// its `leafHash`), from `fromSeq` on, streaming from one read snapshot.
+    public func export(fromSeq: UInt64 = 1, through: UInt64 = .max,
+                       _ body: (UInt64, [UInt8]) throws -> Bool) throws {
+        try read { view in
+            try view.forEachRecord(from: max(1, fromSeq), through: through) { seq, bytes in
+                guard let leaf = try view.leafHash(seq: seq) else {
+                    throw EngineError(.internal, "the tree has no leaf for event \(seq)")
+                }
+                return try body(seq, Self.exportLine(record: bytes, leafHash: leaf))
+            }
+        }
+    }
+
+    /// The stored canonical record with `,"leafHash":"<hex>"` before its final
+    /// brace: valid JSON; verifiers drop `leafHash` and re-canonicalize.
+    static func exportLine(record: UnsafeRawBufferPointer, leafHash: TreeHash) -> [UInt8] {
+        var line = [UInt8]()
+        line.reserveCapacity(record.count + 80)
+        line.append(contentsOf: record.prefix(record.count - 1))
+        line.append(contentsOf: Array(",\"leafHash\":\"".utf8))
+        line.append(contentsOf: Array(leafHash.hex.utf8))
+        line.append(contentsOf: Array("\"}".utf8))
+        return line
+    }
+
+    /// Re-reads every event: canonical bytes, leaf hashes, every tree node,
+    /// every checkpoint's signature and root; replays the events into a fresh
+    /// state and compares it with the live one. Names the first failure.
+    public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> JSONValue {
+        let verifier = try NoteVerifier(verifierKey: verifierKey)
+        return try withSnapshot { live, view in
+            var fresh = DomainState()
+            let lookup = StoreEventLookup(view: view)
+            var stateMismatch: String?
+            let target = live.appliedSeq
+            let liveSnapshot = live.snapshot()
+            if target == 0 && fresh.snapshot() != liveSnapshot { stateMismatch = "at seq 0" }
+            let result = try view.verifyLog(verifier: verifier, recordCheck: { seq, bytes in
+                let record: StoredRecord
+                let event: DomainEvent
+                do {
+                    let value = try JSONParser.parse(bytes, limits: .storedRecord)
+                    guard CanonicalJSON.encode(value).elementsEqual(bytes) else {
+                        return "its bytes are not in RFC 8785 canonical form"
+                    }
+                    record = try StoredRecord(json: value)
+                    event = try record.event()
+                } catch {
+                    return "it does not decode: \(error)"
+                }
+                guard record.seq == seq else { return "it says seq \(record.seq)" }
+                if seq <= target {
+                    fresh.apply(event, seq: seq, occurredOn: record.occurredOn, lookup: lookup)
+                    if seq == target && fresh.snapshot() != liveSnapshot {
+                        stateMismatch = "replaying events 1...\(seq) gives a state that differs from the live one"
+                    }
+                }
+                return nil
+            }, progress: progress)
+            var object: [String: JSONValue] = [
+                "ok": .bool(result.ok && stateMismatch == nil),
+                "size": .int(Int64(result.size)),
+                "rootHash": .string(result.rootHash.hex),
+                "eventsChecked": .int(Int64(result.eventsChecked)),
+                "checkpointsChecked": .int(Int64(result.checkpointsChecked)),
+                "projectionsChecked": .bool(stateMismatch == nil && result.ok),
+            ]
+            if let failure = result.failure {
+                object["failure"] = .string(failure.description)
+                if let seq = failure.seq { object["badSeq"] = .int(Int64(seq)) }
+            } else if let stateMismatch {
+                object["failure"] = .string("projections: \(stateMismatch)")
+            }
+            return .object(object)
+        }
+    }
+
+    /// RFC 9162 inclusion proof of event `seq` in the tree of `size` (default:
+    /// the latest checkpoint's size), with that checkpoint when one is stored.
+    public func proveInclusion(seq: UInt64, size requested: UInt64?) throws -> JSONValue {
+        try read { view in
+            let size = try requested ?? (view.latestCheckpoint()?.size ?? 0)
+            let total = try view.size()
+            guard size <= total else {
+                throw EngineError(.notFound, "tree size \(size) is beyond the log's \(total) events")
+            }
+            guard seq >= 1, seq <= size else {
+                throw EngineError(.notFound, "event \(seq) is not in the tree of size \(size) (want 1...\(size))")
+            }
+            guard let leaf = try view.leafHash(seq: seq) else {
+                throw EngineError(.notFound, "event \(seq) has no leaf")
+            }
+            let proof = try MerkleProofs.inclusionProof(index: seq - 1, size: size, nodes: view)
+            var object: [String: JSONValue] = [
+                "seq": .int(Int64(seq)), "index": .int(Int64(seq - 1)), "size": .int(Int64(size)),
+                "leafHash": .string(leaf.hex),
+                "rootHash": .string(try MerkleProofs.root(size: size, nodes: view).hex),
+                "proof": .array(proof.map { .string($0.hex) }),
+            ]
+            if let note = try view.checkpoint(size: size) { object["checkpoint"] = .string(note) }
+            return .object(object)
+        }
+    }
+
+    /// RFC 9162 consistency proof from tree size `old` to `new` (default: the
+    /// latest checkpoint's size), with both checkpoints when stored.
+    public func proveConsistency(from old: UInt64, to requested: UInt64?) throws -> JSONValue {
+        try read { view in
+            let new = try requested ?? (view.latestCheckpoint()?.size ?? 0)
+            let total = try view.size()
+            guard old <= new, new <= total else {
+                throw EngineError(.notFound, "want sizes 0 ≤ from ≤ to ≤ \(total); got \(old) and \(new)")
+            }
+            let proof = try MerkleProofs.consistencyProof(from: old, to: new, nodes: view)
+            var object: [String: JSONValue] = [
+                "from": .int(Int64(old)), "to": .int(Int64(new)),
+                "fromRootHash": .string(try MerkleProofs.root(size: old, nodes: view).hex),
+                "toRootHash": .string(try MerkleProofs.root(size: new, nodes: view).hex),
+                "proof": .array(proof.map { .string($0.hex) }),
+            ]
+            if let note = try view.checkpoint(size: old) { object["fromCheckpoint"] = .string(note) }
+            if let note = try view.checkpoint(size: new) { object["toCheckpoint"] = .string(note) }
+            return .object(object)
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import LedgerDomain
+import LedgerJSON
+import LedgerStore
+
+extension LedgerEngine {
+    /// Commits one group: every request's events in one durable transaction.
+    /// Each request (or, when not atomic, each event) runs in a savepoint, so a
+    /// refusal undoes only its own writes and state changes; a storage failure
+    /// fails the whole group and leaves state as it was.
+    func commit(_ group: [PendingAppend]) -> [[AppendOutcome]] {
+        var results: [[AppendOutcome]] = group.map { $0.items.map { _ in .refused(EngineError(.internal, "not processed")) } }
+        if let reason = haltReason {
+            let error = EngineError(.readOnly, "writes are halted: \(reason)")
+            return group.map { $0.items.map { _ in .refused(error) } }
+        }
+        var attempt: DomainState.Savepoint?
+        do {
+            try store.write { batch in
+                if let previous = attempt { state.rollback(to: previous) }
+                attempt = state.beginSavepoint()
+                for (r, request) in group.enumerated() {
+                    let units: [[Int]] = request.atomic
+                        ? [Array(request.items.indices)] : request.items.indices.map { [$0] }
+                    for unit in units {
+                        results[r].replaceSubrange(
+                            unit.first!...unit.last!,
+                            with: try commitUnit(request, indices: unit, batch: batch))
+                    }
+                }
+            }
+            if let attempt { state.release(attempt) }
+        } catch {
+            if let attempt { state.rollback(to: attempt) }
+            logger.error("commit of \(group.count) requests failed: \(error)")
+            let failure = EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)")
+            return group.map { $0.items.map { _ in .refused(failure) } }
+        }
+        return results
+    }
+
+    /// One all-or-nothing unit of a request. Domain refusals become outcomes;
+    /// storage errors propagate (they fail the group).
+    private func commitUnit(_ request: PendingAppend, indices: [Int], batch: WriteBatch) throws -> [AppendOutcome] {
+        var outcomes: [AppendOutcome] = []
+        var failedIndex = indices[0]
+        let savepoint = state.beginSavepoint()
+        do {
+            try batch.savepoint {
+                for i in indices {
+                    failedIndex = i
+                    switch request.items[i] {
+                    case .failure(let error): throw error
+                    case .success(let submission):
+                        outcomes.append(try appendOne(submission, actor: request.actor, batch: batch))
+                    }
+                }
+            }
+            state.release(savepoint)
+            return outcomes
+        } catch let refusal as EngineError {
+            state.rollback(to: savepoint)
+            return indices.map { i in
+                if i == failedIndex { return .refused(refusal) }
+                return .refused(EngineError(
+                    .refused, "not appended: event \(failedIndex + 1) of this atomic request was refused",
+                    details: ["index": String(failedIndex)]))
+            }
+        } catch {
+            state.rollback(to: savepoint)
+            throw error
+        }
+    }
+
+    /// Checks and stores one event; updates state and indexes.
+    private func appendOne(_ submission: Submission, actor: Actor, batch: WriteBatch) throws -> AppendOutcome {
+        let event = submission.event
+        let view = batch.view
+        let digest = Self.digest(submission)
+        if let key = submission.idempotencyKey, let existing = try view.idempotencyEntry(key) {
+            if existing.digest == digest { return .duplicate(seq: existing.seq) }
+            throw EngineError(
+                .idempotencyMismatch,
+                "idempotency key '\(key)' was already used for event \(existing.seq), which is a different event",
+                details: ["seq": String(existing.seq)])
+        }
+        let stream = event.stream
+        let version = try view.streamVersion(stream)
+        if let expected = submission.expectedVersion, expected != version {
+            throw EngineError(
+                .conflict, "stream \(stream) is at version \(version); the event expected version \(expected)",
+                details: ["stream": stream, "version": String(version)])
+        }
+        let lookup = StoreEventLookup(view: view)
+        let warnings: [DomainWarning]
+        do {
+            warnings = try state.check(event, occurredOn: submission.occurredOn, lookup: lookup)
+        } catch {
+            var details = ["rule": error.code.rawValue, "number": String(error.number)]
+            if let field = error.field { details["field"] = field }
+            throw EngineError(.refused, error.message, details: details)
+        }
+        let seq = batch.nextSeq
+        let record = StoredRecord(
+            seq: seq, id: UUID().uuidString.lowercased(), type: event.type.rawValue,
+            occurredOn: submission.occurredOn, recordedAt: Timestamp.now(), actor: actor, stream: stream,
+            streamVersion: version + 1, data: event.data, schemaVersion: StoredEventDecoder.currentSchemaVersion,
+            idempotencyKey: submission.idempotencyKey, warnings: warnings)
+        let bytes = CanonicalJSON.encode(record.json)
+        guard bytes.count <= configuration.recordBytesMax else {
+            throw EngineError(
+                .invalid, "the stored event would be \(bytes.count) bytes; at most \(configuration.recordBytesMax)")
+        }
+        try batch.append(NewRecord(
+            seq: seq, bytes: bytes, stream: stream, streamVersion: version + 1,
+            idempotencyKey: submission.idempotencyKey, submissionDigest: digest))
+        try ProjectionIndexes.apply(event, seq: seq, occurredOn: submission.occurredOn, batch: batch, lookup: lookup)
+        state.apply(event, seq: seq, occurredOn: submission.occurredOn, lookup: lookup)
+        return .appended(seq: seq, warnings: warnings)
+    }
+
+    /// SHA-256 of the canonical {type, occurredOn, data}: what makes two
+    /// submissions under one idempotency key "the same event".
+    static func digest(_ submission: Submission) -> [UInt8] {
+        let value: JSONValue = .object([
+            "type": .string(submission.event.type.rawValue),
+            "occurredOn": .string(submission.occurredOn.description),
+            "data": submission.event.data,
+        ])
+        return Array(SHA256.hash(data: CanonicalJSON.encode(value)))
+    }
+}

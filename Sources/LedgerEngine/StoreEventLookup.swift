@@ -1,0 +1,18 @@
+import LedgerDomain
+import LedgerStore
+
+/// The domain rules' window on the log: reads and decodes stored events
+/// inside the caller's transaction (the writer's, or a read snapshot).
+struct StoreEventLookup: EventLookup {
+    let view: ReadView
+
+    func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? {
+        guard let record = try? storedRecord(seq: seq), let event = try? record.event() else { return nil }
+        return (event, record.occurredOn)
+    }
+
+    func storedRecord(seq: UInt64) throws -> StoredRecord? {
+        guard let bytes = try view.record(seq: seq) else { return nil }
+        return try bytes.withUnsafeBytes { try StoredRecord(bytes: $0) }
+    }
+}

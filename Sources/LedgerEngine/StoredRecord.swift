@@ -1,0 +1,130 @@
+import Foundation
+import LedgerDomain
+import LedgerJSON
+
+/// An event as stored: the record of CONTRACT.md ("An event as stored and
+/// exported") without `leafHash`, which is computed from these bytes.
+///
+/// The stored bytes are `CanonicalJSON.encode(record.json)`; the record adds
+/// `schemaVersion` (for upcasting) and, when rules gave advice, `warnings`.
+public struct StoredRecord: Sendable {
+    public var seq: UInt64
+    public var id: String
+    public var type: String
+    public var occurredOn: BusinessDate
+    public var recordedAt: String
+    public var actor: Actor
+    public var stream: String
+    public var streamVersion: UInt64
+    public var data: JSONValue
+    public var schemaVersion: Int
+    public var idempotencyKey: String?
+    public var warnings: [DomainWarning]
+
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "seq": .int(Int64(seq)), "id": .string(id), "type": .string(type),
+            "occurredOn": .string(occurredOn.description), "recordedAt": .string(recordedAt),
+            "actor": actor.json, "stream": .string(stream), "streamVersion": .int(Int64(streamVersion)),
+            "data": data, "schemaVersion": .int(Int64(schemaVersion)),
+        ]
+        if let idempotencyKey { object["idempotencyKey"] = .string(idempotencyKey) }
+        if !warnings.isEmpty {
+            object["warnings"] = .array(warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) })
+        }
+        return .object(object)
+    }
+
+    /// Parses stored bytes back into a record, strictly.
+    public init(bytes: UnsafeRawBufferPointer) throws(EngineError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes, limits: .storedRecord)
+        } catch {
+            throw EngineError(.internal, "stored record is not valid JSON: \(error)")
+        }
+        try self.init(json: value)
+    }
+
+    public init(json value: JSONValue) throws(EngineError) {
+        func field<T>(_ name: String, _ get: (JSONValue) -> T?) throws(EngineError) -> T {
+            guard let raw = value[name], let typed = get(raw) else {
+                throw EngineError(.internal, "stored record lacks a valid '\(name)'")
+            }
+            return typed
+        }
+        seq = UInt64(try field("seq", { $0.intValue }))
+        id = try field("id", { $0.stringValue })
+        type = try field("type", { $0.stringValue })
+        occurredOn = try field("occurredOn", { $0.stringValue.flatMap(BusinessDate.init) })
+        recordedAt = try field("recordedAt", { $0.stringValue })
+        let actorValue = try field("actor", { $0.objectValue })
+        guard let uid = actorValue["uid"]?.intValue, let user = actorValue["user"]?.stringValue else {
+            throw EngineError(.internal, "stored record has a malformed actor")
+        }
+        actor = Actor(uid: UInt32(truncatingIfNeeded: uid), user: user)
+        stream = try field("stream", { $0.stringValue })
+        streamVersion = UInt64(try field("streamVersion", { $0.intValue }))
+        data = try field("data", { $0 })
+        schemaVersion = Int(try field("schemaVersion", { $0.intValue }))
+        idempotencyKey = value["idempotencyKey"]?.stringValue
+        warnings = (value["warnings"]?.arrayValue ?? []).compactMap { w in
+            guard let code = w["code"]?.stringValue, let message = w["message"]?.stringValue else { return nil }
+            return DomainWarning(code: code, message: message)
+        }
+    }
+
+    init(seq: UInt64, id: String, type: String, occurredOn: BusinessDate, recordedAt: String, actor: Actor,
+         stream: String, streamVersion: UInt64, data: JSONValue, schemaVersion: Int, idempotencyKey: String?,
+         warnings: [DomainWarning]) {
+        self.seq = seq
+        self.id = id
+        self.type = type
+        self.occurredOn = occurredOn
+        self.recordedAt = recordedAt
+        self.actor = actor
+        self.stream = stream
+        self.streamVersion = streamVersion
+        self.data = data
+        self.schemaVersion = schemaVersion
+        self.idempotencyKey = idempotencyKey
+        self.warnings = warnings
+    }
+
+    /// The typed event, through the upcasters.
+    public func event() throws(EngineError) -> DomainEvent {
+        do {
+            return try StoredEventDecoder.decode(type: type, schemaVersion: schemaVersion, data: data)
+        } catch {
+            throw EngineError(.internal, "stored event \(seq) does not decode: \(error)")
+        }
+    }
+}
+
+extension JSONLimits {
+    /// Stored records were checked on the way in; these limits only guard
+    /// against a damaged file.
+    static let storedRecord: JSONLimits = {
+        var limits = JSONLimits.default
+        limits.documentBytesMax = 1 << 20
+        return limits
+    }()
+}
+
+/// The current time as RFC 3339 UTC with milliseconds: "2026-11-29T03:00:00.123Z".
+enum Timestamp {
+    static func now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var seconds = ts.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let millis = ts.tv_nsec / 1_000_000
+        func pad(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(millis, 3))Z"
+    }
+}

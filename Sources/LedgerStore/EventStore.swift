@@ -1,0 +1,223 @@
+import CLMDB
+import Foundation
+import Glibc
+import LedgerMerkle
+
+/// The ledger's storage engine: an append-only event log in LMDB with its
+/// RFC 9162 Merkle tree and a signed checkpoint after every commit.
+///
+/// Threading: `write` is for one writer at a time (it serializes callers on a
+/// lock); `read` may run on any thread, concurrently with the writer, and sees
+/// a consistent snapshot (LMDB MVCC): readers never wait for the writer.
+///
+/// Durability: a `write` returns only after LMDB's commit has synced the data
+/// and meta pages (no MDB_NOSYNC, no MDB_NOMETASYNC).
+public final class EventStore: @unchecked Sendable {
+    // @unchecked: mutable state (`frontier`) is touched only under `writeLock`;
+    // the LMDB environment follows LMDB's threading rules (see LMDBEnvironment).
+    public let dataDirectory: String
+    public let options: StoreOptions
+    public let env: LMDBEnvironment
+    let dbs: StoreDatabases
+    let signer: NoteSigner
+    private let writeLock = NSLock()
+    /// The tree as of the last commit; owned by the writer.
+    private var frontier: CompactRange
+
+    /// The verifier key of the checkpoint signer (C2SP vkey form).
+    public var verifierKey: String { signer.verifierKey }
+    public var origin: String { options.origin }
+
+    /// Opens the store in `dataDirectory`, creating the directory, the LMDB
+    /// environment and the signing key on first use.
+    /// - Throws: `StoreError` with `.formatMismatch` if the data was written by
+    ///   another on-disk format, `.signingKey` for key problems, `.integrity` if
+    ///   the stored tree does not match the log.
+    public init(dataDirectory: String, options: StoreOptions) throws(StoreError) {
+        self.dataDirectory = dataDirectory
+        self.options = options
+        let envPath = dataDirectory + "/" + StoreLayout.environmentDirectory
+        for dir in [dataDirectory, envPath] {
+            if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+                throw StoreError(.dataDirectory, "cannot create \(dir): \(String(cString: strerror(errno)))")
+            }
+        }
+        do {
+            env = try LMDBEnvironment(
+                path: envPath, mapSizeBytes: options.mapSizeInitialBytes,
+                databasesMax: UInt32(8 + options.indexNames.count))
+        } catch {
+            throw StoreError.lmdb(error, "cannot open the LMDB environment in \(envPath)")
+        }
+        signer = try SigningKeyFile.loadOrCreate(
+            path: dataDirectory + "/" + StoreLayout.signingKeyFile, name: options.origin)
+        do {
+            (dbs, frontier) = try Self.openDatabases(env: env, options: options, signer: signer)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.lmdb, "cannot open the ledger's databases: \(error)", cause: error)
+        }
+    }
+
+    /// Opens every named database, checks the format version and loads the
+    /// frontier; a new store gets its format and a signed size-0 checkpoint.
+    private static func openDatabases(env: LMDBEnvironment, options: StoreOptions, signer: NoteSigner)
+        throws -> (StoreDatabases, CompactRange)
+    {
+        let txn = try LMDBTransaction(env: env, readOnly: false)
+        defer { txn.abort() }
+        var indexes: [String: LMDBDatabase] = [:]
+        for name in options.indexNames {
+            indexes[name] = try txn.openDatabase(StoreLayout.indexPrefix + name, create: true)
+        }
+        let dbs = StoreDatabases(
+            log: try txn.openDatabase(StoreLayout.logName, create: true),
+            streams: try txn.openDatabase(StoreLayout.streamsName, create: true),
+            idempotency: try txn.openDatabase(StoreLayout.idempotencyName, create: true),
+            tree: try txn.openDatabase(StoreLayout.treeName, create: true),
+            checkpoints: try txn.openDatabase(StoreLayout.checkpointsName, create: true),
+            meta: try txn.openDatabase(StoreLayout.metaName, create: true),
+            indexes: indexes)
+        let frontier: CompactRange
+        if let format = try txn.get(dbs.meta, key: StoreLayout.formatKey) {
+            let version = format.count == 4 ? format.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
+            guard version == StoreLayout.formatVersion else {
+                throw StoreError(
+                    .formatMismatch,
+                    "the data in \(env.path) has on-disk format \(version); this ledgerd reads format "
+                        + "\(StoreLayout.formatVersion). Use the ledgerd release that wrote it, or restore a backup.")
+            }
+            guard let bytes = try txn.get(dbs.meta, key: StoreLayout.frontierKey) else {
+                throw StoreError(.integrity, "the tree frontier is missing from \(env.path)")
+            }
+            frontier = try CompactRange(serialized: bytes)
+            let logCount = try txn.count(dbs.log)
+            guard UInt64(logCount) == frontier.size else {
+                throw StoreError(
+                    .integrity, "the log holds \(logCount) events but the tree covers \(frontier.size)")
+            }
+        } else {
+            guard try txn.count(dbs.log) == 0 else {
+                throw StoreError(.formatMismatch, "\(env.path) holds events but no format version")
+            }
+            var format: [UInt8] = []
+            ByteKeys.append(StoreLayout.formatVersion, to: &format)
+            try txn.put(dbs.meta, key: StoreLayout.formatKey, value: format)
+            frontier = CompactRange()
+            try txn.put(dbs.meta, key: StoreLayout.frontierKey, value: frontier.serialized())
+            let note = try signer.sign(Checkpoint(origin: options.origin, size: 0, rootHash: frontier.root()).body)
+            try txn.put(dbs.checkpoints, key: ByteKeys.u64(0), value: Array(note.formatted.utf8))
+        }
+        try txn.commit()
+        return (dbs, frontier)
+    }
+
+    /// The number of events committed (as the writer knows it).
+    public var size: UInt64 {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        return frontier.size
+    }
+
+    /// Runs `body` in a read-only snapshot. The view and every buffer it hands
+    /// out are valid only inside `body`.
+    public func read<T>(_ body: (ReadView) throws -> T) throws -> T {
+        let txn: LMDBTransaction
+        do {
+            txn = try LMDBTransaction(env: env, readOnly: true)
+        } catch {
+            throw StoreError.lmdb(error, "cannot begin a read transaction")
+        }
+        defer { txn.abort() }
+        return try body(ReadView(txn: txn, dbs: dbs))
+    }
+
+    /// Runs `body` in one durable write transaction, then signs and stores a
+    /// checkpoint for the new size (if anything was appended) and commits.
+    ///
+    /// `body` may run more than once: if the map fills, the transaction is
+    /// aborted, the map grown and `body` called again. So `body` must undo its
+    /// own effects outside the store when it throws, and start from scratch
+    /// each call (e.g. roll back in-memory state to a savepoint).
+    public func write<T>(_ body: (WriteBatch) throws -> T) throws -> T {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        try growIfNearlyFull()
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try writeOnce(body)
+            } catch let error as LMDBError where error.isMapFull {
+                guard attempt < 8 else {
+                    throw StoreError(.mapFull, "the map stayed full after growing \(attempt) times", cause: error)
+                }
+                try grow(factor: 2)
+            } catch let error as StoreError where (error.cause as? LMDBError)?.isMapFull == true {
+                guard attempt < 8 else { throw error }
+                try grow(factor: 2)
+            }
+        }
+    }
+
+    private func writeOnce<T>(_ body: (WriteBatch) throws -> T) throws -> T {
+        let txn = try LMDBTransaction(env: env, readOnly: false)
+        defer { txn.abort() }
+        let batch = WriteBatch(txn: txn, dbs: dbs, frontier: frontier, recordBytesMax: options.recordBytesMax)
+        let result = try body(batch)
+        batch.close()
+        if batch.frontier.size != frontier.size {
+            let checkpoint = Checkpoint(origin: options.origin, size: batch.frontier.size, rootHash: batch.frontier.root())
+            let note = try signer.sign(checkpoint.body)
+            try txn.put(dbs.checkpoints, key: ByteKeys.u64(checkpoint.size), value: Array(note.formatted.utf8),
+                        flags: UInt32(MDB_APPEND))
+            try txn.put(dbs.meta, key: StoreLayout.frontierKey, value: batch.frontier.serialized())
+        }
+        try txn.commit()
+        frontier = batch.frontier
+        return result
+    }
+
+    private func growIfNearlyFull() throws {
+        let used = env.usedBytes()
+        if used * 100 > env.mapSizeBytes * options.mapGrowthThresholdPercent {
+            try grow(factor: 2)
+        }
+    }
+
+    private func grow(factor: Int) throws {
+        let current = env.mapSizeBytes
+        guard current < options.mapSizeMaxBytes else {
+            throw StoreError(
+                .mapFull,
+                "the ledger's map is at its maximum of \(options.mapSizeMaxBytes) bytes; "
+                    + "raise map-size-max or free disk space")
+        }
+        do {
+            try env.grow(atLeast: min(current * factor, options.mapSizeMaxBytes))
+        } catch {
+            throw StoreError.lmdb(error, "cannot grow the map from \(current) bytes")
+        }
+    }
+
+    /// A hot copy of the environment into directory `path` (created, must not
+    /// exist), compacted. Readers and the writer go on meanwhile.
+    public func backup(to path: String) throws(StoreError) {
+        if mkdir(path, 0o700) != 0 {
+            throw StoreError(.dataDirectory, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        do {
+            try env.copy(to: path, compact: true)
+        } catch {
+            throw StoreError.lmdb(error, "backup to \(path) failed")
+        }
+    }
+
+    /// Closes the environment. Precondition: no read or write is running.
+    public func close() {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        env.close()
+    }
+}

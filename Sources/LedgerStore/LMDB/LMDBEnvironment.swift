@@ -1,0 +1,120 @@
+import CLMDB
+import Foundation
+
+/// One LMDB environment (a directory holding `data.mdb` and `lock.mdb`).
+///
+/// Lifetimes (lmdb.h): the `MDB_env` lives until `close()`; every transaction
+/// must end before it. Flags: `MDB_NOTLS` ties reader slots to transactions, not
+/// threads, so read transactions may run on any thread (Swift tasks hop threads).
+/// The ledger never uses `MDB_NOSYNC`, `MDB_NOMETASYNC`, `MDB_WRITEMAP` or
+/// `MDB_MAPASYNC`: a committed write transaction is on disk when commit returns.
+///
+/// Map growth: `mdb_env_set_mapsize` may only be called while no transaction is
+/// active in this process, so every transaction holds `gate` shared and growth
+/// holds it exclusively.
+public final class LMDBEnvironment: @unchecked Sendable {
+    // @unchecked: `handle` is only used under LMDB's own thread rules (one
+    // writer, readers with MDB_NOTLS) and `gate` serializes map growth.
+    let handle: OpaquePointer
+    let gate = ReadWriteGate()
+    public let path: String
+    public private(set) var mapSizeBytes: Int
+    private var closed = false
+
+    /// Opens (creating if needed) the environment in directory `path`.
+    /// - Parameters:
+    ///   - mapSizeBytes: the initial map size; grown on demand by `grow(atLeast:)`.
+    ///   - databasesMax: how many named databases may be opened.
+    ///   - readersMax: reader lock table slots (concurrent read transactions).
+    public init(path: String, mapSizeBytes: Int, databasesMax: UInt32, readersMax: UInt32 = 512, readOnly: Bool = false)
+        throws(LMDBError)
+    {
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(call: "mdb_env_create", code: ENOMEM) }
+        do {
+            try check(mdb_env_set_mapsize(env, mapSizeBytes), "mdb_env_set_mapsize(\(mapSizeBytes))")
+            try check(mdb_env_set_maxdbs(env, databasesMax), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_maxreaders(env, readersMax), "mdb_env_set_maxreaders")
+            var flags = UInt32(MDB_NOTLS)
+            if readOnly { flags |= UInt32(MDB_RDONLY) }
+            try check(mdb_env_open(env, path, flags, 0o600), "mdb_env_open(\(path))")
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        self.handle = env
+        self.path = path
+        // LMDB may have adopted a larger size recorded in the file.
+        var info = MDB_envinfo()
+        mdb_env_info(env, &info)
+        self.mapSizeBytes = Int(info.me_mapsize)
+    }
+
+    deinit { close() }
+
+    /// Closes the environment. Precondition: no transaction is open.
+    public func close() {
+        gate.withExclusive {
+            if !closed {
+                closed = true
+                mdb_env_close(handle)
+            }
+        }
+    }
+
+    /// Bytes of the map in use: (last page number + 1) × page size.
+    public func usedBytes() -> Int {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        mdb_env_info(handle, &info)
+        mdb_env_stat(handle, &stat)
+        return (Int(info.me_last_pgno) + 1) * Int(stat.ms_psize)
+    }
+
+    /// Grows the map to at least `bytes` (rounded up to a MiB). Waits for every
+    /// transaction of this process to end first.
+    public func grow(atLeast bytes: Int) throws(LMDBError) {
+        let mib = 1 << 20
+        let target = (bytes + mib - 1) / mib * mib
+        var failure: LMDBError?
+        gate.withExclusive {
+            guard target > mapSizeBytes else { return }
+            let rc = mdb_env_set_mapsize(handle, target)
+            if rc != 0 {
+                failure = LMDBError(call: "mdb_env_set_mapsize(\(target))", code: rc)
+            } else {
+                mapSizeBytes = target
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Copies the environment to directory `path` (must exist and be empty)
+    /// while others keep reading and writing; `compact` drops free pages.
+    public func copy(to path: String, compact: Bool) throws(LMDBError) {
+        try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2(\(path))")
+    }
+
+    /// Flushes to disk; a no-op for durability here since every commit syncs.
+    public func sync() throws(LMDBError) {
+        try check(mdb_env_sync(handle, 1), "mdb_env_sync")
+    }
+}
+
+/// A readers–writer lock (pthread) guarding map growth against open transactions.
+final class ReadWriteGate: @unchecked Sendable {
+    private var lock = pthread_rwlock_t()
+
+    init() { pthread_rwlock_init(&lock, nil) }
+    deinit { pthread_rwlock_destroy(&lock) }
+
+    func lockShared() { pthread_rwlock_rdlock(&lock) }
+    func unlockShared() { pthread_rwlock_unlock(&lock) }
+
+    func withExclusive<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_rwlock_wrlock(&lock)
+        defer { pthread_rwlock_unlock(&lock) }
+        return try body()
+    }
+}

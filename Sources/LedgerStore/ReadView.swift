@@ -1,0 +1,160 @@
+import LedgerMerkle
+
+/// A consistent snapshot of the store (one LMDB transaction). Valid only
+/// inside the `read`/`write` call that handed it out; buffers passed to
+/// closures only inside those closures.
+public struct ReadView: PerfectNodeSource {
+    let txn: LMDBTransaction
+    let dbs: StoreDatabases
+
+    /// The tree as of this snapshot.
+    public func frontier() throws -> CompactRange {
+        guard let bytes = try txn.get(dbs.meta, key: StoreLayout.frontierKey) else {
+            throw StoreError(.integrity, "the tree frontier is missing")
+        }
+        return try CompactRange(serialized: bytes)
+    }
+
+    /// Events in the log as of this snapshot.
+    public func size() throws -> UInt64 {
+        let cursor = try txn.cursor(dbs.log)
+        defer { cursor.close() }
+        guard let last = try cursor.last() else { return 0 }
+        return ByteKeys.readU64(last.key) ?? 0
+    }
+
+    /// The stored (canonical) bytes of event `seq`, copied; nil if absent.
+    public func record(seq: UInt64) throws -> [UInt8]? {
+        try txn.get(dbs.log, key: ByteKeys.u64(seq))
+    }
+
+    /// Calls `body` with the bytes of every event from `from` through `through`
+    /// in seq order, streaming with a cursor; `body` returns false to stop.
+    public func forEachRecord(from: UInt64 = 1, through: UInt64 = .max,
+                              _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
+        guard from <= through else { return }
+        let cursor = try txn.cursor(dbs.log)
+        defer { cursor.close() }
+        var entry = try cursor.seek(atLeast: ByteKeys.u64(from))
+        while let (key, value) = entry {
+            guard let seq = ByteKeys.readU64(key), seq <= through else { return }
+            if try !body(seq, value) { return }
+            entry = try cursor.next()
+        }
+    }
+
+    /// The leaf hash of event `seq` as stored in the tree.
+    public func leafHash(seq: UInt64) throws -> TreeHash? {
+        guard seq >= 1, let bytes = try txn.get(dbs.tree, key: StoreLayout.treeKey(level: 0, index: seq - 1)) else {
+            return nil
+        }
+        return try TreeHash(bytes)
+    }
+
+    public func perfectNode(level: Int, index: UInt64) throws -> TreeHash {
+        guard let bytes = try txn.get(dbs.tree, key: StoreLayout.treeKey(level: level, index: index)) else {
+            throw StoreError(.integrity, "tree node at level \(level), index \(index) is missing")
+        }
+        return try TreeHash(bytes)
+    }
+
+    /// Calls `body` with each stored tree node in key order (last leaf, level).
+    public func forEachTreeNode(_ body: (_ lastLeaf: UInt64, _ level: Int, _ hash: UnsafeRawBufferPointer) throws -> Void)
+        throws
+    {
+        let cursor = try txn.cursor(dbs.tree)
+        defer { cursor.close() }
+        var entry = try cursor.first()
+        while let (key, value) = entry {
+            guard key.count == 9, let lastLeaf = ByteKeys.readU64(key) else {
+                throw StoreError(.integrity, "malformed tree key of \(key.count) bytes")
+            }
+            try body(lastLeaf, Int(key[8]), value)
+            entry = try cursor.next()
+        }
+    }
+
+    /// The current version of `stream` (0 if it has no events).
+    public func streamVersion(_ stream: String) throws -> UInt64 {
+        let prefix = Array(stream.utf8) + [0]
+        let cursor = try txn.cursor(dbs.streams)
+        defer { cursor.close() }
+        let entry = try cursor.seek(atLeast: Array(stream.utf8) + [1]) != nil ? try cursor.previous() : try cursor.last()
+        guard let (key, _) = entry, key.count == prefix.count + 8, key.starts(with: prefix) else { return 0 }
+        return ByteKeys.readU64(key, at: prefix.count) ?? 0
+    }
+
+    /// The seqs of `stream`'s events in version order, from version `from`.
+    public func streamSeqs(_ stream: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [UInt64] {
+        let prefix = Array(stream.utf8) + [0]
+        let cursor = try txn.cursor(dbs.streams)
+        defer { cursor.close() }
+        var seqs: [UInt64] = []
+        var entry = try cursor.seek(atLeast: StoreLayout.streamKey(stream, version: fromVersion))
+        while let (key, value) = entry, key.count == prefix.count + 8, key.starts(with: prefix), seqs.count < limit {
+            if let seq = ByteKeys.readU64(value) { seqs.append(seq) }
+            entry = try cursor.next()
+        }
+        return seqs
+    }
+
+    /// The seq and submission digest stored under an idempotency key.
+    public func idempotencyEntry(_ key: String) throws -> (seq: UInt64, digest: [UInt8])? {
+        guard let bytes = try txn.get(dbs.idempotency, key: Array(key.utf8)), bytes.count >= 8,
+              let seq = ByteKeys.readU64(bytes)
+        else { return nil }
+        return (seq, Array(bytes[8...]))
+    }
+
+    /// The signed checkpoint stored for tree size `size`, if any.
+    public func checkpoint(size: UInt64) throws -> String? {
+        try txn.get(dbs.checkpoints, key: ByteKeys.u64(size)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The newest signed checkpoint and its size.
+    public func latestCheckpoint() throws -> (size: UInt64, note: String)? {
+        let cursor = try txn.cursor(dbs.checkpoints)
+        defer { cursor.close() }
+        guard let (key, value) = try cursor.last(), let size = ByteKeys.readU64(key) else { return nil }
+        return (size, String(decoding: value, as: UTF8.self))
+    }
+
+    /// Calls `body` with every stored checkpoint in size order.
+    public func forEachCheckpoint(from: UInt64 = 0, _ body: (UInt64, String) throws -> Bool) throws {
+        let cursor = try txn.cursor(dbs.checkpoints)
+        defer { cursor.close() }
+        var entry = try cursor.seek(atLeast: ByteKeys.u64(from))
+        while let (key, value) = entry, let size = ByteKeys.readU64(key) {
+            if try !body(size, String(decoding: value, as: UTF8.self)) { return }
+            entry = try cursor.next()
+        }
+    }
+
+    public func checkpointCount() throws -> Int { try txn.count(dbs.checkpoints) }
+
+    // MARK: The engine's indexes
+
+    private func index(_ name: String) throws -> LMDBDatabase {
+        guard let db = dbs.indexes[name] else {
+            throw StoreError(.misuse, "no index named '\(name)'; declare it in StoreOptions.indexNames")
+        }
+        return db
+    }
+
+    public func getIndex(_ name: String, key: [UInt8]) throws -> [UInt8]? {
+        try txn.get(try index(name), key: key)
+    }
+
+    /// Calls `body` with each index row whose key starts with `prefix`, from
+    /// `start` (≥ prefix) in key order; `body` returns false to stop.
+    public func scanIndex(_ name: String, prefix: [UInt8], start: [UInt8]? = nil,
+                          _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        let cursor = try txn.cursor(try index(name))
+        defer { cursor.close() }
+        var entry = try cursor.seek(atLeast: start ?? prefix)
+        while let (key, value) = entry, key.starts(with: prefix) {
+            if try !body(key, value) { return }
+            entry = try cursor.next()
+        }
+    }
+}

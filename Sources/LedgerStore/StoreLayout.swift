@@ -1,0 +1,61 @@
+import LedgerMerkle
+
+/// The on-disk layout: one LMDB environment, named databases, key encodings.
+///
+/// ```
+/// <data-dir>/lmdb/data.mdb, lock.mdb   the environment
+/// <data-dir>/checkpoint.key            Ed25519 note signing key, mode 0600
+///
+/// log          seq (u64 BE)                     → RFC 8785 bytes of the record (without leafHash)
+/// streams      stream UTF-8 ‖ 0x00 ‖ version    → seq (u64 BE)
+/// idempotency  key UTF-8                        → seq (u64 BE) ‖ SHA-256 of the submission
+/// tree         last leaf index (u64 BE) ‖ level → 32-byte hash of that perfect subtree
+/// checkpoints  tree size (u64 BE)               → signed note (UTF-8)
+/// meta         "format" → u32 BE; "frontier" → CompactRange.serialized()
+/// ix.<name>    the engine's projection indexes (its own keys)
+/// ```
+/// Every key of `log`, `tree` and `checkpoints` grows with each append, so they
+/// are written with `MDB_APPEND`.
+public enum StoreLayout {
+    /// Bump when the meaning of any stored byte changes; `open` refuses others.
+    public static let formatVersion: UInt32 = 1
+    public static let environmentDirectory = "lmdb"
+    public static let signingKeyFile = "checkpoint.key"
+
+    static let logName = "log"
+    static let streamsName = "streams"
+    static let idempotencyName = "idempotency"
+    static let treeName = "tree"
+    static let checkpointsName = "checkpoints"
+    static let metaName = "meta"
+    static let indexPrefix = "ix."
+
+    static let formatKey = Array("format".utf8)
+    static let frontierKey = Array("frontier".utf8)
+
+    static func streamKey(_ stream: String, version: UInt64) -> [UInt8] {
+        var key = Array(stream.utf8)
+        key.append(0)
+        ByteKeys.append(version, to: &key)
+        return key
+    }
+
+    /// The key of the perfect subtree at (level, index): its last leaf, then its level.
+    static func treeKey(level: Int, index: UInt64) -> [UInt8] {
+        let lastLeaf = ((index &+ 1) << UInt64(level)) &- 1
+        var key = ByteKeys.u64(lastLeaf)
+        key.append(UInt8(level))
+        return key
+    }
+}
+
+/// The handles of the named databases, valid for the environment's life.
+struct StoreDatabases: Sendable {
+    let log: LMDBDatabase
+    let streams: LMDBDatabase
+    let idempotency: LMDBDatabase
+    let tree: LMDBDatabase
+    let checkpoints: LMDBDatabase
+    let meta: LMDBDatabase
+    let indexes: [String: LMDBDatabase]
+}

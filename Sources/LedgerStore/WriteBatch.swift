@@ -1,0 +1,138 @@
+import CLMDB
+import LedgerMerkle
+
+/// One event ready to be stored: its canonical bytes and where it belongs.
+public struct NewRecord: Sendable {
+    /// Must be the batch's `nextSeq`: the record's bytes already contain it.
+    public var seq: UInt64
+    /// RFC 8785 bytes of the record without `leafHash`.
+    public var bytes: [UInt8]
+    public var stream: String
+    /// Must be the stream's current version + 1.
+    public var streamVersion: UInt64
+    public var idempotencyKey: String?
+    /// SHA-256 of the submission, stored with the idempotency key so that the
+    /// same key with another event can be told apart.
+    public var submissionDigest: [UInt8]
+
+    public init(seq: UInt64, bytes: [UInt8], stream: String, streamVersion: UInt64,
+                idempotencyKey: String?, submissionDigest: [UInt8]) {
+        self.seq = seq
+        self.bytes = bytes
+        self.stream = stream
+        self.streamVersion = streamVersion
+        self.idempotencyKey = idempotencyKey
+        self.submissionDigest = submissionDigest
+    }
+}
+
+/// The writer's handle inside `EventStore.write`: appends records, maintains
+/// the tree, writes the engine's indexes, and nests savepoints.
+/// Valid only inside the `write` call that created it.
+public final class WriteBatch {
+    private var stack: [LMDBTransaction]
+    let dbs: StoreDatabases
+    let recordBytesMax: Int
+    /// The tree including everything appended so far in this batch.
+    public private(set) var frontier: CompactRange
+    private var closed = false
+
+    init(txn: LMDBTransaction, dbs: StoreDatabases, frontier: CompactRange, recordBytesMax: Int) {
+        self.stack = [txn]
+        self.dbs = dbs
+        self.frontier = frontier
+        self.recordBytesMax = recordBytesMax
+    }
+
+    func close() { closed = true }
+
+    var txn: LMDBTransaction {
+        precondition(!closed, "WriteBatch used after its write() returned")
+        return stack[stack.count - 1]
+    }
+
+    /// Reads inside this write transaction (sees this batch's own writes).
+    public var view: ReadView { ReadView(txn: txn, dbs: dbs) }
+
+    /// The seq the next appended record gets.
+    public var nextSeq: UInt64 { frontier.size + 1 }
+
+    /// Appends one record: log, stream index, idempotency key and tree nodes.
+    /// - Returns: the record's leaf hash.
+    /// - Throws: `StoreError(.misuse)` if `seq` or `streamVersion` is not the
+    ///   next one or the idempotency key exists (the engine checks these first);
+    ///   LMDB errors (map full: see `EventStore.write`).
+    @discardableResult
+    public func append(_ record: NewRecord) throws -> TreeHash {
+        guard record.seq == nextSeq else {
+            throw StoreError(.misuse, "record seq \(record.seq) appended but the next seq is \(nextSeq)")
+        }
+        guard !record.bytes.isEmpty, record.bytes.count <= recordBytesMax else {
+            throw StoreError(.misuse, "record of \(record.bytes.count) bytes; want 1...\(recordBytesMax)")
+        }
+        let current = try view.streamVersion(record.stream)
+        guard record.streamVersion == current + 1 else {
+            throw StoreError(
+                .misuse, "stream \(record.stream) is at version \(current); got version \(record.streamVersion)")
+        }
+        let seqKey = ByteKeys.u64(record.seq)
+        try txn.put(dbs.log, key: seqKey, value: record.bytes, flags: UInt32(MDB_APPEND))
+        try txn.put(dbs.streams, key: StoreLayout.streamKey(record.stream, version: record.streamVersion),
+                    value: seqKey, flags: UInt32(MDB_NOOVERWRITE))
+        if let key = record.idempotencyKey {
+            do {
+                try txn.put(dbs.idempotency, key: Array(key.utf8), value: seqKey + record.submissionDigest,
+                            flags: UInt32(MDB_NOOVERWRITE))
+            } catch let error where error.isKeyExists {
+                throw StoreError(.misuse, "idempotency key '\(key)' is already stored")
+            }
+        }
+        let leaf = RFC9162.leafHash(record.bytes)
+        var completed: [(Int, UInt64, TreeHash)] = []
+        frontier.append(leaf) { level, index, hash in completed.append((level, index, hash)) }
+        for (level, index, hash) in completed {
+            try txn.put(dbs.tree, key: StoreLayout.treeKey(level: level, index: index), value: hash.bytes,
+                        flags: UInt32(MDB_APPEND))
+        }
+        return leaf
+    }
+
+    /// Runs `body` in a nested transaction: if it throws, everything it wrote
+    /// (records, tree nodes, index rows) is undone and the error rethrown;
+    /// the rest of the batch is kept. Used so one caller's refused event does
+    /// not fail the other callers gathered into the same commit.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        let child = try LMDBTransaction(env: txn.env, readOnly: false, parent: txn)
+        let saved = frontier
+        stack.append(child)
+        do {
+            let result = try body()
+            stack.removeLast()
+            try child.commit()
+            return result
+        } catch {
+            stack.removeLast()
+            child.abort()
+            frontier = saved
+            throw error
+        }
+    }
+
+    // MARK: The engine's indexes
+
+    private func index(_ name: String) throws -> LMDBDatabase {
+        guard let db = dbs.indexes[name] else {
+            throw StoreError(.misuse, "no index named '\(name)'; declare it in StoreOptions.indexNames")
+        }
+        return db
+    }
+
+    public func putIndex(_ name: String, key: [UInt8], value: [UInt8]) throws {
+        try txn.put(try index(name), key: key, value: value)
+    }
+
+    @discardableResult
+    public func deleteIndex(_ name: String, key: [UInt8]) throws -> Bool {
+        try txn.delete(try index(name), key: key)
+    }
+}
