@@ -78,7 +78,10 @@ let package = Package(
         // A blocking Unix-socket client and the offline verifier used by ledgerctl.
         .target(
             name: "LedgerClient",
-            dependencies: ["LedgerWire", "LedgerJSON", "LedgerMerkle"],
+            dependencies: [
+                "LedgerWire", "LedgerJSON", "LedgerMerkle",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -93,14 +96,14 @@ let package = Package(
         .executableTarget(
             name: "ledgerctl",
             dependencies: [
-                "LedgerClient", "LedgerWire", "LedgerJSON", "LedgerMerkle",
+                "LedgerClient", "LedgerWire", "LedgerJSON", "LedgerMerkle", "LedgerDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ledger-bench",
-            dependencies: ["LedgerEngine", "LedgerStore", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "CLMDB"],
+            dependencies: ["LedgerEngine", "LedgerStore", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "LedgerDemo", "CLMDB"],
             path: "Benchmarks/ledger-bench",
             swiftSettings: swiftSettings
         ),
@@ -114,8 +117,20 @@ let package = Package(
         ),
         .testTarget(name: "LedgerDemoTests", dependencies: ["LedgerDemo", "LedgerJSON"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerMerkle", "LedgerJSON", "CLMDB"]),
-        .testTarget(name: "LedgerEngineTests", dependencies: ["LedgerEngine", "LedgerDomain", "LedgerStore", "LedgerMerkle", "LedgerJSON"]),
+        .testTarget(
+            name: "LedgerEngineTests",
+            dependencies: [
+                "LedgerEngine", "LedgerDomain", "LedgerStore", "LedgerMerkle", "LedgerJSON", "LedgerDemo",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "LedgerServerTests", dependencies: ["LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LedgerClient", "LedgerWire", "LedgerJSON", "LedgerMerkle"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "LedgerClient", "LedgerWire", "LedgerJSON", "LedgerMerkle", "LedgerDemo",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
     ]
 )

@@ -1,0 +1,158 @@
+import Crypto
+import Foundation
+import LedgerJSON
+import LedgerMerkle
+
+/// Verifies an export offline, with no daemon: every line's `leafHash` is
+/// recomputed as SHA-256(0x00 ‖ JCS(line without leafHash)), seqs must run
+/// 1, 2, 3, … without gaps, and the RFC 9162 root at the checkpoint's size must
+/// equal the root in the checkpoint, whose signature must verify with the key.
+///
+/// Streaming: memory stays O(log n) whatever the export's size.
+public struct ExportVerifier {
+    public struct Result: Sendable {
+        public var ok: Bool { failure == nil }
+        public var linesRead: UInt64 = 0
+        public var checkpointSize: UInt64 = 0
+        public var rootHash: String = ""
+        /// The first bad seq (or the line number where no seq could be read).
+        public var badSeq: UInt64?
+        public var failure: String?
+
+        public var json: JSONValue {
+            var object: [String: JSONValue] = [
+                "ok": .bool(ok), "linesRead": .int(Int64(linesRead)),
+                "checkpointSize": .int(Int64(checkpointSize)), "rootHash": .string(rootHash),
+            ]
+            if let badSeq { object["badSeq"] = .int(Int64(badSeq)) }
+            if let failure { object["failure"] = .string(failure) }
+            return .object(object)
+        }
+    }
+
+    let checkpoint: Checkpoint
+    let lineBytesMax: Int
+
+    /// Checks the signed checkpoint against the verifier key first.
+    /// - Throws: `CheckpointError` naming what is wrong with the note or key.
+    public init(signedCheckpoint: String, verifierKey: String, lineBytesMax: Int = 1 << 20) throws {
+        let verifier = try NoteVerifier(verifierKey: verifierKey.trimmingCharacters(in: .whitespacesAndNewlines))
+        let note = try SignedNote.parse(signedCheckpoint)
+        try verifier.verify(note)
+        checkpoint = try Checkpoint.parse(body: note.text)
+        self.lineBytesMax = lineBytesMax
+    }
+
+    /// Verifies the export read from `fd` (a file or a pipe).
+    /// - Parameter progress: called every 65 536 lines with the count so far.
+    public func verify(fileDescriptor fd: Int32, progress: ((UInt64) -> Void)? = nil) -> Result {
+        var result = Result()
+        result.checkpointSize = checkpoint.size
+        var range = CompactRange()
+        var reader = LineReader(fd: fd, lineBytesMax: lineBytesMax)
+        func fail(_ seq: UInt64?, _ why: String) -> Result {
+            result.badSeq = seq
+            result.failure = why
+            return result
+        }
+        while true {
+            let line: [UInt8]?
+            do {
+                line = try reader.next()
+            } catch {
+                return fail(range.size + 1, "line \(result.linesRead + 1): \(error)")
+            }
+            guard let line else { break }
+            result.linesRead += 1
+            let want = range.size + 1
+            if line.isEmpty { return fail(want, "line \(result.linesRead) is empty") }
+            guard case .object(var record)? = try? JSONParser.parse(line) else {
+                return fail(want, "line \(result.linesRead) is not a JSON object")
+            }
+            guard let seq = record["seq"]?.intValue, seq > 0 else {
+                return fail(want, "line \(result.linesRead) has no valid seq")
+            }
+            guard UInt64(seq) == want else {
+                return fail(want, "line \(result.linesRead) has seq \(seq); want \(want) (lines missing, duplicated or reordered)")
+            }
+            guard let claimed = record.removeValue(forKey: "leafHash")?.stringValue, let claimedHash = TreeHash(hex: claimed)
+            else {
+                return fail(want, "seq \(seq) has no valid leafHash")
+            }
+            var preimage: [UInt8] = [0]
+            preimage.append(contentsOf: CanonicalJSON.encode(.object(record)))
+            let computed = try! TreeHash(Array(SHA256.hash(data: preimage)))
+            guard computed == claimedHash else {
+                return fail(want, "seq \(seq) was altered: its content hashes to \(computed.hex), the line says \(claimed)")
+            }
+            range.append(computed) { _, _, _ in }
+            if range.size == checkpoint.size {
+                let root = range.root()
+                result.rootHash = root.hex
+                guard root == checkpoint.rootHash else {
+                    return fail(nil, "the root of events 1...\(range.size) is \(root.hex) but the checkpoint says "
+                                + "\(checkpoint.rootHash.hex): some event in the export differs from the ledger's")
+                }
+            }
+            if result.linesRead % 65_536 == 0 { progress?(result.linesRead) }
+        }
+        if checkpoint.size == 0 {
+            result.rootHash = RFC9162.emptyRoot.hex
+            guard checkpoint.rootHash == RFC9162.emptyRoot else {
+                return fail(nil, "the checkpoint of size 0 has a root other than the empty tree's")
+            }
+        }
+        if range.size < checkpoint.size {
+            return fail(range.size + 1, "the export ends at seq \(range.size) but the checkpoint covers \(checkpoint.size) events (truncated)")
+        }
+        progress?(result.linesRead)
+        return result
+    }
+}
+
+/// Reads newline-terminated lines from a file descriptor with a length limit.
+struct LineReader {
+    let fd: Int32
+    let lineBytesMax: Int
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+
+    init(fd: Int32, lineBytesMax: Int) {
+        self.fd = fd
+        self.lineBytesMax = lineBytesMax
+    }
+
+    struct TooLong: Error, CustomStringConvertible {
+        let limit: Int
+        var description: String { "line longer than \(limit) bytes" }
+    }
+
+    mutating func next() throws -> [UInt8]? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 10) {
+                let line = Array(buffer[start..<newline])
+                start = newline + 1
+                return line
+            }
+            if buffer.count - start > lineBytesMax { throw TooLong(limit: lineBytesMax) }
+            if eof {
+                guard start < buffer.count else { return nil }
+                let line = Array(buffer[start...])
+                start = buffer.count
+                return line
+            }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXErrorCode(rawValue: errno).map { POSIXError($0) } ?? POSIXError(.EIO)
+            }
+            if n == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<n]) }
+        }
+    }
+}
