@@ -110,25 +110,27 @@ public struct ExportVerifier {
     }
 }
 
-/// Reads newline-terminated lines from a file descriptor with a length limit.
-struct LineReader {
-    let fd: Int32
-    let lineBytesMax: Int
+/// Reads newline-terminated lines from a file descriptor with a length limit
+/// (a last line without a newline is returned too).
+public struct LineReader {
+    public let fd: Int32
+    public let lineBytesMax: Int
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
 
-    init(fd: Int32, lineBytesMax: Int) {
+    public init(fd: Int32, lineBytesMax: Int) {
         self.fd = fd
         self.lineBytesMax = lineBytesMax
     }
 
-    struct TooLong: Error, CustomStringConvertible {
-        let limit: Int
-        var description: String { "line longer than \(limit) bytes" }
+    public struct TooLong: Error, CustomStringConvertible {
+        public let limit: Int
+        public var description: String { "line longer than \(limit) bytes" }
     }
 
-    mutating func next() throws -> [UInt8]? {
+    /// The next line without its newline, or nil at the end.
+    public mutating func next() throws -> [UInt8]? {
         while true {
             if let newline = buffer[start...].firstIndex(of: 10) {
                 let line = Array(buffer[start..<newline])

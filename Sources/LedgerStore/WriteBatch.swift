@@ -80,21 +80,33 @@ public final class WriteBatch {
         try txn.put(dbs.streams, key: StoreLayout.streamKey(record.stream, version: record.streamVersion),
                     value: seqKey, flags: UInt32(MDB_NOOVERWRITE))
         if let key = record.idempotencyKey {
-            do {
-                try txn.put(dbs.idempotency, key: Array(key.utf8), value: seqKey + record.submissionDigest,
-                            flags: UInt32(MDB_NOOVERWRITE))
-            } catch let error where error.isKeyExists {
+            if try view.idempotencyEntry(key) != nil {
                 throw StoreError(.misuse, "idempotency key '\(key)' is already stored")
             }
+            try txn.put(dbs.idempotency, key: Array(key.utf8), value: seqKey + record.submissionDigest,
+                        flags: UInt32(MDB_NOOVERWRITE))
         }
         let leaf = RFC9162.leafHash(record.bytes)
-        var completed: [(Int, UInt64, TreeHash)] = []
-        frontier.append(leaf) { level, index, hash in completed.append((level, index, hash)) }
-        for (level, index, hash) in completed {
-            try txn.put(dbs.tree, key: StoreLayout.treeKey(level: level, index: index), value: hash.bytes,
-                        flags: UInt32(MDB_APPEND))
+        for node in Self.push(leaf, onto: &frontier) {
+            try txn.put(dbs.tree, key: StoreLayout.treeKey(level: node.level, index: node.index),
+                        value: node.hash.bytes, flags: UInt32(MDB_APPEND))
         }
         return leaf
+    }
+
+    /// Appends `leaf` to `range` and returns the perfect-subtree nodes it completed.
+    static func push(_ leaf: TreeHash, onto range: inout CompactRange) -> [CompletedNode] {
+        var completed: [CompletedNode] = []
+        range.append(leaf) { level, index, hash in
+            completed.append(CompletedNode(level: level, index: index, hash: hash))
+        }
+        return completed
+    }
+
+    struct CompletedNode {
+        let level: Int
+        let index: UInt64
+        let hash: TreeHash
     }
 
     /// Runs `body` in a nested transaction: if it throws, everything it wrote
@@ -105,13 +117,13 @@ public final class WriteBatch {
         let child = try LMDBTransaction(env: txn.env, readOnly: false, parent: txn)
         let saved = frontier
         stack.append(child)
-        do {
-            let result = try body()
-            stack.removeLast()
+        let result = Result { try body() }
+        stack.removeLast()
+        switch result {
+        case .success(let value):
             try child.commit()
-            return result
-        } catch {
-            stack.removeLast()
+            return value
+        case .failure(let error):
             child.abort()
             frontier = saved
             throw error

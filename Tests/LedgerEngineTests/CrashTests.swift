@@ -59,7 +59,7 @@ import Testing
         let store = try EventStore(dataDirectory: dir.path, options: options)
         defer { store.close() }
         let verifier = try NoteVerifier(verifierKey: store.verifierKey)
-        try store.read { view in
+        try store.read { view throws in
             for (key, seq) in acknowledged {
                 let entry = try view.idempotencyEntry(key)
                 #expect(entry?.seq == seq, "acknowledged \(key) as seq \(seq), found \(String(describing: entry))")

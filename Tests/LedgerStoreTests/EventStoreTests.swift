@@ -10,7 +10,7 @@ import Testing
         let store = try openStore(dir)
         let leaves = try appendRecords(store, count: 250, perBatch: 60)
         #expect(store.size == 250)
-        try store.read { view in
+        try store.read { view throws in
             #expect(try view.size() == 250)
             #expect(try view.record(seq: 1) == recordBytes(1))
             #expect(try view.record(seq: 250) == recordBytes(250))
@@ -40,7 +40,7 @@ import Testing
         let store = try openStore(dir)
         let leaves = try appendRecords(store, count: 25, perBatch: 10)  // commits at 10, 20, 25
         let verifier = try NoteVerifier(verifierKey: store.verifierKey)
-        try store.read { view in
+        try store.read { view throws in
             var sizes: [UInt64] = []
             try view.forEachCheckpoint { size, text in
                 let note = try SignedNote.parse(text)
@@ -61,7 +61,7 @@ import Testing
         let dir = TempDir()
         let store = try openStore(dir)
         let leaves = try appendRecords(store, count: 37, perBatch: 5)
-        try store.read { view in
+        try store.read { view throws in
             for size in [UInt64(1), 2, 5, 16, 17, 37] {
                 let root = naiveRoot(leaves[0..<Int(size)])
                 #expect(try MerkleProofs.root(size: size, nodes: view) == root)
@@ -90,7 +90,7 @@ import Testing
         #expect(store.size == 40)
         #expect(store.verifierKey == key)
         try appendRecords(store, count: 1)
-        try store.read { view in
+        try store.read { view throws in
             #expect(try view.frontier().root() != naiveRoot(leaves[...]))
             #expect(try view.size() == 41)
         }
@@ -101,7 +101,7 @@ import Testing
         let store = try openStore(dir)
         try appendRecords(store, count: 3)
         struct Refusal: Error {}
-        try store.write { batch in
+        try store.write { batch throws in
             #expect(throws: Refusal.self) {
                 try batch.savepoint {
                     try batch.append(NewRecord(seq: 4, bytes: recordBytes(4), stream: "s0", streamVersion: 1,
@@ -113,7 +113,7 @@ import Testing
             try batch.append(NewRecord(seq: 4, bytes: recordBytes(99), stream: "s0", streamVersion: 1,
                                        idempotencyKey: nil, submissionDigest: []))
         }
-        try store.read { view in
+        try store.read { view throws in
             #expect(try view.size() == 4)
             #expect(try view.record(seq: 4) == recordBytes(99))
             #expect(try view.idempotencyEntry("x") == nil)
@@ -135,11 +135,11 @@ import Testing
         ]
         for record in cases {
             #expect(throws: StoreError.self) {
-                try store.write { batch in try batch.append(record) }
+                try store.write { batch throws in try batch.append(record) }
             }
         }
         #expect(store.size == 2)
-        try store.read { view in #expect(try view.latestCheckpoint()?.size == 2) }
+        try store.read { view throws in #expect(try view.latestCheckpoint()?.size == 2) }
     }
 
     @Test func theMapGrowsPastATinyInitialSize() throws {
@@ -148,7 +148,7 @@ import Testing
         let before = store.env.mapSizeBytes
         let leaves = try appendRecords(store, count: 6_000, perBatch: 1_000, padding: 300)
         #expect(store.env.mapSizeBytes > before)
-        try store.read { view in
+        try store.read { view throws in
             #expect(try view.size() == 6_000)
             #expect(try view.frontier().root() == naiveRoot(leaves[...]))
         }
@@ -157,7 +157,7 @@ import Testing
     @Test func aDifferentFormatVersionIsRefusedOnOpen() throws {
         let dir = TempDir()
         let store = try openStore(dir)
-        try store.write { batch in
+        try store.write { batch throws in
             try batch.txn.put(batch.dbs.meta, key: StoreLayout.formatKey, value: [0, 0, 0, 9])
         }
         store.close()
@@ -197,7 +197,7 @@ import Testing
         data[range.lowerBound + 6] = UInt8(ascii: "8")  // {"n":57 → {"n":58
         try data.write(to: URL(fileURLWithPath: file))
         store = try openStore(dir)
-        let result = try store.read { view in try view.verifyLog(verifier: try NoteVerifier(verifierKey: key)) }
+        let result = try store.read { view throws in try view.verifyLog(verifier: try NoteVerifier(verifierKey: key)) }
         #expect(result.failure?.seq == 57)
         #expect(result.eventsChecked == 56)
     }

@@ -34,7 +34,7 @@ func appendRecords(_ store: EventStore, count: Int, perBatch: Int = 100, padding
     var remaining = count
     while remaining > 0 {
         let n = min(perBatch, remaining)
-        try store.write { batch in
+        try store.write { batch throws in
             for _ in 0..<n {
                 let seq = batch.nextSeq
                 let stream = "s\(seq % 4)"

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Foundation
+import LedgerClient
+import LedgerJSON
+
+struct Append: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Append the events of a JSON Lines file (stdin without FILE), in order.",
+        discussion: """
+            Each line is one event as CONTRACT.md describes it:
+              {"type":"MeetingHeld","occurredOn":"2024-03-14","data":{...},"idempotencyKey":"...","expectedVersion":7}
+            Prints one JSON result a line, in input order: {"seq":N} for a stored event,
+            {"seq":N,"duplicate":true} when its idempotency key was already stored for the same
+            event, or {"error":{"code":"...","message":"..."}} when it was refused. Events are
+            sent in batches; each acknowledged event is durable. A refused event does not stop
+            the others unless --atomic is given, in which case the whole input is one
+            all-or-nothing request (at most 10 000 events). Exits 1 if any event was refused.
+
+            Examples:
+              ledgerctl append meetings-2024-03.jsonl
+              ledgerctl demo-data --seed 7 | ledgerctl append > results.jsonl
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: ArgumentHelp("A JSON Lines file; stdin if omitted.", valueName: "file"))
+    var file: String?
+
+    @Flag(help: "All events or none: one refused event refuses the whole input.")
+    var atomic = false
+
+    @Option(help: ArgumentHelp("Events per request (1–10000).", valueName: "n"))
+    var batch: Int = 500
+
+    func validate() throws {
+        guard (1...10_000).contains(batch) else { throw ValidationError("--batch wants 1…10000; got \(batch)") }
+    }
+
+    /// Bytes of one request's events at most (the daemon's default line limit is 1 MiB).
+    static let requestBytesMax = 900 << 10
+
+    func run() throws {
+        let fd: Int32
+        if let file {
+            fd = open(file, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                Output.error("cannot open \(file): \(String(cString: strerror(errno)))")
+                throw ArgumentParser.ExitCode(1)
+            }
+        } else {
+            fd = 0
+        }
+        defer { if fd != 0 { close(fd) } }
+        let connection = try Session.connect(self.connection)
+        var reader = LineReader(fd: fd, lineBytesMax: 1 << 20)
+        var pending: [(line: Int, event: JSONValue)] = []
+        var pendingBytes = 0
+        var refused = 0
+        var stored = 0
+        var lineNumber = 0
+        var outputs: [JSONValue] = []
+        let started = Date()
+
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            let result: JSONValue
+            do {
+                result = try connection.call(
+                    verb: "append",
+                    args: ["events": .array(pending.map(\.event)), "atomic": .bool(atomic)],
+                    onItem: { _ in }, onProgress: { _, _ in })
+            } catch {
+                Progress.clear()
+                throw Session.fail(error)
+            }
+            let results = result["results"]?.arrayValue ?? []
+            for (i, entry) in pending.enumerated() {
+                let outcome = i < results.count ? results[i] : .object(["error": .object(["code": "internal", "message": "no result"])])
+                if outcome["error"] != nil { refused += 1 } else { stored += 1 }
+                outputs.append(outcome)
+                _ = entry
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingBytes = 0
+            for output in outputs { Output.json(output) }
+            outputs.removeAll(keepingCapacity: true)
+            if Progress.enabled {
+                let rate = Double(stored + refused) / max(Date().timeIntervalSince(started), 0.001)
+                FileHandle.standardError.write(Data(String(format: "\r%d appended, %d refused (%.0f/s)", stored, refused, rate).utf8))
+            }
+        }
+
+        while true {
+            let line: [UInt8]?
+            do {
+                line = try reader.next()
+            } catch {
+                Progress.clear()
+                Output.error("line \(lineNumber + 1): \(error)")
+                throw ArgumentParser.ExitCode(1)
+            }
+            guard let line else { break }
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            let event: JSONValue
+            do {
+                event = try JSONParser.parse(line)
+            } catch {
+                let failure: JSONValue = .object(["error": .object([
+                    "code": "malformed-json", "message": .string("line \(lineNumber): \(error)"),
+                ])])
+                if atomic {
+                    Output.json(failure)
+                    Output.error("line \(lineNumber) is not valid JSON; nothing was appended (--atomic)")
+                    throw ArgumentParser.ExitCode(1)
+                }
+                try flush()
+                Output.json(failure)
+                refused += 1
+                continue
+            }
+            if atomic {
+                guard pending.count < 10_000 else {
+                    Output.error("--atomic takes at most 10000 events; the input has more. Nothing was appended.")
+                    throw ArgumentParser.ExitCode(1)
+                }
+            } else if pending.count >= batch || pendingBytes + line.count > Self.requestBytesMax {
+                try flush()
+            }
+            pending.append((lineNumber, event))
+            pendingBytes += line.count
+        }
+        try flush()
+        Progress.clear()
+        if refused > 0 {
+            Output.error("\(refused) of \(stored + refused) events refused")
+            throw ArgumentParser.ExitCode(1)
+        }
+    }
+}
+

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import LedgerJSON
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the whole log as JSON Lines, one event a line in seq order.",
+        discussion: """
+            Each line is the stored record with its leafHash (CONTRACT.md, "An event as stored and
+            exported"). The export is taken from one consistent snapshot. To check it offline:
+              ledgerctl export --to ledger.jsonl
+              ledgerctl checkpoint > checkpoint.txt; ledgerctl pubkey > key.txt
+              ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt
+            (Take the checkpoint after the export: an export may be longer than the checkpoint,
+            never shorter.)
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(name: .long, help: ArgumentHelp("Write to this file instead of stdout (replaced atomically).", valueName: "file"))
+    var to: String?
+
+    @Option(name: .customLong("from"), help: ArgumentHelp("Start at this seq.", valueName: "seq"))
+    var fromSeq: Int = 1
+
+    func validate() throws {
+        guard fromSeq >= 1 else { throw ValidationError("--from wants a seq ≥ 1; got \(fromSeq)") }
+    }
+
+    func run() throws {
+        let sink = try OutputSink(path: to)
+        var count: Int64 = 0
+        do {
+            _ = try Session.call(connection, "export", ["fromSeq": .int(Int64(fromSeq))], onItem: { item in
+                try sink.write(CanonicalJSON.encode(item) + [10])
+                count += 1
+                if count % 65_536 == 0 { Progress.show(count, 0) }
+            })
+            try sink.commit()
+        } catch {
+            sink.discard()
+            throw error
+        }
+        if to != nil { Output.error("exported \(count) events to \(to!)") }
+    }
+}
+
+/// Buffered output to stdout, or to FILE via a temporary file renamed into
+/// place at the end (a failed export leaves no half-written file).
+final class OutputSink {
+    private let fd: Int32
+    private let path: String?
+    private let temporary: String?
+    private var buffer: [UInt8] = []
+
+    init(path: String?) throws {
+        self.path = path
+        if let path {
+            let temporary = path + ".partial-\(getpid())"
+            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                Output.error("cannot create \(temporary): \(String(cString: strerror(errno)))")
+                throw ArgumentParser.ExitCode(1)
+            }
+            self.temporary = temporary
+        } else {
+            fd = 1
+            temporary = nil
+        }
+        buffer.reserveCapacity(1 << 17)
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    private func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                Output.error("cannot write the export: \(String(cString: strerror(errno)))")
+                throw ArgumentParser.ExitCode(1)
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func commit() throws {
+        try flush()
+        if let path, let temporary {
+            guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
+                Output.error("cannot finish \(path): \(String(cString: strerror(errno)))")
+                throw ArgumentParser.ExitCode(1)
+            }
+        }
+    }
+
+    func discard() {
+        if let temporary {
+            close(fd)
+            unlink(temporary)
+        }
+    }
+}

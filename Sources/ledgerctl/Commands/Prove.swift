@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import LedgerJSON
+import LedgerMerkle
+
+struct Prove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Get an RFC 9162 inclusion or consistency proof, with the checkpoint it is against.",
+        discussion: """
+            Examples:
+              ledgerctl prove inclusion 42 > proof.json        (event 42 is in the latest checkpoint's tree)
+              ledgerctl prove consistency 1000 2000 > proof.json (the tree of 2000 extends the tree of 1000)
+              ledgerctl check-proof proof.json --key key.txt
+            The output is JSON (hex hashes); check it offline with `ledgerctl check-proof`.
+            """,
+        subcommands: [Inclusion.self, Consistency.self])
+
+    struct Inclusion: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Prove that event SEQ is in the tree.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: ArgumentHelp("The event's seq.", valueName: "seq")) var seq: Int
+        @Option(help: ArgumentHelp("Tree size (default: the latest checkpoint's).", valueName: "n")) var size: Int?
+        func validate() throws {
+            guard seq >= 1 else { throw ValidationError("SEQ starts at 1; got \(seq)") }
+            if let size, size < seq { throw ValidationError("--size \(size) is smaller than SEQ \(seq)") }
+        }
+        func run() throws {
+            var args: [String: JSONValue] = ["seq": .int(Int64(seq))]
+            if let size { args["size"] = .int(Int64(size)) }
+            Output.json(try Session.call(connection, "prove-inclusion", args))
+        }
+    }
+
+    struct Consistency: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Prove that the tree of size N extends the tree of size M.")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: ArgumentHelp("The older size.", valueName: "m")) var from: Int
+        @Argument(help: ArgumentHelp("The newer size (default: the latest checkpoint's).", valueName: "n")) var to: Int?
+        func validate() throws {
+            guard from >= 0 else { throw ValidationError("M must be ≥ 0") }
+            if let to, to < from { throw ValidationError("N (\(to)) is smaller than M (\(from))") }
+        }
+        func run() throws {
+            var args: [String: JSONValue] = ["from": .int(Int64(from))]
+            if let to { args["to"] = .int(Int64(to)) }
+            Output.json(try Session.call(connection, "prove-consistency", args))
+        }
+    }
+}
+
+struct CheckProof: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-proof",
+        abstract: "Verify a proof from `ledgerctl prove` offline, and its checkpoints with --key.",
+        discussion: """
+            Recomputes the root from the proof (RFC 9162 §2.1.3.2 / §2.1.4.2) and compares it with the
+            root in the proof; with --key, also verifies the signed checkpoints the proof carries and
+            that their roots are the proof's. Exit 0 if it holds, 1 otherwise.
+            """)
+
+    @Argument(help: ArgumentHelp("The proof (JSON); - for stdin.", valueName: "file")) var file: String
+    @Option(help: ArgumentHelp("A file holding the verifier key.", valueName: "file")) var key: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let data: Data
+        do {
+            data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            Output.error("cannot read \(file): \(error.localizedDescription)")
+            throw ArgumentParser.ExitCode(1)
+        }
+        let verdict: (ok: Bool, message: String)
+        do {
+            let proof = try JSONParser.parse(Array(data))
+            let vkey = try key.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            verdict = (true, try ProofChecker.check(proof, verifierKey: vkey))
+        } catch {
+            verdict = (false, "\(error)")
+        }
+        if output.json {
+            Output.json(.object(["ok": .bool(verdict.ok), "message": .string(verdict.message)]))
+        } else {
+            Output.line((verdict.ok ? "Hợp lệ: " : "KHÔNG HỢP LỆ: ") + verdict.message)
+        }
+        if !verdict.ok { throw ArgumentParser.ExitCode(1) }
+    }
+}
+
+/// Checks the JSON of `ledgerctl prove` offline.
+enum ProofChecker {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    static func check(_ proof: JSONValue, verifierKey: String?) throws -> String {
+        func hash(_ key: String) throws -> TreeHash {
+            guard let text = proof[key]?.stringValue, let h = TreeHash(hex: text) else { throw Failure("'\(key)' is missing or not a hex hash") }
+            return h
+        }
+        func int(_ key: String) throws -> UInt64 {
+            guard let n = proof[key]?.intValue, n >= 0 else { throw Failure("'\(key)' is missing or not a number") }
+            return UInt64(n)
+        }
+        let path = try (proof["proof"]?.arrayValue ?? []).map { v -> TreeHash in
+            guard let s = v.stringValue, let h = TreeHash(hex: s) else { throw Failure("'proof' holds a value that is not a hex hash") }
+            return h
+        }
+        var checkpoints: [(String, TreeHash, UInt64)] = []
+        let message: String
+        if proof["seq"] != nil {
+            let size = try int("size")
+            let root = try hash("rootHash")
+            try MerkleVerifier.verifyInclusion(leafHash: try hash("leafHash"), index: try int("index"), size: size, proof: path, root: root)
+            checkpoints.append(("checkpoint", root, size))
+            message = "event \(try int("seq")) is in the tree of size \(size) with root \(root.hex)"
+        } else {
+            let from = try int("from"), to = try int("to")
+            let oldRoot = try hash("fromRootHash"), newRoot = try hash("toRootHash")
+            try MerkleVerifier.verifyConsistency(oldSize: from, newSize: to, oldRoot: oldRoot, newRoot: newRoot, proof: path)
+            checkpoints.append(("fromCheckpoint", oldRoot, from))
+            checkpoints.append(("toCheckpoint", newRoot, to))
+            message = "the tree of size \(to) extends the tree of size \(from)"
+        }
+        guard let verifierKey else { return message + " (checkpoint signatures not checked: no --key)" }
+        let verifier = try NoteVerifier(verifierKey: verifierKey.trimmingCharacters(in: .whitespacesAndNewlines))
+        var checked = 0
+        for (key, root, size) in checkpoints {
+            guard let text = proof[key]?.stringValue else { continue }
+            let note = try SignedNote.parse(text)
+            try verifier.verify(note)
+            let checkpoint = try Checkpoint.parse(body: note.text)
+            guard checkpoint.size == size, checkpoint.rootHash == root else {
+                throw Failure("\(key) is for size \(checkpoint.size) with root \(checkpoint.rootHash.hex); the proof is about size \(size) with root \(root.hex)")
+            }
+            checked += 1
+        }
+        guard checked > 0 else { throw Failure("the proof carries no signed checkpoint to check against the key") }
+        return message + "; \(checked) signed checkpoint(s) verified"
+    }
+}

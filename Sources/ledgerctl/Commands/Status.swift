@@ -1,0 +1,67 @@
+import ArgumentParser
+import LedgerJSON
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the ledger's size, Merkle root, latest checkpoint and the daemon's health.",
+        discussion: """
+            With --json: {"size":N,"rootHash":"<hex>","checkpointSize":N,"checkpoint":"<signed note>",
+            "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,...}
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let status = try Session.call(connection, "status")
+        if output.json { return Output.json(status) }
+        func n(_ key: String) -> Int64 { status[key]?.intValue ?? 0 }
+        Output.line("Sổ ghi:          \(status["origin"]?.stringValue ?? "?")")
+        Output.line("Số sự kiện:      \(n("size"))")
+        Output.line("Gốc Merkle:      \(status["rootHash"]?.stringValue ?? "?")")
+        Output.line("Checkpoint ký:   cỡ \(n("checkpointSize"))")
+        let used = Double(n("mapUsedBytes")) / 1_048_576
+        let map = Double(n("mapSizeBytes")) / 1_048_576
+        Output.line(String(format: "Dữ liệu:         %.1f MiB / %.0f MiB bản đồ", used, map))
+        Output.line("Kết nối:         \(n("connections"))")
+        Output.line("Hoạt động:       \(n("uptimeSeconds")) giây")
+        if let halted = status["halted"]?.stringValue { Output.line("GHI BỊ DỪNG:     \(halted)") }
+    }
+}
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint",
+        abstract: "Print the latest signed checkpoint (a C2SP tlog-checkpoint in a signed note).",
+        discussion: """
+            Save it for offline verification:
+              ledgerctl checkpoint > checkpoint.txt
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let result = try Session.call(connection, "checkpoint")
+        if output.json { return Output.json(result) }
+        Output.lineRaw(result["checkpoint"]?.stringValue ?? "")
+    }
+}
+
+struct Pubkey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the checkpoint verifier key (C2SP vkey: name+keyhash+base64(0x01‖Ed25519 key)).",
+        discussion: """
+            Save it for offline verification:
+              ledgerctl pubkey > key.txt
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let result = try Session.call(connection, "pubkey")
+        if output.json { return Output.json(result) }
+        Output.line(result["verifierKey"]?.stringValue ?? "")
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+
+/// `ledgerctl`: the ledger's command-line client. It talks to `ledgerd` over
+/// its Unix socket (found from --socket, then $LEDGER_SOCKET, then
+/// /run/ledger/ledger.sock), except `verify-export`, `check-proof` and
+/// `demo-data`, which work offline.
+@main
+struct LedgerCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledgerctl",
+        abstract: "Record to and question the tamper-evident ledger of a Party committee.",
+        discussion: """
+            The socket is found from --socket, then $LEDGER_SOCKET, then /run/ledger/ledger.sock.
+            Every query takes --json for scripts.
+
+            Exit codes: 0 ok; 1 refused or failed (an event refused, verification failed);
+            2 usage error; 3 daemon unreachable; 4 permission denied.
+
+            Examples:
+              ledgerctl append events.jsonl
+              ledgerctl status
+              ledgerctl report --org DB01 --from 2024-01-01 --to 2024-12-31
+              ledgerctl export --to ledger.jsonl && ledgerctl checkpoint > checkpoint.txt && ledgerctl pubkey > key.txt
+              ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt
+            """,
+        subcommands: [
+            Append.self, Status.self, Export.self, CheckpointCommand.self, Pubkey.self, Verify.self,
+            VerifyExport.self, Report.self, OrgCommand.self, Orgs.self, Members.self, MemberCommand.self,
+            History.self, Meetings.self, Warnings.self, Prove.self, CheckProof.self, Tail.self, Backup.self,
+            DemoData.self,
+        ]
+    )
+}

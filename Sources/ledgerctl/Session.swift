@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import LedgerClient
+import LedgerJSON
+
+/// Runs one request against the daemon and turns failures into the
+/// documented exit codes and a message on stderr.
+enum Session {
+    static func connect(_ options: ConnectionOptions) throws -> LedgerConnection {
+        do {
+            return try LedgerConnection(socketPath: options.socketPath)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// One call; items and progress are passed on as they arrive.
+    static func call(_ options: ConnectionOptions, _ verb: String, _ args: [String: JSONValue] = [:],
+                     onItem: (JSONValue) throws -> Void = { _ in },
+                     onProgress: (Int64, Int64) -> Void = Progress.show) throws -> JSONValue {
+        let connection = try connect(options)
+        do {
+            let result = try connection.call(verb: verb, args: args, onItem: onItem, onProgress: onProgress)
+            Progress.clear()
+            return result
+        } catch {
+            Progress.clear()
+            throw fail(error)
+        }
+    }
+
+    /// Prints why and gives the exit code for it.
+    static func fail(_ error: any Error) -> ArgumentParser.ExitCode {
+        if let error = error as? ClientError {
+            Output.error(error.description)
+            return ArgumentParser.ExitCode(error.exitCode.rawValue)
+        }
+        Output.error("\(error)")
+        return ArgumentParser.ExitCode(1)
+    }
+}
+
+/// Writing to the terminal and to pipes.
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func json(_ value: JSONValue) {
+        var bytes = CanonicalJSON.encode(value)
+        bytes.append(10)
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data("ledgerctl: \(text)\n".utf8))
+    }
+
+    /// A plain aligned table (by display width of characters, not bytes).
+    static func table(_ headers: [String], _ rows: [[String]]) {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func render(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+            }.joined(separator: "  ")
+        }
+        line(render(headers))
+        line(render(widths.map { String(repeating: "─", count: $0) }))
+        for row in rows { line(render(row)) }
+    }
+
+    /// Text for a JSON value in a table cell.
+    static func cell(_ value: JSONValue?) -> String {
+        switch value {
+        case nil, .null?: return "—"
+        case .string(let s)?: return s
+        case .int(let i)?: return String(i)
+        case .double(let d)?: return String(format: "%.1f", d)
+        case .bool(let b)?: return b ? "có" : "không"
+        case .array(let a)?: return a.map { cell($0) }.joined(separator: ", ")
+        case .object?: return value!.canonicalString
+        }
+    }
+
+    /// A readable rendering of any result: key–value lines, arrays of objects as tables.
+    static func human(_ value: JSONValue, indent: String = "") {
+        switch value {
+        case .object(let object):
+            for key in object.keys.sorted() {
+                let v = object[key]!
+                switch v {
+                case .object:
+                    line("\(indent)\(key):")
+                    human(v, indent: indent + "  ")
+                case .array(let items) where items.contains(where: { $0.objectValue != nil }):
+                    line("\(indent)\(key): \(items.count)")
+                    humanTable(items, indent: indent + "  ")
+                default:
+                    line("\(indent)\(key): \(cell(v))")
+                }
+            }
+        case .array(let items):
+            humanTable(items, indent: indent)
+        default:
+            line(indent + cell(value))
+        }
+    }
+
+    static func humanTable(_ items: [JSONValue], indent: String) {
+        guard !items.isEmpty else { return }
+        var keys: [String] = []
+        for item in items {
+            for key in (item.objectValue?.keys.sorted() ?? []) where !keys.contains(key) { keys.append(key) }
+        }
+        if keys.isEmpty {
+            for item in items { line(indent + cell(item)) }
+            return
+        }
+        table(keys.map { indent + $0 }, items.map { item in keys.enumerated().map { i, k in (i == 0 ? indent : "") + cell(item[k]) } })
+    }
+}
+
+/// A progress line on stderr, only when stderr is a terminal.
+enum Progress {
+    static let enabled = isatty(2) == 1
+
+    static func show(_ done: Int64, _ total: Int64) {
+        guard enabled else { return }
+        let text = total > 0
+            ? String(format: "\r%lld / %lld (%.0f%%)", done, total, 100 * Double(done) / Double(max(total, 1)))
+            : "\r\(done)"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
+
+extension Output {
+    /// Writes `text` exactly (no newline added).
+    static func lineRaw(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
