@@ -189,12 +189,19 @@ import Testing
         try appendRecords(store, count: 100, perBatch: 30)
         let key = store.verifierKey
         store.close()
-        // Find record 57's bytes in the file and change one of them.
+        // Change one byte of record 57 wherever its bytes are in the file
+        // (copy-on-write leaves stale copies in free pages too).
         let file = dir.path + "/lmdb/data.mdb"
         var data = try Data(contentsOf: URL(fileURLWithPath: file))
         let needle = Data(recordBytes(57))
-        let range = try #require(data.range(of: needle))
-        data[range.lowerBound + 6] = UInt8(ascii: "8")  // {"n":57 → {"n":58
+        var changed = 0
+        var searchFrom = data.startIndex
+        while let range = data.range(of: needle, in: searchFrom..<data.endIndex) {
+            data[range.lowerBound + 6] = UInt8(ascii: "8")  // {"n":57 → {"n":58
+            searchFrom = range.upperBound
+            changed += 1
+        }
+        #expect(changed >= 1)
         try data.write(to: URL(fileURLWithPath: file))
         store = try openStore(dir)
         let result = try store.read { view throws in try view.verifyLog(verifier: try NoteVerifier(verifierKey: key)) }

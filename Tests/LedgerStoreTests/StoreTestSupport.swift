@@ -34,7 +34,9 @@ func appendRecords(_ store: EventStore, count: Int, perBatch: Int = 100, padding
     var remaining = count
     while remaining > 0 {
         let n = min(perBatch, remaining)
-        try store.write { batch throws in
+        // The body may run again if the map fills: collect into a fresh array each time.
+        leaves += try store.write { batch throws in
+            var leaves: [TreeHash] = []
             for _ in 0..<n {
                 let seq = batch.nextSeq
                 let stream = "s\(seq % 4)"
@@ -43,6 +45,7 @@ func appendRecords(_ store: EventStore, count: Int, perBatch: Int = 100, padding
                     seq: seq, bytes: recordBytes(seq, padding: padding), stream: stream, streamVersion: version,
                     idempotencyKey: "k\(seq)", submissionDigest: [UInt8](repeating: UInt8(seq % 251), count: 32))))
             }
+            return leaves
         }
         remaining -= n
     }
