@@ -157,3 +157,27 @@ import Testing
         } catch { #expect(error.code == .rootMismatch) }
     }
 }
+
+@Suite struct ExtremeSizeTests {
+    /// Sizes near 2^64 must give clean errors or results, never an arithmetic trap.
+    @Test func hugeSizesDoNotTrap() throws {
+        let h = RFC9162.leafHash([1])
+        for (index, size) in [(UInt64.max - 1, UInt64.max), (0, UInt64.max), (1 << 63, UInt64.max), (UInt64.max - 1, UInt64.max - 1)] {
+            #expect(throws: MerkleError.self) {
+                try MerkleVerifier.verifyInclusion(leafHash: h, index: index, size: size, proof: [], root: h)
+            }
+        }
+        // A tree of 2^63 leaves: every inclusion proof has 63 hashes.
+        let proof = [TreeHash](repeating: h, count: 63)
+        let root = try MerkleVerifier.rootFromInclusionProof(leafHash: h, index: 0, size: 1 << 63, proof: proof)
+        #expect(root != h)
+        for (old, new) in [(UInt64.max - 1, UInt64.max), (1, UInt64.max), (1 << 63, UInt64.max), (3, 1 << 63)] {
+            #expect(throws: MerkleError.self) {
+                try MerkleVerifier.verifyConsistency(oldSize: old, newSize: new, oldRoot: h, newRoot: h, proof: [h])
+            }
+        }
+        let full = try CompactRange(size: UInt64.max, hashes: [TreeHash](repeating: h, count: 64))
+        #expect(full.root() != h)
+        #expect(try CompactRange(serialized: full.serialized()) == full)
+    }
+}
