@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "ledgerd",
             dependencies: [
-                "LedgerServer", "LedgerEngine",
+                "LedgerServer", "LedgerEngine", "LedgerStore", "LedgerMerkle", "LedgerWire", "LedgerJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

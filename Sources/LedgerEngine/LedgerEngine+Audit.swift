@@ -163,3 +163,38 @@ extension LedgerEngine {
         }
     }
 }
+
+extension LedgerEngine {
+    /// Stored checkpoints from `fromSize`, oldest first, at most `limit`.
+    public func checkpoints(fromSize: UInt64, limit: Int) throws -> JSONValue {
+        try read { view in
+            var notes: [JSONValue] = []
+            try view.forEachCheckpoint(from: fromSize) { size, note in
+                notes.append(.object(["size": .int(Int64(size)), "checkpoint": .string(note)]))
+                return notes.count < limit
+            }
+            return .object(["checkpoints": .array(notes)])
+        }
+    }
+
+    /// A hot, compacted copy of the data directory into `path` (must not
+    /// exist), then opened and verified: every event, node and checkpoint.
+    public func backup(to path: String) throws -> JSONValue {
+        do {
+            try store.backup(to: path)
+        } catch {
+            throw EngineError(.unavailable, "backup to \(path) failed: \(error)")
+        }
+        var options = StoreOptions(origin: origin)
+        options.indexNames = Self.indexNames
+        let copy = try EventStore(dataDirectory: path, options: options)
+        defer { copy.close() }
+        let result = try copy.read { try $0.verifyLog(verifier: try NoteVerifier(verifierKey: copy.verifierKey)) }
+        var object: [String: JSONValue] = [
+            "path": .string(path), "size": .int(Int64(result.size)), "rootHash": .string(result.rootHash.hex),
+            "verified": .bool(result.ok), "checkpointsChecked": .int(Int64(result.checkpointsChecked)),
+        ]
+        if let failure = result.failure { object["failure"] = .string(failure.description) }
+        return .object(object)
+    }
+}

@@ -31,6 +31,8 @@ public final class LedgerEngine: @unchecked Sendable {
     public let startedAt = Date()
 
     static let indexNames = [ProjectionIndexes.meetings, ProjectionIndexes.snapshots]
+    /// The engine's index databases, for tools that open its store directly.
+    public static var storeIndexNames: [String] { indexNames }
 
     /// Opens the store, loads the latest state snapshot and replays the events
     /// after it, then starts the writer.

@@ -201,16 +201,30 @@ public final class EventStore: @unchecked Sendable {
         }
     }
 
-    /// A hot copy of the environment into directory `path` (created, must not
-    /// exist), compacted. Readers and the writer go on meanwhile.
+    /// A hot, compacted copy of the whole data directory (the LMDB environment
+    /// and the signing key) into `path`, which must not exist. Readers and the
+    /// writer go on meanwhile (mdb_env_copy2 copies one read snapshot).
     public func backup(to path: String) throws(StoreError) {
-        if mkdir(path, 0o700) != 0 {
-            throw StoreError(.dataDirectory, "cannot create \(path): \(String(cString: strerror(errno)))")
+        let envCopy = path + "/" + StoreLayout.environmentDirectory
+        for dir in [path, envCopy] where mkdir(dir, 0o700) != 0 {
+            throw StoreError(.dataDirectory, "cannot create \(dir): \(String(cString: strerror(errno)))")
         }
         do {
-            try env.copy(to: path, compact: true)
+            try env.copy(to: envCopy, compact: true)
         } catch {
-            throw StoreError.lmdb(error, "backup to \(path) failed")
+            throw StoreError.lmdb(error, "backup to \(envCopy) failed")
+        }
+        let keyPath = path + "/" + StoreLayout.signingKeyFile
+        let created = open(keyPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard created >= 0 else {
+            throw StoreError(.dataDirectory, "cannot create \(keyPath): \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array((signer.privateKeyString + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(created, $0.baseAddress, $0.count) }
+        let synced = fsync(created) == 0
+        close(created)
+        guard written == bytes.count, synced else {
+            throw StoreError(.dataDirectory, "cannot write \(keyPath): \(String(cString: strerror(errno)))")
         }
     }
 

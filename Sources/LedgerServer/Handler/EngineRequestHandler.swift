@@ -1,0 +1,131 @@
+import Foundation
+import LedgerEngine
+import LedgerJSON
+import LedgerWire
+import Logging
+
+/// Serves the protocol's verbs from a `LedgerEngine`. The server has already
+/// checked the verb and the caller's role; this validates arguments, runs the
+/// work (blocking parts off the cooperative pool) and maps engine errors to
+/// wire errors. Unknown failures become `internal` and are logged.
+public struct EngineRequestHandler: LedgerRequestHandler {
+    let engine: LedgerEngine
+    let logger: Logger
+    /// Server-side figures for `status` (connections, requests).
+    let serverStatus: @Sendable () -> [String: JSONValue]
+    /// Called by the `reload` verb (re-reads the role map).
+    let reload: @Sendable () async -> Result<JSONValue, WireError>
+
+    public init(engine: LedgerEngine, logger: Logger,
+                serverStatus: @escaping @Sendable () -> [String: JSONValue],
+                reload: @escaping @Sendable () async -> Result<JSONValue, WireError>) {
+        self.engine = engine
+        self.logger = logger
+        self.serverStatus = serverStatus
+        self.reload = reload
+    }
+
+    public func handle(_ request: WireRequest, peer: Peer, output: ResponseOutput) async -> Result<JSONValue, WireError> {
+        let args = Arguments(request.args)
+        do {
+            switch request.verb {
+            case "ping":
+                return .success(.object(["pong": true]))
+            case "append":
+                return .success(try await append(args, peer: peer))
+            case "export", "tail":
+                return .success(try await stream(request.verb, args, output: output))
+            case "reload":
+                return await reload()
+            default:
+                let engine = self.engine
+                let verb = request.verb
+                let call = try Self.blockingCall(verb, args)
+                var result = try await Blocking.run { try call(engine) }
+                if verb == "status", case .object(var object) = result {
+                    object.merge(serverStatus()) { _, server in server }
+                    result = .object(object)
+                }
+                return .success(result)
+            }
+        } catch let error as WireError {
+            return .failure(error)
+        } catch let error as EngineError {
+            return .failure(Self.wireError(error))
+        } catch is ResponseOutput.ClientGone {
+            return .failure(WireError(.unavailable, "the client went away"))
+        } catch {
+            logger.error("\(request.verb) failed: \(error)")
+            return .failure(WireError(.internal, "\(request.verb) failed: \(error)"))
+        }
+    }
+
+    static func wireError(_ error: EngineError) -> WireError {
+        let details: JSONValue? = error.details.isEmpty ? nil : .object(error.details.mapValues { .string($0) })
+        return WireError(WireErrorCode(rawValue: error.code.rawValue) ?? .internal, error.message, details: details)
+    }
+
+    private func append(_ args: Arguments, peer: Peer) async throws -> JSONValue {
+        let events = try args.array("events")
+        let atomic = try args.bool("atomic", default: false)
+        guard !events.isEmpty else { throw WireError(.badArguments, "args.events is empty; send at least one event") }
+        let outcomes = await engine.append(events, actor: Actor(uid: peer.uid, user: peer.userName), atomic: atomic)
+        return .object(["results": .array(outcomes.map(\.json))])
+    }
+
+    /// `export` and `tail`: export lines from `fromSeq` (or the last N) up to the
+    /// size at the start, in chunks (each chunk one read snapshot; the log is
+    /// append-only so chunks form one consistent prefix); `tail` with `follow`
+    /// then waits for new events until the client leaves.
+    private func stream(_ verb: String, _ args: Arguments, output: ResponseOutput) async throws -> JSONValue {
+        let engine = self.engine
+        let size = try await Blocking.run { try engine.read { try $0.size() } }
+        var next: UInt64
+        if let from = try args.optionalInt("fromSeq", min: 1) {
+            next = UInt64(from)
+        } else if let last = try args.optionalInt("last", min: 0) {
+            next = size > UInt64(last) ? size - UInt64(last) + 1 : 1
+        } else {
+            next = 1
+        }
+        let follow = verb == "tail" ? try args.bool("follow", default: false) : false
+        var sent: Int64 = 0
+        var limit = size
+        while true {
+            while next <= limit {
+                let from = next
+                let through = min(limit, next + 999)
+                let lines = try await Blocking.run {
+                    var lines: [JSONValue] = []
+                    try engine.export(fromSeq: from, through: through) { _, line in
+                        lines.append(try JSONParser.parse(line, limits: .exportLine))
+                        return true
+                    }
+                    return lines
+                }
+                for line in lines { try await output.item(line) }
+                sent += Int64(lines.count)
+                next = through + 1
+            }
+            guard follow else { break }
+            while true {
+                if output.isClientGone || Task.isCancelled { return .object(["count": .int(sent)]) }
+                let current = try await Blocking.run { try engine.read { try $0.size() } }
+                if current >= next {
+                    limit = current
+                    break
+                }
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+        }
+        return .object(["count": .int(sent), "size": .int(Int64(limit))])
+    }
+}
+
+extension JSONLimits {
+    static let exportLine: JSONLimits = {
+        var limits = JSONLimits.default
+        limits.documentBytesMax = 1 << 20
+        return limits
+    }()
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import LedgerEngine
+import LedgerServer
+import Logging
+
+/// `ledgerd`: the ledger daemon. Argument parsing and wiring only; the work
+/// is in LedgerEngine (storage, rules, queries) and LedgerServer (the socket).
+@main
+struct Ledgerd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledgerd",
+        abstract: "The tamper-evident audit ledger daemon of a Party committee.",
+        discussion: """
+            Appends events to an LMDB log with a Merkle tree and a signed checkpoint after every
+            commit, and answers ledgerctl over a Unix socket. Flags override the config file.
+
+            Runs under systemd (Type=notify: READY=1, STATUS=, STOPPING=1, WATCHDOG=1; socket
+            activation through LISTEN_FDS) or in the foreground. SIGTERM or SIGINT: stop accepting,
+            finish in-flight commits, write a state snapshot, close LMDB. SIGHUP: reload the role map
+            from the config file. Logs go to stderr with journald priority prefixes.
+
+            Examples:
+              ledgerd --data-dir /var/lib/ledger --socket /run/ledger/ledger.sock
+              ledgerd --config /etc/ledger/ledgerd.conf
+              ledgerd --restore /var/backups/ledger/2026-11-28T0300Z --data-dir /var/lib/ledger
+            """)
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the ledger lives (default /var/lib/ledger).", valueName: "dir"))
+    var dataDirectory: String?
+
+    @Option(help: ArgumentHelp("The Unix socket to listen on (default /run/ledger/ledger.sock).", valueName: "path"))
+    var socket: String?
+
+    @Option(help: ArgumentHelp("A config file (key = value; see Deploy/ledgerd.conf).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Checkpoint origin and key name, e.g. ledger.local/dang-bo-01 (no spaces or '+').", valueName: "name"))
+    var origin: String?
+
+    @Option(name: .customLong("socket-group"), help: ArgumentHelp("Group owning the socket.", valueName: "group"))
+    var socketGroup: String?
+
+    @Option(name: .customLong("socket-mode"), help: ArgumentHelp("Octal mode of the socket (default 0660).", valueName: "mode"))
+    var socketMode: String?
+
+    @Option(help: ArgumentHelp("Before serving, verify the backup in DIR and put it in place as the data dir (which must hold no ledger).", valueName: "dir"))
+    var restore: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String?
+
+    func validate() throws {
+        if let socketMode, UInt32(socketMode, radix: 8) == nil {
+            throw ValidationError("--socket-mode wants an octal mode like 0660; got '\(socketMode)'")
+        }
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level wants trace, debug, info, notice, warning, error or critical; got '\(logLevel)'")
+        }
+        if let origin, origin.isEmpty || origin.contains(where: { $0 == "+" || $0.isWhitespace }) {
+            throw ValidationError("--origin must be non-empty with no spaces or '+'; got '\(origin)'")
+        }
+    }
+
+    func run() async throws {
+        var settings = try loadSettings()
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in JournaldLogHandler(label: label, logLevel: level) }
+        let logger = Logger(label: "ledgerd")
+        if let restore {
+            do {
+                try Restore.run(from: restore, into: settings.dataDirectory, origin: settings.origin ?? Self.defaultOrigin, logger: logger)
+            } catch {
+                logger.critical("restore failed: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        settings.origin = settings.origin ?? Self.defaultOrigin
+        try await Daemon(settings: settings, configPath: config, logger: logger).run()
+    }
+
+    /// The config file (if any), then the flags over it.
+    func loadSettings() throws -> LedgerdConfiguration {
+        var settings = LedgerdConfiguration()
+        if let config {
+            do {
+                settings = try LedgerdConfiguration.load(path: config)
+            } catch {
+                FileHandle.standardError.write(Data("ledgerd: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        if let dataDirectory { settings.dataDirectory = dataDirectory }
+        if let socket { settings.socketPath = socket }
+        if let origin { settings.origin = origin }
+        if let socketGroup { settings.socketGroup = socketGroup }
+        if let socketMode, let mode = UInt32(socketMode, radix: 8) { settings.socketMode = mode }
+        if let logLevel, let level = Logger.Level(rawValue: logLevel) { settings.logLevel = level }
+        return settings
+    }
+
+    static var defaultOrigin: String {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        let host = String(cString: name).filter { !$0.isWhitespace && $0 != "+" }
+        return (host.isEmpty ? "localhost" : host) + "/ledger"
+    }
+}
