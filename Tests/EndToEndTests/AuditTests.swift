@@ -1,0 +1,208 @@
+import Crypto
+import Foundation
+import Glibc
+import LedgerJSON
+import Testing
+
+@Suite struct AuditTests {
+    /// A daemon with setup + 40 tasks, its export, checkpoint and key in files.
+    final class Fixture {
+        let daemon: DaemonProcess
+        let export: String
+        let checkpoint: String
+        let key: String
+
+        init() throws {
+            daemon = try DaemonProcess()
+            _ = try daemon.append(setupEvents + (0..<40).map { task($0) })
+            export = daemon.dir.path + "/export.jsonl"
+            checkpoint = daemon.dir.path + "/checkpoint.txt"
+            key = daemon.dir.path + "/key.txt"
+            #expect(try daemon.ctl(["export", "--to", export]).status == 0)
+            try daemon.ctl(["checkpoint"]).stdout.write(toFile: checkpoint, atomically: true, encoding: .utf8)
+            try daemon.ctl(["pubkey"]).stdout.write(toFile: key, atomically: true, encoding: .utf8)
+        }
+
+        func verifyExport(_ lines: [String], checkpoint: String? = nil, key: String? = nil) throws -> Finished {
+            let file = daemon.dir.path + "/mutated-\(UUID().uuidString.prefix(6)).jsonl"
+            try (lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")).write(toFile: file, atomically: true, encoding: .utf8)
+            return try Ctl.run(["verify-export", file, "--checkpoint", checkpoint ?? self.checkpoint, "--key", key ?? self.key, "--json"],
+                               socket: nil, dir: daemon.dir)
+        }
+
+        var lines: [String] { ((try? String(contentsOfFile: export, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+    }
+
+    @Test func anExportVerifiesOfflineAndEveryMutationIsNamed() throws {
+        let f = try Fixture()
+        let lines = f.lines
+        #expect(lines.count == 45)
+        let good = try f.verifyExport(lines)
+        #expect(good.status == 0, "\(good.stdout)")
+        #expect(try good.json()["ok"] == true)
+
+        // One changed byte inside event 17's data.
+        var altered = lines
+        altered[16] = altered[16].replacingOccurrences(of: "Nhiệm vụ số", with: "Nhiệm vụ sô")
+        let bad = try f.verifyExport(altered)
+        #expect(bad.status == 1)
+        #expect(try bad.json()["badSeq"] == 17)
+
+        var reordered = lines
+        reordered.swapAt(9, 10)
+        #expect(try f.verifyExport(reordered).json()["badSeq"] == 10)
+
+        var duplicated = lines
+        duplicated.insert(lines[4], at: 5)
+        #expect(try f.verifyExport(duplicated).json()["badSeq"] == 6)
+
+        let truncated = try f.verifyExport(Array(lines.prefix(30)))
+        #expect(truncated.status == 1)
+        #expect(try truncated.json()["failure"]?.stringValue?.contains("truncated") == true)
+    }
+
+    @Test func aCheckpointFromAnotherKeyOrAChangedKeyIsRefused() throws {
+        let f = try Fixture()
+        let other = try Fixture()
+        // The other ledger's checkpoint with this ledger's key.
+        let wrongKey = try f.verifyExport(f.lines, key: other.key)
+        #expect(wrongKey.status == 1)
+        let foreign = try f.verifyExport(f.lines, checkpoint: other.checkpoint, key: other.key)
+        #expect(foreign.status == 1)
+        // A byte of the signed checkpoint changed.
+        var note = try String(contentsOfFile: f.checkpoint, encoding: .utf8)
+        note = note.replacingOccurrences(of: "\n45\n", with: "\n44\n")
+        let tampered = f.daemon.dir.path + "/tampered-checkpoint.txt"
+        try note.write(toFile: tampered, atomically: true, encoding: .utf8)
+        #expect(try f.verifyExport(f.lines, checkpoint: tampered).status == 1)
+    }
+
+    /// An independent verifier written from RFC 8785 / RFC 9162 alone agrees
+    /// with `verify-export` (here: recompute each leaf with a minimal JCS for
+    /// these records and the root with the RFC's recursive definition).
+    @Test func anIndependentVerifierAgrees() throws {
+        let f = try Fixture()
+        var leaves: [[UInt8]] = []
+        for line in f.lines {
+            guard case .object(var record) = try JSONParser.parse(Array(line.utf8)) else { throw HarnessError("not an object") }
+            let claimed = record.removeValue(forKey: "leafHash")?.stringValue
+            let bytes = Array(IndependentJCS.encode(.object(record)).utf8)
+            let leaf = Array(SHA256.hash(data: [0] + bytes))
+            #expect(leaf.map { String(format: "%02x", $0) }.joined() == claimed)
+            leaves.append(leaf)
+        }
+        func mth(_ leaves: ArraySlice<[UInt8]>) -> [UInt8] {
+            if leaves.count == 1 { return leaves.first! }
+            var k = 1
+            while k * 2 < leaves.count { k *= 2 }
+            let mid = leaves.startIndex + k
+            return Array(SHA256.hash(data: [1] + mth(leaves[leaves.startIndex..<mid]) + mth(leaves[mid...])))
+        }
+        let root = mth(leaves[...])
+        let note = try String(contentsOfFile: f.checkpoint, encoding: .utf8).split(separator: "\n")
+        #expect(note[1] == "45")
+        #expect(Data(root).base64EncodedString() == note[2])
+    }
+
+    @Test func verifyNamesATamperedEventInTheDataFile() throws {
+        let f = try Fixture()
+        #expect(try f.daemon.ctl(["verify"]).status == 0)
+        #expect(f.daemon.stop() == 0)
+        let file = f.daemon.dataDir + "/lmdb/data.mdb"
+        var data = try Data(contentsOf: URL(fileURLWithPath: file))
+        let needle = Data("Nhiệm vụ số 22\"".utf8)
+        var changed = 0
+        var from = data.startIndex
+        while let range = data.range(of: needle, in: from..<data.endIndex) {
+            data[range.upperBound - 3] = UInt8(ascii: "9")
+            from = range.upperBound
+            changed += 1
+        }
+        #expect(changed > 0)
+        try data.write(to: URL(fileURLWithPath: file))
+        try f.daemon.start()
+        let verify = try f.daemon.ctl(["verify", "--json"])
+        #expect(verify.status == 1)
+        #expect(try verify.json()["badSeq"] == 28)  // task 22 is event 5 + 22 + 1
+    }
+
+    @Test func proofsAreCheckedOffline() throws {
+        let f = try Fixture()
+        let inclusion = try f.daemon.ctl(["prove", "inclusion", "17"])
+        #expect(inclusion.status == 0, "\(inclusion.stderr)")
+        let proofFile = f.daemon.dir.path + "/proof.json"
+        try inclusion.stdout.write(toFile: proofFile, atomically: true, encoding: .utf8)
+        let checked = try Ctl.run(["check-proof", proofFile, "--key", f.key], socket: nil, dir: f.daemon.dir)
+        #expect(checked.status == 0, "\(checked.stdout)")
+
+        _ = try f.daemon.append((40..<50).map { task($0) })
+        let consistency = try f.daemon.ctl(["prove", "consistency", "45"])
+        try consistency.stdout.write(toFile: proofFile, atomically: true, encoding: .utf8)
+        #expect(try Ctl.run(["check-proof", proofFile, "--key", f.key], socket: nil, dir: f.daemon.dir).status == 0)
+
+        // A forged proof: one hash changed.
+        var forged = try JSONParser.parse(Array(consistency.stdout.utf8))
+        if case .object(var object) = forged, case .array(var path)? = object["proof"], !path.isEmpty {
+            path[0] = .string(String(repeating: "0", count: 64))
+            object["proof"] = .array(path)
+            forged = .object(object)
+        }
+        try forged.canonicalString.write(toFile: proofFile, atomically: true, encoding: .utf8)
+        #expect(try Ctl.run(["check-proof", proofFile, "--key", f.key], socket: nil, dir: f.daemon.dir).status == 1)
+    }
+
+    @Test func backupUnderAppendsVerifiesAndRestores() throws {
+        let f = try Fixture()
+        let dest = f.daemon.dir.path + "/backup-1"
+        let backup = try f.daemon.ctl(["backup", dest, "--json"])
+        #expect(backup.status == 0, "\(backup.stdout) \(backup.stderr)")
+        #expect(try backup.json()["verified"] == true)
+        let before = try f.daemon.ctl(["status", "--json"]).json()
+        #expect(f.daemon.stop() == 0)
+
+        let restored = try DaemonProcess(dir: TempDir(), start: false)
+        restored.extraArgs = ["--restore", dest]
+        try restored.start()
+        let after = try restored.ctl(["status", "--json"]).json()
+        #expect(after["size"] == before["size"])
+        #expect(after["rootHash"] == before["rootHash"])
+        #expect(try restored.ctl(["verify"]).status == 0)
+    }
+}
+
+/// RFC 8785 for the values these records hold (strings, integers, objects,
+/// arrays, booleans): written here from the RFC's text, independent of
+/// LedgerJSON's encoder.
+enum IndependentJCS {
+    static func encode(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .string(let s): return quote(s)
+        case .array(let items): return "[" + items.map(encode).joined(separator: ",") + "]"
+        case .object(let object):
+            let keys = object.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
+            return "{" + keys.map { quote($0) + ":" + encode(object[$0]!) }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\u{08}": out += "\\b"
+            case "\u{09}": out += "\\t"
+            case "\u{0A}": out += "\\n"
+            case "\u{0C}": out += "\\f"
+            case "\u{0D}": out += "\\r"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Glibc
+import LedgerJSON
+import Testing
+
+@Suite struct DaemonLifecycleTests {
+    @Test func startsReadyAppendsAnswersAndStopsCleanly() throws {
+        let daemon = try DaemonProcess()
+        #expect(daemon.notifications.contains { $0.contains("READY=1") })
+        var mode = stat()
+        #expect(stat(daemon.socket, &mode) == 0)
+        #expect(mode.st_mode & 0o777 == 0o660)
+
+        let appended = try daemon.append(setupEvents)
+        #expect(appended.status == 0, "\(appended.stderr)")
+        #expect(appended.lines == (1...5).map { "{\"seq\":\($0)}" })
+
+        let status = try daemon.ctl(["status", "--json"]).json()
+        #expect(status["size"] == 5)
+        #expect(status["rootHash"]?.stringValue?.count == 64)
+        let text = try daemon.ctl(["status"])
+        #expect(text.stdout.contains("Số sự kiện:      5"))
+
+        #expect(daemon.stop(SIGTERM) == 0)
+        #expect(daemon.notifications.contains { $0.contains("STOPPING=1") })
+        #expect(access(daemon.socket, F_OK) != 0, "the socket file must be removed on shutdown")
+        #expect(daemon.log.contains("<5>"), "journald priority prefixes on stderr")
+    }
+
+    @Test func aRefusedEventIsReportedAndTheGoodOnesStay() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        let result = try daemon.append([
+            task(1),
+            event("MemberTaskAssigned", ["memberId": "NOBODY", "task": "x"]),
+            task(2),
+        ])
+        #expect(result.status == 1)
+        #expect(result.lines.count == 3)
+        #expect(result.lines[0] == "{\"seq\":6}")
+        let refused = try JSONParser.parse(Array(result.lines[1].utf8))
+        #expect(refused["error"]?["code"] == "refused")
+        #expect(result.lines[2] == "{\"seq\":7}")
+        #expect(result.stderr.contains("1 of 3 events refused"))
+
+        let atomic = try daemon.append([task(3), event("MemberTaskAssigned", ["memberId": "NOBODY", "task": "x"])], extra: ["--atomic"])
+        #expect(atomic.status == 1)
+        #expect(try daemon.ctl(["status", "--json"]).json()["size"] == 7)
+    }
+
+    @Test func malformedInputLinesGetErrorLines() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        let file = daemon.dir.path + "/bad.jsonl"
+        try "{\"type\":\"MemberTaskAssigned\",\"occurredOn\":\"2024-01-01\",\"data\":{\"memberId\":\"M001\",\"task\":\"a\"}}\nnot json\n{\"type\":\"MemberTaskAssigned\",\"occurredOn\":\"2024-01-01\",\"data\":{\"memberId\":\"M001\",\"task\":\"b\",\"extra\":1}}\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try daemon.ctl(["append", file])
+        #expect(result.status == 1)
+        #expect(result.lines.count == 3)
+        #expect(result.lines[1].contains("malformed-json"))
+        #expect(result.lines[2].contains("bad-arguments"))
+    }
+
+    @Test func unreachableDaemonAndUsageErrorsHaveTheirExitCodes() throws {
+        let dir = TempDir()
+        let unreachable = try Ctl.run(["status"], socket: dir.path + "/nothing.sock", dir: dir)
+        #expect(unreachable.status == 3, "\(unreachable.stderr)")
+        let usage = try Ctl.run(["report", "--org", "DB01", "--from", "2024-13-01", "--to", "2024-12-31"], socket: nil, dir: dir)
+        #expect(usage.status == 2)
+        #expect(usage.stderr.contains("--from"))
+    }
+
+    @Test func aClientWithoutARoleIsRefused() throws {
+        let daemon = try DaemonProcess(extraArgs: ["--socket-mode", "0666"])
+        let asNobody = try daemon.ctl(["status"], prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(asNobody.status == 4, "\(asNobody.stdout) \(asNobody.stderr)")
+        #expect(asNobody.stderr.contains("permission"))
+    }
+
+    @Test func sighupReloadsTheRoleMap() throws {
+        let dir = TempDir()
+        let config = dir.path + "/ledgerd.conf"
+        try "socket-mode = 0666\n[roles]\nadmin = uid:0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dir: dir, extraArgs: ["--config", config])
+        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        #expect(try daemon.ctl(["status"], prefix: nobody).status == 4)
+        try "socket-mode = 0666\n[roles]\nadmin = uid:0\nreader = uid:65534\n".write(toFile: config, atomically: true, encoding: .utf8)
+        kill(daemon.pid, SIGHUP)
+        var allowed = false
+        for _ in 0..<50 where !allowed {
+            usleep(100_000)
+            allowed = try daemon.ctl(["status", "--json"], prefix: nobody).status == 0
+        }
+        #expect(allowed)
+        // A reader may not append.
+        let file = dir.path + "/one.jsonl"
+        try (setupEvents[0].canonicalString + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o644)
+        #expect(try daemon.ctl(["append", file], prefix: nobody).status == 4)
+    }
+
+    @Test func socketActivationServesOnTheInheritedSocket() throws {
+        let dir = TempDir()
+        let path = dir.path + "/activated.sock"
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        #expect(listen(fd, 16) == 0)
+        let daemon = try DaemonProcess(dir: dir, start: false)
+        // LISTEN_PID must be the daemon's own pid: set it in a shell that then execs ledgerd.
+        try daemon.start(fd3: fd, environment: ["LISTEN_FDS": "1"],
+                         prefix: ["/bin/sh", "-c", "LISTEN_PID=$$ exec \"$0\" \"$@\""])
+        close(fd)
+        let status = try Ctl.run(["status", "--json"], socket: path, dir: dir)
+        #expect(status.status == 0, "\(status.stderr) \(daemon.log)")
+        #expect(try status.json()["size"] == 0)
+        daemon.stop()
+    }
+
+    @Test func sigtermDuringAppendsLosesNoAcknowledgedEvent() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        let file = daemon.dir.path + "/many.jsonl"
+        let count = 20_000
+        let text = (0..<count).map { task($0, key: "k\($0)").canonicalString }.joined(separator: "\n") + "\n"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let out = daemon.dir.path + "/append.out"
+        let pid = try Spawn.start(Binaries.ledgerctl, ["append", "--batch", "50", file],
+                                  environment: ["LEDGER_SOCKET": daemon.socket], stdout: out, stderr: daemon.dir.path + "/append.err")
+        usleep(400_000)
+        #expect(daemon.stop(SIGTERM) == 0)
+        _ = Spawn.wait(pid)
+        let acknowledged = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONParser.parse(Array($0.utf8))["seq"]?.intValue }
+        try daemon.start()
+        let size = try #require(try daemon.ctl(["status", "--json"]).json()["size"]?.intValue)
+        // Results are printed in input order: the i-th acknowledged line is task i, key "k<i>".
+        let export = try daemon.ctl(["export"])
+        var keyAtSeq: [Int64: String] = [:]
+        for line in export.lines {
+            let record = try JSONParser.parse(Array(line.utf8))
+            if let seq = record["seq"]?.intValue, let key = record["idempotencyKey"]?.stringValue { keyAtSeq[seq] = key }
+        }
+        for (i, seq) in acknowledged.enumerated() {
+            #expect(seq <= size)
+            #expect(keyAtSeq[seq] == "k\(i)", "acknowledged event \(i) as seq \(seq) is missing after restart")
+        }
+        let verify = try daemon.ctl(["verify", "--json"])
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+}
