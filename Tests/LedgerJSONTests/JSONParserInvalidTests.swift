@@ -194,3 +194,26 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
         #expect(duplicate?.message.contains("\"id\"") == true)
     }
 }
+
+/// The string scanner skips 8 plain bytes at a time: every special byte must
+/// be seen at every position within and across those words.
+@Suite struct JSONStringScannerTests {
+    @Test(arguments: 0..<24)
+    func specialByteAtEveryPosition(position: Int) throws {
+        let prefix = String(repeating: "x", count: position)
+        let suffix = String(repeating: "y", count: 19)
+        #expect(throws: JSONParseError(
+            code: .controlCharacter, byteOffset: 1 + position,
+            message: "got unescaped control character byte 0x0A at byte \(1 + position) in a string: want it escaped (\\n, \\t, \\u00XX)"
+        )) { try JSONParser.parse("\"\(prefix)\n\(suffix)\"") }
+        #expect(try JSONParser.parse("\"\(prefix)\\n\(suffix)\"") == .string(prefix + "\n" + suffix))
+        #expect(try JSONParser.parse("\"\(prefix)é\(suffix)\"") == .string(prefix + "é" + suffix))
+        #expect(try JSONParser.parse("[\"\(prefix)\",\"\(suffix)\"]") == [.string(prefix), .string(suffix)])
+        let invalid = Array("\"\(prefix)".utf8) + [0xFF] + Array("\(suffix)\"".utf8)
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(invalid) }
+        #expect(error?.code == .invalidUTF8)
+        #expect(error?.byteOffset == 1 + position)
+        let del = "\"\(prefix)\u{7F}\(suffix)\""
+        #expect(try JSONParser.parse(del) == .string(prefix + "\u{7F}" + suffix))
+    }
+}
