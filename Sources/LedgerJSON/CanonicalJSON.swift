@@ -49,7 +49,8 @@ public enum CanonicalJSON {
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             var first = true
-            for (key, member) in sortedMembers(members) {
+            for position in sortedIndices(members) {
+                let (key, member) = members[position]
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 appendString(key, to: &output)
@@ -74,7 +75,48 @@ public enum CanonicalJSON {
 
     /// Members in RFC 8785 order: by the UTF-16 code units of their names.
     static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
-        members.sorted { utf16Precedes($0.key, $1.key) }
+        sortedIndices(members).map { members[$0] }
+    }
+
+    /// The positions of `members` in RFC 8785 order.
+    ///
+    /// Sorts plain values, not strings: each name's first 8 UTF-8 bytes, with
+    /// the lead bytes EE–F4 remapped so that byte order is UTF-16 order (see
+    /// ``utf16Precedes(_:_:)``), packed big-endian into a `UInt64`; only names
+    /// sharing those 8 bytes are compared in full.
+    static func sortedIndices(_ members: [String: JSONValue]) -> [Dictionary<String, JSONValue>.Index] {
+        var entries: [(prefix: UInt64, position: Dictionary<String, JSONValue>.Index)] = []
+        entries.reserveCapacity(members.count)
+        var position = members.startIndex
+        while position != members.endIndex {
+            entries.append((sortPrefix(members[position].key), position))
+            members.formIndex(after: &position)
+        }
+        entries.sort { left, right in
+            if left.prefix != right.prefix { return left.prefix < right.prefix }
+            return utf16Precedes(members[left.position].key, members[right.position].key)
+        }
+        return entries.map(\.position)
+    }
+
+    /// The first 8 UTF-8 bytes (zero-padded) in an order that agrees with UTF-16:
+    /// leads F0–F4 (astral, UTF-16 surrogates) move below EE–EF (U+E000–U+FFFF).
+    /// Continuation bytes (80–BF) and other leads are unchanged.
+    static func sortPrefix(_ key: String) -> UInt64 {
+        var prefix: UInt64 = 0
+        var taken = 0
+        for byte in key.utf8 {
+            let mapped: UInt8
+            switch byte {
+            case 0xEE...0xEF: mapped = byte &+ 5  // F3–F4
+            case 0xF0...0xF4: mapped = byte &- 2  // EE–F2
+            default: mapped = byte
+            }
+            prefix = prefix << 8 | UInt64(mapped)
+            taken += 1
+            if taken == 8 { return prefix }
+        }
+        return prefix << (8 * UInt64(8 - taken))
     }
 
     /// Whether `a` sorts before `b` by UTF-16 code units, computed on UTF-8.
@@ -85,25 +127,30 @@ public enum CanonicalJSON {
     /// first differing byte both strings are at the same position in the same
     /// scalar, so only that pair of lead bytes needs the fix-up.
     static func utf16Precedes(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { left in
-            b.withUTF8 { right in
-                let shared = min(left.count, right.count)
-                var offset = 0
-                while offset < shared {
-                    let x = left[offset]
-                    let y = right[offset]
-                    if x != y {
-                        if x >= 0xF0 && (y == 0xEE || y == 0xEF) { return true }
-                        if y >= 0xF0 && (x == 0xEE || x == 0xEF) { return false }
-                        return x < y
-                    }
-                    offset += 1
-                }
-                return left.count < right.count
-            }
+        // withContiguousStorageIfAvailable borrows native and small strings without a copy.
+        let result = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in utf16Precedes(left, right) }
         }
+        if let result = result ?? nil { return result }
+        return Array(a.utf8).withUnsafeBufferPointer { left in
+            Array(b.utf8).withUnsafeBufferPointer { right in utf16Precedes(left, right) }
+        }
+    }
+
+    static func utf16Precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        let shared = min(left.count, right.count)
+        var offset = 0
+        while offset < shared {
+            let x = left[offset]
+            let y = right[offset]
+            if x != y {
+                if x >= 0xF0 && (y == 0xEE || y == 0xEF) { return true }
+                if y >= 0xF0 && (x == 0xEE || x == 0xEF) { return false }
+                return x < y
+            }
+            offset += 1
+        }
+        return left.count < right.count
     }
 
     static func appendASCII(_ text: StaticString, to output: inout [UInt8]) {
@@ -113,32 +160,34 @@ public enum CanonicalJSON {
     /// `"`-quoted with RFC 8785's minimal escaping; runs of plain bytes are copied in one go.
     static func appendString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            for offset in 0..<utf8.count {
-                let byte = utf8[offset]
-                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<offset]))
-                runStart = offset + 1
-                output.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
-                case 0x08: output.append(UInt8(ascii: "b"))
-                case 0x09: output.append(UInt8(ascii: "t"))
-                case 0x0A: output.append(UInt8(ascii: "n"))
-                case 0x0C: output.append(UInt8(ascii: "f"))
-                case 0x0D: output.append(UInt8(ascii: "r"))
-                default:
-                    let hexDigits: StaticString = "0123456789abcdef"
-                    output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                    output.append(hexDigits.utf8Start[Int(byte >> 4)])
-                    output.append(hexDigits.utf8Start[Int(byte & 0x0F)])
-                }
-            }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
-        }
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0, to: &output) }
+        if done == nil { Array(text.utf8).withUnsafeBufferPointer { appendEscaped($0, to: &output) } }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var runStart = 0
+        for offset in 0..<utf8.count {
+            let byte = utf8[offset]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<offset]))
+            runStart = offset + 1
+            output.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+            case 0x08: output.append(UInt8(ascii: "b"))
+            case 0x09: output.append(UInt8(ascii: "t"))
+            case 0x0A: output.append(UInt8(ascii: "n"))
+            case 0x0C: output.append(UInt8(ascii: "f"))
+            case 0x0D: output.append(UInt8(ascii: "r"))
+            default:
+                let hexDigits: StaticString = "0123456789abcdef"
+                output.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                output.append(hexDigits.utf8Start[Int(byte >> 4)])
+                output.append(hexDigits.utf8Start[Int(byte & 0x0F)])
+            }
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
     }
 
     /// Plain decimal digits. - Precondition: within ±(2^53 − 1).

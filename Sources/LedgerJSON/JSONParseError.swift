@@ -48,13 +48,9 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case documentTooLarge = "document-too-large"
     }
 
-    /// Used as ``byteOffset`` when the error did not come from a document
-    /// (e.g. two keys colliding after NFC normalization).
-    public static let byteOffsetNone = -1
-
     public let code: Code
     /// Offset from the document's first byte of the byte that was refused, or
-    /// of the value that broke a limit; ``byteOffsetNone`` when there is no document.
+    /// of the value that broke a limit (`documentBytesMax` itself for `document-too-large`).
     public let byteOffset: Int
     /// For humans: what was got and what was wanted, with the offset.
     public let message: String

@@ -17,6 +17,10 @@
 /// - a document past any bound of ``JSONLimits`` (`too-deep`, `string-too-long`,
 ///   `array-too-long`, `object-too-large`, `document-too-large`).
 ///
+/// Errors are reported in document order, except `duplicate-key`, which is
+/// found when the object holding the pair closes (each object's dictionary is
+/// built once, at its final size).
+///
 /// It does not normalize text: call ``JSONValue/nfcNormalized()`` on the result
 /// where the ledger's NFC rule applies.
 ///

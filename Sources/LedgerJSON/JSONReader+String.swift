@@ -8,11 +8,14 @@ extension JSONReader {
         let start = index
         index += 1
         let runStart = index
+        skipPlainWords()
         while index < count {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
+            if Self.isPlain[Int(byte)] {
+                index += 1
+            } else if byte == UInt8(ascii: "\"") {
                 let length = index - runStart
-                try checkStringLength(length, start: start)
+                if length > limits.stringBytesMax { throw stringTooLong(length, start: start) }
                 index += 1
                 return String(decoding: UnsafeBufferPointer(start: bytes + runStart, count: length), as: UTF8.self)
             } else if byte == UInt8(ascii: "\\") {
@@ -28,6 +31,29 @@ extension JSONReader {
         throw endOfDocument(want: "'\"' to close the string at byte \(start)")
     }
 
+    /// Bytes that need no attention inside a string: ASCII from 0x20 except `"` and `\\`.
+    static let isPlain: [Bool] = (0...255).map { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }
+
+    /// Skips 8 bytes at a time while none of them is `"`, `\\`, a control
+    /// character or non-ASCII (SWAR: "Bit Twiddling Hacks", hasless/haszero).
+    @inline(__always)
+    private mutating func skipPlainWords() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special =
+                (word &- ones &* 0x20)  // a byte below 0x20
+                | (quote &- ones) & ~quote  // a '"'
+                | (backslash &- ones) & ~backslash  // a '\\'
+                | word  // a byte of 0x80 or more
+            if special & highs != 0 { return }
+            index += 8
+        }
+    }
+
     /// The slow path: `index` is on the first backslash; the bytes of
     /// `runStart..<index` are plain and valid.
     private mutating func parseEscapedString(start: Int, runStart: Int) throws(JSONParseError) -> String {
@@ -36,7 +62,7 @@ extension JSONReader {
         while index < count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                try checkStringLength(scratch.count, start: start)
+                if scratch.count > limits.stringBytesMax { throw stringTooLong(scratch.count, start: start) }
                 index += 1
                 return String(decoding: scratch, as: UTF8.self)
             } else if byte == UInt8(ascii: "\\") {
@@ -51,17 +77,17 @@ extension JSONReader {
                 try skipMultiByteScalar()
                 scratch.append(contentsOf: UnsafeBufferPointer(start: bytes + scalarStart, count: index - scalarStart))
             }
-            if scratch.count > limits.stringBytesMax { try checkStringLength(scratch.count, start: start) }
+            if scratch.count > limits.stringBytesMax { throw stringTooLong(scratch.count, start: start) }
         }
         throw endOfDocument(want: "'\"' to close the string at byte \(start)")
     }
 
-    private func checkStringLength(_ length: Int, start: Int) throws(JSONParseError) {
-        guard length <= limits.stringBytesMax else {
-            throw fail(
-                .stringTooLong, at: start,
-                "string at byte \(start) has \(length) UTF-8 bytes or more: at most \(limits.stringBytesMax) are allowed")
-        }
+    /// Error builders are only called on the way out: calling a method of
+    /// `self` from a `mutating` hot loop copies the reader.
+    private func stringTooLong(_ length: Int, start: Int) -> JSONParseError {
+        fail(
+            .stringTooLong, at: start,
+            "string at byte \(start) has \(length) UTF-8 bytes or more: at most \(limits.stringBytesMax) are allowed")
     }
 
     private func controlCharacter(at offset: Int) -> JSONParseError {

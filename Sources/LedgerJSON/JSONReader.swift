@@ -11,6 +11,13 @@ struct JSONReader {
     var depth = 0
     /// Reused buffer for strings with escapes.
     var scratch: [UInt8] = []
+    /// Elements of the arrays being parsed, innermost last: each array is built
+    /// at its exact size when it closes instead of growing while it is read.
+    var elementStack: [JSONValue] = []
+    /// Members of the objects being parsed, innermost last, with each name's
+    /// offset for `duplicate-key`: each dictionary is created at its final
+    /// capacity, so no key is hashed twice by a resize.
+    var memberStack: [(key: String, value: JSONValue, keyOffset: Int)] = []
 
     init(bytes: UnsafePointer<UInt8>, count: Int, limits: JSONLimits, allowFloats: Bool) {
         self.bytes = bytes
@@ -85,20 +92,20 @@ struct JSONReader {
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         index += 1  // "["
-        var elements: [JSONValue] = []
         skipWhitespace()
         if index < count && bytes[index] == UInt8(ascii: "]") {
             index += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
+        let base = elementStack.count
         while true {
-            guard elements.count < limits.arrayCountMax else {
+            guard elementStack.count - base < limits.arrayCountMax else {
                 throw fail(
                     .arrayTooLong, at: index,
-                    "array element \(elements.count + 1) at byte \(index): at most \(limits.arrayCountMax) are allowed")
+                    "array element \(elementStack.count - base + 1) at byte \(index): at most \(limits.arrayCountMax) are allowed")
             }
-            elements.append(try parseValue())
+            elementStack.append(try parseValue())
             skipWhitespace()
             guard index < count else { throw endOfDocument(want: "',' or ']'") }
             let byte = bytes[index]
@@ -108,6 +115,8 @@ struct JSONReader {
             } else if byte == UInt8(ascii: "]") {
                 index += 1
                 depth -= 1
+                let elements = Array(elementStack[base...])
+                elementStack.removeSubrange(base...)
                 return .array(elements)
             } else {
                 throw unexpected(want: "',' or ']' in an array")
@@ -118,21 +127,21 @@ struct JSONReader {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         index += 1  // "{"
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if index < count && bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
+        let base = memberStack.count
         while true {
             guard index < count else { throw endOfDocument(want: "a member name") }
             guard bytes[index] == UInt8(ascii: "\"") else { throw unexpected(want: "a member name in double quotes") }
             let keyOffset = index
-            guard members.count < limits.objectMemberCountMax else {
+            guard memberStack.count - base < limits.objectMemberCountMax else {
                 throw fail(
                     .objectTooLarge, at: keyOffset,
-                    "object member \(members.count + 1) at byte \(keyOffset): at most \(limits.objectMemberCountMax) are allowed"
+                    "object member \(memberStack.count - base + 1) at byte \(keyOffset): at most \(limits.objectMemberCountMax) are allowed"
                 )
             }
             let key = try parseString()
@@ -141,12 +150,7 @@ struct JSONReader {
             guard bytes[index] == UInt8(ascii: ":") else { throw unexpected(want: "':' after a member name") }
             index += 1
             skipWhitespace()
-            let value = try parseValue()
-            guard members.updateValue(value, forKey: key) == nil else {
-                throw fail(
-                    .duplicateKey, at: keyOffset,
-                    "member name \"\(key)\" at byte \(keyOffset) appears twice (or as a canonically equivalent form): want each name once (I-JSON)")
-            }
+            memberStack.append((key, try parseValue(), keyOffset))
             skipWhitespace()
             guard index < count else { throw endOfDocument(want: "',' or '}'") }
             let byte = bytes[index]
@@ -156,11 +160,28 @@ struct JSONReader {
             } else if byte == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
-                return .object(members)
+                return .object(try closeObject(base: base))
             } else {
                 throw unexpected(want: "',' or '}' in an object")
             }
         }
+    }
+
+    /// Moves the members from `base` on into a dictionary of their exact size.
+    /// Duplicate names are found here, when the object closes.
+    private mutating func closeObject(base: Int) throws(JSONParseError) -> [String: JSONValue] {
+        var members = [String: JSONValue](minimumCapacity: memberStack.count - base)
+        for position in base..<memberStack.count {
+            let member = memberStack[position]
+            guard members.updateValue(member.value, forKey: member.key) == nil else {
+                throw fail(
+                    .duplicateKey, at: member.keyOffset,
+                    "member name \"\(member.key)\" at byte \(member.keyOffset) appears twice (or as a canonically equivalent form): want each name once (I-JSON)"
+                )
+            }
+        }
+        memberStack.removeSubrange(base...)
+        return members
     }
 }
 

@@ -19,11 +19,8 @@ extension String {
     /// In UTF-8 those are exactly the strings whose bytes are all below 0xCC
     /// (U+0300 is CC 80; continuation bytes are 80–BF).
     var isTriviallyNFC: Bool {
-        var text = self
-        return text.withUTF8 { utf8 in
-            for byte in utf8 where byte >= 0xCC { return false }
-            return true
-        }
+        let fast = utf8.withContiguousStorageIfAvailable { utf8 in !utf8.contains { $0 >= 0xCC } }
+        return fast ?? !utf8.contains { $0 >= 0xCC }
     }
 }
 
