@@ -22,6 +22,7 @@ Options:
                     libraries (tests with a debug build only: such a package
                     does not run on a machine without that toolchain)
   -h, --help        this help
+Environment: LEDGER_DEB_MAINTAINER="Name <mail>" for the Maintainer field.
 EOF
 }
 
@@ -34,6 +35,7 @@ BIN_DIR=
 VERSION=
 OUT_DIR=$PWD
 ALLOW_SWIFT_RUNTIME=0
+MAINTAINER=${LEDGER_DEB_MAINTAINER:-Ledger maintainers <ledger-maintainers@example.org>}
 COMPRESS=(-Zxz)
 while [ $# -gt 0 ]; do
     case $1 in
@@ -87,7 +89,7 @@ mkdir -p "$PKG/DEBIAN"
 # --- files -------------------------------------------------------------------
 install -D -m 0755 "$BIN_DIR/ledgerd" "$PKG/usr/bin/ledgerd"
 install -D -m 0755 "$BIN_DIR/ledgerctl" "$PKG/usr/bin/ledgerctl"
-if command -v strip >/dev/null 2>&1 && file "$PKG/usr/bin/ledgerd" 2>/dev/null | grep -q ELF; then
+if command -v strip >/dev/null 2>&1 && [ "$(head -c 4 "$PKG/usr/bin/ledgerd")" = "$(printf '\177ELF')" ]; then
     strip --strip-unneeded --remove-section=.comment --remove-section=.note "$PKG/usr/bin/ledgerd" "$PKG/usr/bin/ledgerctl"
 fi
 install -D -m 0755 "$DEPLOY_DIR/ledger-backup" "$PKG/usr/lib/ledger/ledger-backup"
@@ -111,21 +113,23 @@ Comment: The ledger project's event-sourced, tamper-evident audit ledger.
  the Apache License 2.0 (BoringSSL also under the OpenSSL/ISC licenses).
 
 Files: *
-Copyright: the ledger project authors
+Copyright: 2026 the ledger project authors
 License: Apache-2.0
  On Debian systems the full text of the Apache License 2.0 is in
  /usr/share/common-licenses/Apache-2.0.
 EOF
 chmod 0644 "$DOC/copyright"
-printf 'ledger (%s) unstable; urgency=medium\n\n  * Package built by Deploy/build-deb.sh.\n\n -- Ledger maintainers <ledger@localhost>  %s\n' \
-    "$VERSION" "$(date -u -R)" | gzip -9n > "$DOC/changelog.Debian.gz"
-chmod 0644 "$DOC/changelog.Debian.gz"
+# A version without a Debian revision is a native package: changelog.gz.
+case $VERSION in *-*) CHANGELOG=changelog.Debian.gz ;; *) CHANGELOG=changelog.gz ;; esac
+printf 'ledger (%s) unstable; urgency=medium\n\n  * Package built by Deploy/build-deb.sh.\n\n -- %s  %s\n' \
+    "$VERSION" "$MAINTAINER" "$(date -u -R)" | gzip -9n > "$DOC/$CHANGELOG"
+chmod 0644 "$DOC/$CHANGELOG"
 
 # --- dependencies --------------------------------------------------------------
 # The shared libraries the binaries need, mapped to the packages owning them.
 # With --static-swift-stdlib that is libc6, libstdc++6, libgcc-s1, liblmdb0.
 NEEDED=$(for bin in ledgerd ledgerctl; do
-    objdump -p "$PKG/usr/bin/$bin" 2>/dev/null | awk '$1 == "NEEDED" { print $2 }'
+    { objdump -p "$PKG/usr/bin/$bin" 2>/dev/null || true; } | awk '$1 == "NEEDED" { print $2 }'
 done | sort -u)
 DEPENDS=
 SWIFT_LIBS=
@@ -174,7 +178,7 @@ cat > "$PKG/DEBIAN/control" <<EOF
 Package: ledger
 Version: $VERSION
 Architecture: $ARCH
-Maintainer: Ledger maintainers <ledger@localhost>
+Maintainer: $MAINTAINER
 Installed-Size: $INSTALLED_SIZE
 Depends: $DEPENDS_LINE
 Recommends: systemd
