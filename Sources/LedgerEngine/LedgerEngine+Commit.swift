@@ -115,7 +115,8 @@ extension LedgerEngine {
         try batch.append(NewRecord(
             seq: seq, bytes: bytes, stream: stream, streamVersion: version + 1,
             idempotencyKey: submission.idempotencyKey, submissionDigest: digest))
-        try ProjectionIndexes.apply(event, seq: seq, occurredOn: submission.occurredOn, batch: batch, lookup: lookup)
+        try ProjectionIndexes.apply(event, seq: seq, occurredOn: submission.occurredOn, warnings: warnings,
+                                    state: state, batch: batch, lookup: lookup)
         state.apply(event, seq: seq, occurredOn: submission.occurredOn, lookup: lookup)
         return .appended(seq: seq, warnings: warnings)
     }

@@ -30,7 +30,7 @@ public final class LedgerEngine: @unchecked Sendable {
     private let writerDone = DispatchSemaphore(value: 0)
     public let startedAt = Date()
 
-    static let indexNames = [ProjectionIndexes.meetings, ProjectionIndexes.snapshots]
+    static let indexNames = ProjectionIndexes.all
     /// The engine's index databases, for tools that open its store directly.
     public static var storeIndexNames: [String] { indexNames }
 

@@ -13,17 +13,37 @@ import LedgerStore
 enum ProjectionIndexes {
     static let meetings = "meetings"
     static let snapshots = "snapshots"
+    /// org ‖ 0x00 ‖ seq → canonical {seq, type, occurredOn, organization, warnings}
+    static let warnings = "warnings"
+    /// seq → the org key its warnings are filed under (to delete them on retraction)
+    static let warningsBySeq = "warnings-by-seq"
     static let stateKey = Array("state".utf8)
+    static let all = [meetings, snapshots, warnings, warningsBySeq]
 
-    static func apply(_ event: DomainEvent, seq: UInt64, occurredOn: BusinessDate, batch: WriteBatch,
-                      lookup: StoreEventLookup) throws {
+    /// Writes the index rows of an accepted event. Called before the state
+    /// applies it, so `state` is the state the event was checked against.
+    static func apply(_ event: DomainEvent, seq: UInt64, occurredOn: BusinessDate, warnings: [DomainWarning],
+                      state: DomainState, batch: WriteBatch, lookup: StoreEventLookup) throws {
+        if !warnings.isEmpty, let org = organization(of: event, state: state) {
+            let entry: JSONValue = .object([
+                "seq": .int(Int64(seq)), "type": .string(event.type.rawValue), "occurredOn": .string(occurredOn.description),
+                "organization": .string(org),
+                "warnings": .array(warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
+            ])
+            try batch.putIndex(Self.warnings, key: warningKey(org: org, seq: seq), value: CanonicalJSON.encode(entry))
+            try batch.putIndex(warningsBySeq, key: ByteKeys.u64(seq), value: Array(org.utf8))
+        }
         switch event.type {
         case .meetingHeld:
             guard let row = MeetingRow(data: event.data, seq: seq, day: occurredOn) else { return }
             try batch.putIndex(meetings, key: row.key, value: row.value)
         case .eventRetracted:
-            guard let target = event.data["seq"]?.intValue, target > 0,
-                  let record = try lookup.storedRecord(seq: UInt64(target)),
+            guard let target = event.data["seq"]?.intValue, target > 0 else { return }
+            if let org = try batch.view.getIndex(warningsBySeq, key: ByteKeys.u64(UInt64(target))) {
+                try batch.deleteIndex(Self.warnings, key: warningKey(org: String(decoding: org, as: UTF8.self), seq: UInt64(target)))
+                try batch.deleteIndex(warningsBySeq, key: ByteKeys.u64(UInt64(target)))
+            }
+            guard let record = try lookup.storedRecord(seq: UInt64(target)),
                   record.type == EventType.meetingHeld.rawValue,
                   let row = MeetingRow(data: record.data, seq: record.seq, day: record.occurredOn)
             else { return }
@@ -31,6 +51,25 @@ enum ProjectionIndexes {
         default:
             return
         }
+    }
+
+    static func warningKey(org: String, seq: UInt64) -> [UInt8] {
+        var key = Array(org.utf8) + [0]
+        ByteKeys.append(seq, to: &key)
+        return key
+    }
+
+    /// The organization an event's warnings are filed under: its cell or
+    /// organization, or the member's cell.
+    static func organization(of event: DomainEvent, state: DomainState) -> String? {
+        let data = event.data
+        for key in ["cell", "code", "organization", "toCell"] {
+            if let code = data[key]?.stringValue, state.organizations[code] != nil { return code }
+        }
+        if data["subjectKind"]?.stringValue == "organization", let code = data["subject"]?.stringValue { return code }
+        let memberId = data["memberId"]?.stringValue ?? (data["subjectKind"]?.stringValue == "member" ? data["subject"]?.stringValue : nil)
+        if let memberId, let member = state.members[memberId] { return member.cell }
+        return data["by"]?.stringValue
     }
 }
 

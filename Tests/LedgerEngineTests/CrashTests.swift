@@ -55,7 +55,7 @@ import Testing
 
     private func checkSurvivors(_ dir: TempDir, _ acknowledged: [String: UInt64]) throws {
         var options = StoreOptions(origin: "crash.local/ledger")
-        options.indexNames = ["meetings", "snapshots"]
+        options.indexNames = LedgerEngine.storeIndexNames
         let store = try EventStore(dataDirectory: dir.path, options: options)
         defer { store.close() }
         let verifier = try NoteVerifier(verifierKey: store.verifierKey)
