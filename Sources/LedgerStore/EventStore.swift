@@ -23,6 +23,8 @@ public final class EventStore: @unchecked Sendable {
     private let writeLock = NSLock()
     /// The tree as of the last commit; owned by the writer.
     private var frontier: CompactRange
+    /// The data directory's lock (flock), held while open.
+    private var lockFD: Int32 = -1
 
     /// The verifier key of the checkpoint signer (C2SP vkey form).
     public var verifierKey: String { signer.verifierKey }
@@ -49,14 +51,57 @@ public final class EventStore: @unchecked Sendable {
         } catch {
             throw StoreError.lmdb(error, "cannot open the LMDB environment in \(envPath)")
         }
-        signer = try SigningKeyFile.loadOrCreate(
-            path: dataDirectory + "/" + StoreLayout.signingKeyFile, name: options.origin)
+        let lock = try Self.lockDataDirectory(dataDirectory)
+        let keyPath = dataDirectory + "/" + StoreLayout.signingKeyFile
+        if access(keyPath, F_OK) != 0, try Self.holdsLedger(env) {
+            Glibc.close(lock)
+            throw StoreError(
+                .signingKey,
+                "\(dataDirectory) holds a ledger but its signing key \(keyPath) is missing; restore the key from "
+                    + "a backup (a new key would make every stored checkpoint unverifiable)")
+        }
+        do {
+            signer = try SigningKeyFile.loadOrCreate(path: keyPath, name: options.origin)
+        } catch {
+            Glibc.close(lock)
+            throw error
+        }
         do {
             (dbs, frontier) = try Self.openDatabases(env: env, options: options, signer: signer)
         } catch let error as StoreError {
+            Glibc.close(lock)
             throw error
         } catch {
+            Glibc.close(lock)
             throw StoreError(.lmdb, "cannot open the ledger's databases: \(error)", cause: error)
+        }
+        lockFD = lock
+    }
+
+    /// An exclusive, non-blocking lock on `<data-dir>/lock`: two daemons (or a
+    /// daemon and a restore) must never write one ledger.
+    private static func lockDataDirectory(_ directory: String) throws(StoreError) -> Int32 {
+        let path = directory + "/lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError(.dataDirectory, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(fd)
+            throw StoreError(.dataDirectory, "\(directory) is in use by another process (another ledgerd?); stop it first")
+        }
+        return fd
+    }
+
+    /// Whether the environment already holds a ledger (a format version).
+    private static func holdsLedger(_ env: LMDBEnvironment) throws(StoreError) -> Bool {
+        do {
+            let txn = try LMDBTransaction(env: env, readOnly: true)
+            defer { txn.abort() }
+            guard let meta = try? txn.openDatabase(StoreLayout.metaName, create: false) else { return false }
+            return try txn.get(meta, key: StoreLayout.formatKey) != nil
+        } catch {
+            throw StoreError(.lmdb, "cannot read \(env.path): \(error)", cause: error)
         }
     }
 
@@ -181,7 +226,9 @@ public final class EventStore: @unchecked Sendable {
 
     private func growIfNearlyFull() throws {
         let used = env.usedBytes()
-        if used * 100 > env.mapSizeBytes * options.mapGrowthThresholdPercent {
+        // At the maximum, only a real MDB_MAP_FULL refuses writes.
+        if env.mapSizeBytes < options.mapSizeMaxBytes,
+           used * 100 > env.mapSizeBytes * options.mapGrowthThresholdPercent {
             try grow(factor: 2)
         }
     }
@@ -220,9 +267,9 @@ public final class EventStore: @unchecked Sendable {
             throw StoreError(.dataDirectory, "cannot create \(keyPath): \(String(cString: strerror(errno)))")
         }
         let bytes = Array((signer.privateKeyString + "\n").utf8)
-        let written = bytes.withUnsafeBytes { write(created, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { Glibc.write(created, $0.baseAddress, $0.count) }
         let synced = fsync(created) == 0
-        close(created)
+        Glibc.close(created)
         guard written == bytes.count, synced else {
             throw StoreError(.dataDirectory, "cannot write \(keyPath): \(String(cString: strerror(errno)))")
         }
@@ -233,5 +280,9 @@ public final class EventStore: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         env.close()
+        if lockFD >= 0 {
+            Glibc.close(lockFD)
+            lockFD = -1
+        }
     }
 }

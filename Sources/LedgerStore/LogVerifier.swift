@@ -5,6 +5,8 @@ public struct LogVerification: Sendable {
     public enum Failure: Sendable, Equatable, CustomStringConvertible {
         /// The stored bytes of this event do not hash to the stored leaf.
         case leafMismatch(seq: UInt64, stored: String, computed: String)
+        /// The stored bytes of this event are not a valid record.
+        case badRecord(seq: UInt64, reason: String)
         /// A stored interior tree node differs from the one recomputed.
         case treeNodeMismatch(level: Int, index: UInt64)
         /// A tree node or event the tree needs is missing.
@@ -20,8 +22,11 @@ public struct LogVerification: Sendable {
             switch self {
             case let .leafMismatch(seq, stored, computed):
                 return "event seq \(seq) was altered: its bytes hash to \(computed), the tree holds \(stored)"
+            case let .badRecord(seq, reason):
+                return "event seq \(seq) is damaged: \(reason)"
             case let .treeNodeMismatch(level, index):
-                return "tree node at level \(level), index \(index) differs from the recomputed one"
+                let first = (index << UInt64(level)) + 1, last = (index + 1) << UInt64(level)
+                return "tree node at level \(level), index \(index) (over events \(first)...\(last)) differs from the recomputed one"
             case let .missing(what):
                 return "missing: \(what)"
             case let .badCheckpointSignature(size, reason):
@@ -35,8 +40,10 @@ public struct LogVerification: Sendable {
 
         /// The seq to name to a person, if the failure is about one event.
         public var seq: UInt64? {
-            if case let .leafMismatch(seq, _, _) = self { return seq }
-            return nil
+            switch self {
+            case let .leafMismatch(seq, _, _), let .badRecord(seq, _): return seq
+            default: return nil
+            }
         }
     }
 
@@ -70,7 +77,11 @@ extension ReadView {
 
         // Checks every checkpoint stored for the current size of `range`.
         func checkCheckpoints() throws -> LogVerification.Failure? {
-            while let (key, value) = nextCheckpoint, let size = ByteKeys.readU64(key), size <= range.size {
+            while let (key, value) = nextCheckpoint {
+                guard key.count == 8, let size = ByteKeys.readU64(key) else {
+                    return .badCheckpointSignature(size: 0, reason: "a checkpoint is stored under a malformed key of \(key.count) bytes")
+                }
+                guard size <= range.size else { break }
                 let text = String(decoding: value, as: UTF8.self)
                 if let failure = Self.checkCheckpoint(text, size: size, root: range.root(), verifier: verifier,
                                                       exact: size == range.size) {
@@ -93,7 +104,12 @@ extension ReadView {
             }
             let leaf = RFC9162.leafHash(bytes)
             if let reason = recordCheck?(seq, bytes) {
-                failure = .leafMismatch(seq: seq, stored: "a valid record", computed: reason)
+                // A record whose bytes no longer hash to its leaf is reported as altered, not as damaged.
+                if let stored = try leafHash(seq: seq), stored != leaf {
+                    failure = .leafMismatch(seq: seq, stored: stored.hex, computed: leaf.hex)
+                } else {
+                    failure = .badRecord(seq: seq, reason: reason)
+                }
                 return false
             }
             var computed: [(Int, UInt64, TreeHash)] = []
@@ -133,8 +149,10 @@ extension ReadView {
             result.failure = .frontierMismatch("tree nodes stored beyond the last event")
         } else if try frontier() != range {
             result.failure = .frontierMismatch("the stored frontier is not the recomputed one")
-        } else if let (key, _) = nextCheckpoint, let size = ByteKeys.readU64(key) {
-            result.failure = .missing("events for the checkpoint of size \(size) (the log has \(range.size))")
+        } else if let (key, _) = nextCheckpoint {
+            result.failure = .missing("events for the checkpoint stored under \(Array(key).hex) (the log has \(range.size))")
+        } else if try checkpoint(size: range.size) == nil {
+            result.failure = .missing("the checkpoint of the latest size \(range.size) (every commit stores one)")
         }
         progress?(range.size, total)
         return result

@@ -24,7 +24,9 @@ public final class LMDBCursor {
     public func close() {
         // A read-only cursor must be closed explicitly; a write cursor is freed
         // by its transaction but closing it before is allowed (lmdb.h).
-        if let handle, owner.handle != nil { mdb_cursor_close(handle) }
+        // lmdb.h: a read-only transaction's cursor must be closed even after
+        // the transaction ended; a write transaction's is freed with it.
+        if let handle, owner.isReadOnly || owner.handle != nil { mdb_cursor_close(handle) }
         handle = nil
     }
 

@@ -19,7 +19,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
     let gate = ReadWriteGate()
     public let path: String
     public private(set) var mapSizeBytes: Int
-    private var closed = false
+    private(set) var closed = false
 
     /// Opens (creating if needed) the environment in directory `path`.
     /// - Parameters:
@@ -93,7 +93,20 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Copies the environment to directory `path` (must exist and be empty)
     /// while others keep reading and writing; `compact` drops free pages.
     public func copy(to path: String, compact: Bool) throws(LMDBError) {
+        // mdb_env_copy2 runs its own read transaction: hold the gate like one,
+        // so that map growth cannot remap the file under the copy.
+        try beginUse()
+        defer { gate.unlockShared() }
         try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2(\(path))")
+    }
+
+    /// Takes the gate shared for a transaction; fails if the environment is closed.
+    func beginUse() throws(LMDBError) {
+        gate.lockShared()
+        if closed {
+            gate.unlockShared()
+            throw LMDBError(call: "environment closed", code: EBADF)
+        }
     }
 
     /// Flushes to disk; a no-op for durability here since every commit syncs.
@@ -106,7 +119,16 @@ public final class LMDBEnvironment: @unchecked Sendable {
 final class ReadWriteGate: @unchecked Sendable {
     private var lock = pthread_rwlock_t()
 
-    init() { pthread_rwlock_init(&lock, nil) }
+    /// Writer-preferring, so a stream of overlapping readers cannot starve
+    /// map growth (glibc's default prefers readers). No thread takes it
+    /// shared twice (one transaction per thread at a time), so this is safe.
+    init() {
+        var attributes = pthread_rwlockattr_t()
+        pthread_rwlockattr_init(&attributes)
+        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+        pthread_rwlock_init(&lock, &attributes)
+        pthread_rwlockattr_destroy(&attributes)
+    }
     deinit { pthread_rwlock_destroy(&lock) }
 
     func lockShared() { pthread_rwlock_rdlock(&lock) }

@@ -27,7 +27,7 @@ public final class LMDBTransaction {
         self.env = env
         self.isReadOnly = readOnly
         self.isNested = parent != nil
-        if parent == nil { env.gate.lockShared() }
+        if parent == nil { try env.beginUse() }
         var txn: OpaquePointer?
         let rc = mdb_txn_begin(env.handle, parent?.handle, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         if rc != 0 {
