@@ -1,1 +1,0 @@
-// LedgerClient: see docs/ARCHITECTURE.md.
