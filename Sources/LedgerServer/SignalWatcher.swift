@@ -17,7 +17,9 @@ public enum ProcessSignal: Int32, Sendable, Hashable, CaseIterable {
 ///
 /// The signals' default actions (terminate) are replaced by SIG_IGN so that
 /// only the dispatch sources see them: a signal during shutdown must not kill
-/// the daemon before it removed its socket and closed LMDB. `cancel()` stops
+/// the daemon before it removed its socket and closed LMDB. (On Linux,
+/// libdispatch registers the source asynchronously; a signal in the first
+/// instant after `init` is ignored rather than fatal.) `cancel()` stops
 /// the sources; the default actions are not restored (the process is ending).
 ///
 /// `@unchecked Sendable`: every stored property is immutable after `init`, and
