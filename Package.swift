@@ -42,6 +42,8 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Pure: a deterministic generator of realistic ledgers, and its own model of the expected report.
+        .target(name: "LedgerDemo", dependencies: ["LedgerJSON"], swiftSettings: swiftSettings),
         // Pure: event types, validation, domain rules, projections, reports.
         .target(name: "LedgerDomain", dependencies: ["LedgerJSON"], swiftSettings: swiftSettings),
         // Storage engine: the LMDB environment, the event log, tree nodes, checkpoints.
@@ -110,6 +112,7 @@ let package = Package(
             dependencies: ["LedgerDomain", "LedgerJSON", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "LedgerDemoTests", dependencies: ["LedgerDemo", "LedgerJSON"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerMerkle", "LedgerJSON", "CLMDB"]),
         .testTarget(name: "LedgerEngineTests", dependencies: ["LedgerEngine", "LedgerDomain", "LedgerStore", "LedgerMerkle", "LedgerJSON"]),
         .testTarget(name: "LedgerServerTests", dependencies: ["LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON"]),

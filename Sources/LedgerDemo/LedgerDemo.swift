@@ -1,0 +1,1 @@
+// LedgerDemo: see docs/ARCHITECTURE.md.
