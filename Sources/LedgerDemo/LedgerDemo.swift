@@ -1,1 +1,0 @@
-// LedgerDemo: see docs/ARCHITECTURE.md.
