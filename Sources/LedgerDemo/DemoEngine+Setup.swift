@@ -4,26 +4,28 @@ import LedgerJSON
 // members, and the roles; plus what each member's future already holds
 // (confirmation, retirement, a first task).
 extension DemoEngine {
-    func setUp() {
-        let province = random.pick(DemoVocabulary.provinces)
-        _ = registerOrganization(code: "DBK", name: "Đảng bộ Khối các cơ quan tỉnh \(province)", kind: .bloc, parent: -1)
+    /// One step of the start date: step 0 registers the bloc; step k registers committee k with its cells,
+    /// members and roles (the bloc's roles after the first committee). Done in steps so that the queue of
+    /// undelivered events never holds more than one committee.
+    func setUp(step: Int) {
+        if step == 0 {
+            let province = random.pick(DemoVocabulary.provinces)
+            _ = registerOrganization(code: "DBK", name: "Đảng bộ Khối các cơ quan tỉnh \(province)", kind: .bloc, parent: -1)
+            return
+        }
         let width = max(2, String(configuration.committees).count)
-        for number in 1...configuration.committees {
-            let code = "DB" + zeroPadded(number, width: width)
-            let committee = registerOrganization(code: code, name: committeeName(number), kind: .committee, parent: bloc)
-            committees.append(committee)
-            for _ in 0..<random.int(in: configuration.cellsPerCommittee) {
-                let cell = registerCell(in: committee)
-                for _ in 0..<random.int(in: configuration.membersPerCell) {
-                    registerInitialMember(in: cell)
-                }
+        let committee = registerOrganization(
+            code: "DB" + zeroPadded(step, width: width), name: committeeName(step), kind: .committee, parent: bloc)
+        committees.append(committee)
+        for _ in 0..<random.int(in: configuration.cellsPerCommittee) {
+            let cell = registerCell(in: committee)
+            for _ in 0..<random.int(in: configuration.membersPerCell) {
+                registerInitialMember(in: cell)
             }
         }
-        for committee in committees {
-            for cell in orgs[Int(committee)].children { fillSeats(of: cell) }
-            fillSeats(of: committee)
-        }
-        fillSeats(of: bloc)
+        for cell in orgs[Int(committee)].children { fillSeats(of: cell) }
+        fillSeats(of: committee)
+        if step == 1 { fillSeats(of: bloc) }
     }
 
     func zeroPadded(_ number: Int, width: Int) -> String {
@@ -106,7 +108,7 @@ extension DemoEngine {
         ])
         if !official { schedule(.confirm(member: member), monthsAhead: random.below(12)) }
         scheduleRetirement(member, birthYear: birthYear)
-        if !members[Int(member)].neverTask, random.chance(perMille: 750) {
+        if !members[Int(member)].neverTask, random.chance(perMille: 850) {
             schedule(.task(member: member), monthsAhead: random.below(6))
         }
     }

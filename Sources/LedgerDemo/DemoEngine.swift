@@ -32,7 +32,9 @@ final class DemoEngine {
     // Time.
     let startDay: Int
     let startMonthKey: Int
+    /// -1 while the start date's registrations are made (`setupStep` 0 = the bloc, then one committee a step).
     private(set) var monthIndex = -1
+    private var setupStep = 0
     private var actions: [DemoAction] = []
     private var actionHead = 0
     private var scheduled: [Int: [DemoAction]] = [:]
@@ -77,8 +79,10 @@ final class DemoEngine {
             perform(action.kind)
             return true
         }
-        if monthIndex < 0 {
-            setUp()
+        if setupStep <= configuration.committees {
+            setUp(step: setupStep)
+            setupStep += 1
+            return true
         }
         monthIndex += 1
         guard monthIndex < configuration.months else { return false }
@@ -174,7 +178,7 @@ final class DemoEngine {
         }
         if random.chance(perMille: 25) { plan(.admit(cell: cell), month: month) }
         if random.chance(perMille: 12) { plan(.transfer(cell: cell), month: month) }
-        if random.chance(perMille: 60) { plan(.taskInCell(cell: cell), month: month) }
+        if random.chance(perMille: 90) { plan(.taskInCell(cell: cell), month: month) }
         if random.chance(perMille: 50) { plan(.training(cell: cell), month: month) }
         if random.chance(perMillion: 100 * org.members.count) { plan(.death(cell: cell), month: month) }
     }

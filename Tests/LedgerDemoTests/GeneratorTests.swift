@@ -8,6 +8,7 @@ enum Samples {
     static let busy = DemoConfiguration(
         seed: 2024, committees: 6, cellsPerCommittee: 2...9, membersPerCell: 3...30,
         startDate: "2024-06-15", months: 30, retractionsPerMillion: 20_000)
+    static let wide = DemoConfiguration.sized(events: 30_000, seed: 99)
 }
 
 @Suite struct DeterminismTests {
@@ -57,8 +58,10 @@ enum Samples {
     }
 
     @Test func everyTypeOccurs() {
-        let events = DemoGenerator(Samples.busy).generateAll().events
-        let seen = Set(events.compactMap { $0["type"]?.stringValue })
+        var seen = Set<String>()
+        for configuration in [Samples.busy, Samples.wide] {
+            seen.formUnion(DemoGenerator(configuration).generateAll().events.compactMap { $0["type"]?.stringValue })
+        }
         let expected = Set(EventShapeChecker.types.keys)
         #expect(expected.subtracting(seen).isEmpty, "never generated: \(expected.subtracting(seen).sorted())")
     }
@@ -82,7 +85,7 @@ enum Samples {
 }
 
 @Suite struct ConsistencyTests {
-    @Test(arguments: [Samples.small, Samples.busy, DemoConfiguration.sized(events: 30_000, seed: 99)])
+    @Test(arguments: [Samples.small, Samples.busy, Samples.wide])
     func streamObeysTheDomainRules(configuration: DemoConfiguration) {
         let events = DemoGenerator(configuration).generateAll().events
         var checker = RulesChecker()
