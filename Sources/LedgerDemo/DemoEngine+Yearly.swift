@@ -15,7 +15,8 @@ extension DemoEngine {
             emitRetractable("QualityEvaluated", [
                 "subjectKind": "organization", "subject": code(cell), "year": .int(Int64(year)), "rating": .string(cellRating),
             ], what: .evaluation, subject: cell)
-            for member in workingMembers(of: cell) {
+            for member in workingMembers(of: cell) where members[Int(member)].evaluatedYear != Int32(year) {
+                members[Int(member)].evaluatedYear = Int32(year)
                 let rating = Self.ratings[random.index(weights: Self.ratingWeights)]
                 members[Int(member)].excellent = rating == "excellent"
                 emitRetractable("QualityEvaluated", [

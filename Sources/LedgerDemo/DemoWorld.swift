@@ -51,6 +51,8 @@ struct DemoMember {
     /// cell" is the same on the discipline's date and later.
     var disciplined = false
     var excellent = false
+    /// The last year the member was evaluated: once a year, even if they move to another committee in December.
+    var evaluatedYear: Int32 = 0
     var roles: [(org: Int32, role: DemoRole)] = []
 
     /// Working: active and not retired. Only working members attend meetings,

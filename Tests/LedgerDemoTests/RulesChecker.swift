@@ -24,6 +24,7 @@ struct RulesChecker {
     var disciplines: [String: String] = [:]  // id → form
     var typesBySeq: [String] = [""]  // index = seq
     var retracted: Set<Int> = []
+    var evaluations: Set<String> = []  // "subject/year": one evaluation a year
     var lastDate = ""
     var violations: [String] = []
     var seq = 0
@@ -139,6 +140,9 @@ struct RulesChecker {
             } else if data["newForm"] != nil { fail("newForm without reduction") }
         case "QualityEvaluated", "Commended":
             let subject = data["subject"]!.stringValue!
+            if let year = data["year"]?.intValue, !evaluations.insert("\(subject)/\(year)").inserted {
+                fail("\(subject) evaluated twice for \(year)")
+            }
             if data["subjectKind"]!.stringValue! == "member" { _ = activeMember(subject) } else { _ = liveOrg(subject) }
             if let by = data["by"]?.stringValue { _ = liveOrg(by) }
         case "TrainingCompleted":
