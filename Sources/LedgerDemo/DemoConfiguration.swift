@@ -79,10 +79,12 @@ public struct DemoConfiguration: Sendable, Hashable {
         default: months = 60
         }
         let cells = 3...12, members = 5...25
-        // Measured (scratch runs of 3 k–400 k events): a cell of ~15 members makes ~17 events on the start
-        // date and 3.4–4.2 a month after. With 7.5 cells a committee, in tenths of an event:
-        let perCommitteeTenths = 15 * (170 + 35 * months) / 2
-        let wanted = events + events / 8 + 1_500  // the absolute margin covers small samples
+        // Measured (release runs of 50 k–3 M events, history ending in October): a cell of ~15 members makes
+        // ~19 events on the start date, ~11 more for first tasks, ~1.7 a month, and ~16 a year in the
+        // December evaluations and February commendations: about 30 + 3.1 a month. With 7.5 cells a
+        // committee, in tenths of an event:
+        let perCommitteeTenths = 15 * (300 + 31 * months) / 2
+        let wanted = events + events / 32 + 1_500  // the absolute margin covers small samples
         let committees = max(1, (wanted * 10 + perCommitteeTenths - 1) / perCommitteeTenths)
         let endKey = 2026 * 12 + 10  // November 2026, the month after the history
         let startKey = endKey - months
