@@ -1,0 +1,48 @@
+// Foundation only for Unicode normalization (ICU); nothing else in LedgerDomain
+// uses it. Duplicates LedgerJSON's `String.nfcNormalized` on purpose until the
+// branches merge (then this helper calls it).
+import Foundation
+
+/// Text rules shared by the decoder: NFC, emptiness and control characters.
+enum DomainText {
+    /// `text` in Unicode Normalization Form C. Text whose UTF-8 bytes are all
+    /// below 0xCC (every scalar below U+0300) is already NFC and is returned as is.
+    static func nfc(_ text: String) -> String {
+        var copy = text
+        let trivial = copy.withUTF8 { bytes in !bytes.contains { $0 >= 0xCC } }
+        return trivial ? text : text.precomposedStringWithCanonicalMapping
+    }
+
+    /// Whether the text has at least one scalar that is not Unicode White_Space.
+    static func hasVisibleCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { !$0.properties.isWhitespace }
+    }
+
+    /// The first C0/C1 control character (U+0000–U+001F, U+007F–U+009F), if
+    /// any; `allowLineBreaks` permits TAB, LF and CR (free text).
+    static func firstControlCharacter(in text: String, allowLineBreaks: Bool) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            let v = scalar.value
+            guard v < 0x20 || (0x7F...0x9F).contains(v) else { return false }
+            if allowLineBreaks, v == 0x09 || v == 0x0A || v == 0x0D { return false }
+            return true
+        }
+    }
+
+    /// Whether `text` is an id: 1...`DomainLimits.idLengthMax` of `A-Z a-z 0-9 . _ -`.
+    static func isId(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        guard (1...DomainLimits.idLengthMax).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || b == 0x2E || b == 0x5F || b == 0x2D
+        }
+    }
+
+    /// A short quoted rendering of a value for error messages.
+    static func quote(_ text: String, limit: Int = 40) -> String {
+        let scalars = text.unicodeScalars
+        if scalars.count <= limit { return "'\(text)'" }
+        return "'\(String(String.UnicodeScalarView(scalars.prefix(limit))))…' (\(scalars.count) characters)"
+    }
+}

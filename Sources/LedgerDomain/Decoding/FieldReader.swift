@@ -1,0 +1,225 @@
+import LedgerJSON
+
+/// Reads one JSON object strictly: refuses fields it does not know, then reads
+/// each field with its type and limits, naming the JSON path in every error.
+///
+/// Checks happen in a fixed order (unexpected fields first, sorted by name;
+/// then the fields in the order the reader asks for them), so one bad input
+/// always gives the same error.
+struct FieldReader {
+    let path: String
+    let object: [String: JSONValue]
+
+    /// Precondition-free: throws `wrong-type` unless `value` is an object and
+    /// `unexpected-field` for the first (sorted) key not in `allowed`.
+    init(_ value: JSONValue, path: String, allowed: [String]) throws(DomainError) {
+        guard case .object(let object) = value else {
+            throw Decode.wrongType(value, path: path, want: "object")
+        }
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            throw DomainError(
+                .unexpectedField,
+                "\(path) has a field '\(key)' this event does not have; allowed: \(allowed.joined(separator: ", "))",
+                field: "\(path).\(key)")
+        }
+        self.path = path
+        self.object = object
+    }
+
+    func fieldPath(_ key: String) -> String { "\(path).\(key)" }
+
+    func has(_ key: String) -> Bool { object[key] != nil }
+
+    func required(_ key: String) throws(DomainError) -> JSONValue {
+        guard let value = object[key] else {
+            throw DomainError(.missingField, "\(path) needs the field '\(key)'", field: fieldPath(key))
+        }
+        return value
+    }
+
+    func id(_ key: String) throws(DomainError) -> String { try Decode.id(required(key), path: fieldPath(key)) }
+    func name(_ key: String) throws(DomainError) -> String { try Decode.name(required(key), path: fieldPath(key)) }
+    func text(_ key: String) throws(DomainError) -> String { try Decode.text(required(key), path: fieldPath(key)) }
+    func date(_ key: String) throws(DomainError) -> BusinessDate { try Decode.date(required(key), path: fieldPath(key)) }
+    func bool(_ key: String) throws(DomainError) -> Bool { try Decode.bool(required(key), path: fieldPath(key)) }
+
+    func int(_ key: String, _ range: ClosedRange<Int64>) throws(DomainError) -> Int64 {
+        try Decode.int(required(key), path: fieldPath(key), range: range)
+    }
+
+    func enumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(DomainError) -> E
+    where E.RawValue == String {
+        try Decode.enumeration(required(key), path: fieldPath(key), type)
+    }
+
+    func optionalId(_ key: String) throws(DomainError) -> String? {
+        guard let v = object[key] else { return nil }
+        return try Decode.id(v, path: fieldPath(key))
+    }
+    func optionalText(_ key: String) throws(DomainError) -> String? {
+        guard let v = object[key] else { return nil }
+        return try Decode.text(v, path: fieldPath(key))
+    }
+    func optionalDate(_ key: String) throws(DomainError) -> BusinessDate? {
+        guard let v = object[key] else { return nil }
+        return try Decode.date(v, path: fieldPath(key))
+    }
+    func optionalInt(_ key: String, _ range: ClosedRange<Int64>) throws(DomainError) -> Int64? {
+        guard let v = object[key] else { return nil }
+        return try Decode.int(v, path: fieldPath(key), range: range)
+    }
+    func optionalEnumeration<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) throws(DomainError)
+        -> E? where E.RawValue == String
+    {
+        guard let v = object[key] else { return nil }
+        return try Decode.enumeration(v, path: fieldPath(key), type)
+    }
+
+    /// A list of ids with no duplicates; `nonEmpty` refuses `[]` with `empty-list`.
+    func idList(_ key: String, nonEmpty: Bool) throws(DomainError) -> [String] {
+        try Decode.idList(required(key), path: fieldPath(key), nonEmpty: nonEmpty)
+    }
+    func optionalIdList(_ key: String) throws(DomainError) -> [String]? {
+        guard let v = object[key] else { return nil }
+        return try Decode.idList(v, path: fieldPath(key), nonEmpty: false)
+    }
+
+    /// The elements of a list (checked for type and length), each with its path.
+    func list(_ key: String) throws(DomainError) -> [(value: JSONValue, path: String)] {
+        try Decode.list(required(key), path: fieldPath(key))
+    }
+    func optionalList(_ key: String) throws(DomainError) -> [(value: JSONValue, path: String)]? {
+        guard let v = object[key] else { return nil }
+        return try Decode.list(v, path: fieldPath(key))
+    }
+}
+
+/// Checks of single values at a JSON path.
+enum Decode {
+    static func wrongType(_ value: JSONValue, path: String, want: String) -> DomainError {
+        if case .double(let d) = value, want == "integer" {
+            return DomainError(
+                .floatNotAllowed, "\(path) is the number \(d); the ledger holds no floating-point numbers, want an integer",
+                field: path)
+        }
+        return DomainError(.wrongType, "\(path) is \(value.typeName), want \(want)", field: path)
+    }
+
+    static func string(_ value: JSONValue, path: String) throws(DomainError) -> String {
+        guard case .string(let s) = value else { throw wrongType(value, path: path, want: "string") }
+        return s
+    }
+
+    static func id(_ value: JSONValue, path: String) throws(DomainError) -> String {
+        let s = try string(value, path: path)
+        guard DomainText.isId(s) else {
+            throw DomainError(
+                .invalidId,
+                "\(path) is \(DomainText.quote(s)); want an id of 1 to \(DomainLimits.idLengthMax) characters from A-Z a-z 0-9 . _ -",
+                field: path)
+        }
+        return s
+    }
+
+    /// A one-line name: NFC, not blank, no control characters, ≤ `DomainLimits.nameLengthMax`.
+    static func name(_ value: JSONValue, path: String) throws(DomainError) -> String {
+        try checkedText(value, path: path, lengthMax: DomainLimits.nameLengthMax, lineBreaks: false)
+    }
+
+    /// Free text: NFC, not blank, no control characters but TAB/LF/CR, ≤ `DomainLimits.textLengthMax`.
+    static func text(_ value: JSONValue, path: String) throws(DomainError) -> String {
+        try checkedText(value, path: path, lengthMax: DomainLimits.textLengthMax, lineBreaks: true)
+    }
+
+    static func checkedText(_ value: JSONValue, path: String, lengthMax: Int, lineBreaks: Bool) throws(DomainError) -> String {
+        let s = DomainText.nfc(try string(value, path: path))
+        guard DomainText.hasVisibleCharacter(s) else {
+            throw DomainError(.emptyText, "\(path) is empty or blank; want some text", field: path)
+        }
+        if let c = DomainText.firstControlCharacter(in: s, allowLineBreaks: lineBreaks) {
+            let hex = String(c.value, radix: 16, uppercase: true)
+            throw DomainError(
+                .controlCharacter,
+                "\(path) holds the control character U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex); "
+                    + (lineBreaks ? "only TAB, LF and CR are allowed in text" : "a name is one line of printable text"),
+                field: path)
+        }
+        let length = s.unicodeScalars.count
+        guard length <= lengthMax else {
+            throw DomainError(.textTooLong, "\(path) has \(length) characters; at most \(lengthMax)", field: path)
+        }
+        return s
+    }
+
+    static func date(_ value: JSONValue, path: String) throws(DomainError) -> BusinessDate {
+        let s = try string(value, path: path)
+        guard let date = BusinessDate(s) else {
+            throw DomainError(
+                .invalidDate,
+                "\(path) is \(DomainText.quote(s)); want a real date YYYY-MM-DD between \(DomainLimits.dateYearMin)-01-01 and \(DomainLimits.dateYearMax)-12-31",
+                field: path)
+        }
+        return date
+    }
+
+    static func bool(_ value: JSONValue, path: String) throws(DomainError) -> Bool {
+        guard case .bool(let b) = value else { throw wrongType(value, path: path, want: "boolean") }
+        return b
+    }
+
+    static func int(_ value: JSONValue, path: String, range: ClosedRange<Int64>) throws(DomainError) -> Int64 {
+        guard case .int(let i) = value else { throw wrongType(value, path: path, want: "integer") }
+        guard range.contains(i) else {
+            throw DomainError(
+                .integerOutOfRange, "\(path) is \(i); want an integer from \(range.lowerBound) to \(range.upperBound)",
+                field: path)
+        }
+        return i
+    }
+
+    static func enumeration<E: RawRepresentable & CaseIterable>(_ value: JSONValue, path: String, _ type: E.Type)
+        throws(DomainError) -> E where E.RawValue == String
+    {
+        let s = try string(value, path: path)
+        guard let e = E(rawValue: s) else {
+            let allowed = E.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            throw DomainError(.invalidEnumValue, "\(path) is \(DomainText.quote(s)); want one of \(allowed)", field: path)
+        }
+        return e
+    }
+
+    static func list(_ value: JSONValue, path: String) throws(DomainError) -> [(value: JSONValue, path: String)] {
+        guard case .array(let items) = value else { throw wrongType(value, path: path, want: "array") }
+        guard items.count <= DomainLimits.listEntriesMax else {
+            throw DomainError(
+                .listTooLong, "\(path) has \(items.count) entries; at most \(DomainLimits.listEntriesMax)", field: path)
+        }
+        return items.enumerated().map { (value: $0.element, path: "\(path)[\($0.offset)]") }
+    }
+
+    static func idList(_ value: JSONValue, path: String, nonEmpty: Bool) throws(DomainError) -> [String] {
+        let items = try list(value, path: path)
+        if nonEmpty, items.isEmpty {
+            throw DomainError(.emptyList, "\(path) is empty; want at least one entry", field: path)
+        }
+        var seen = Set<String>()
+        var ids: [String] = []
+        ids.reserveCapacity(items.count)
+        for item in items {
+            let id = try Decode.id(item.value, path: item.path)
+            guard seen.insert(id).inserted else {
+                throw DomainError(.duplicateEntry, "\(item.path) repeats '\(id)'; list each entry once", field: item.path)
+            }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    static func textList(_ items: [(value: JSONValue, path: String)], name: Bool) throws(DomainError) -> [String] {
+        var out: [String] = []
+        for item in items {
+            out.append(name ? try Decode.name(item.value, path: item.path) : try Decode.text(item.value, path: item.path))
+        }
+        return out
+    }
+}

@@ -1,1 +1,0 @@
-// LedgerDomain: see docs/ARCHITECTURE.md.

@@ -1,0 +1,121 @@
+/// A little binary codec for snapshots: LEB128 varints, zigzag for signed
+/// numbers, length-prefixed UTF-8 strings. No alignment, no padding.
+struct SnapshotWriter {
+    var bytes: [UInt8] = []
+
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+
+    mutating func uint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func int(_ v: Int64) { uint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
+    mutating func int(_ v: Int) { int(Int64(v)) }
+    mutating func count(_ n: Int) { uint(UInt64(n)) }
+    mutating func bool(_ b: Bool) { u8(b ? 1 : 0) }
+    mutating func date(_ d: BusinessDate) { int(Int64(d.dayNumber)) }
+
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { utf8 in
+            count(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func optional<T>(_ v: T?, _ write: (inout SnapshotWriter, T) -> Void) {
+        if let v {
+            u8(1)
+            write(&self, v)
+        } else {
+            u8(0)
+        }
+    }
+
+    mutating func raw<E: RawRepresentable>(_ e: E) where E.RawValue == String { string(e.rawValue) }
+
+    mutating func strings(_ list: [String]) {
+        count(list.count)
+        for s in list { string(s) }
+    }
+}
+
+struct SnapshotReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { offset == bytes.count }
+
+    static func damaged(_ why: String) -> DomainError {
+        DomainError(.snapshotDamaged, "the state snapshot is damaged or of another format: \(why); rebuild it from the log")
+    }
+
+    mutating func u8() throws(DomainError) -> UInt8 {
+        guard offset < bytes.count else { throw Self.damaged("truncated at byte \(offset)") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func uint() throws(DomainError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try u8()
+            guard shift < 64 else { throw Self.damaged("varint too long at byte \(offset)") }
+            result |= UInt64(b & 0x7F) << shift
+            if b & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func int() throws(DomainError) -> Int64 {
+        let u = try uint()
+        return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
+    }
+
+    mutating func intValue() throws(DomainError) -> Int { Int(try int()) }
+
+    mutating func count() throws(DomainError) -> Int {
+        let n = try uint()
+        guard n <= UInt64(bytes.count - offset) else { throw Self.damaged("count \(n) larger than the rest of the snapshot") }
+        return Int(n)
+    }
+
+    mutating func bool() throws(DomainError) -> Bool { try u8() != 0 }
+
+    mutating func date() throws(DomainError) -> BusinessDate {
+        let n = try int()
+        guard let d = Int32(exactly: n) else { throw Self.damaged("day number \(n) out of range") }
+        return BusinessDate(dayNumber: d)
+    }
+
+    mutating func string() throws(DomainError) -> String {
+        let n = try count()
+        let s = String(decoding: bytes[offset..<offset + n], as: UTF8.self)
+        offset += n
+        return s
+    }
+
+    mutating func optional<T>(_ read: (inout SnapshotReader) throws(DomainError) -> T) throws(DomainError) -> T? {
+        try u8() == 0 ? nil : try read(&self)
+    }
+
+    mutating func raw<E: RawRepresentable>(_ type: E.Type) throws(DomainError) -> E where E.RawValue == String {
+        let s = try string()
+        guard let e = E(rawValue: s) else { throw Self.damaged("'\(s)' is not a \(E.self)") }
+        return e
+    }
+
+    mutating func strings() throws(DomainError) -> [String] {
+        var out: [String] = []
+        for _ in 0..<(try count()) { out.append(try string()) }
+        return out
+    }
+}

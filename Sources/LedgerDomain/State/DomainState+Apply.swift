@@ -1,0 +1,180 @@
+extension DomainState {
+    /// Applies an accepted event as event number `seq` (checked just now, or
+    /// replayed from the log in seq order).
+    ///
+    /// Precondition: `seq` > `appliedSeq`. Apply does not re-check the rules: an
+    /// event that would break them (a damaged log) is applied as far as it makes
+    /// sense and trips an assertion in debug builds.
+    public mutating func apply(_ event: DomainEvent, seq: UInt64, occurredOn date: BusinessDate, lookup: some EventLookup) {
+        precondition(seq > appliedSeq, "apply of seq \(seq) after seq \(appliedSeq): events apply in increasing seq order")
+        switch event {
+        case .organizationRegistered(let e):
+            let entry = OrganizationTimelineEntry(
+                seq: seq, occurredOn: date, change: .registered(name: e.name, kind: e.kind, parent: e.parent))
+            putOrganization(e.code, Organization(code: e.code, timeline: [entry]))
+        case .organizationDissolved(let e):
+            dissolve(e.code, seq: seq, on: date, change: .dissolved(reason: e.reason))
+        case .memberRegistered(let e):
+            createMember(e.memberId, seq: seq, on: date,
+                         change: .registered(name: e.name, cell: e.cell, status: e.status, birthYear: e.birthYear))
+        case .memberAdmitted(let e):
+            createMember(e.memberId, seq: seq, on: date, change: .admitted(name: e.name, cell: e.cell))
+        case .memberConfirmed(let e): appendMember(e.memberId, seq, date, .confirmed)
+        case .memberTransferred(let e):
+            let keep = Set([e.toCell] + ancestors(of: e.toCell))
+            let ended = (members[e.memberId]?.roles.keys.filter { !keep.contains($0.organization) } ?? []).sorted()
+            appendMember(e.memberId, seq, date, .transferred(toCell: e.toCell, kind: e.kind, endedRoles: ended))
+        case .memberRoleAssigned(let e):
+            appendMember(e.memberId, seq, date, .roleAssigned(RoleKey(organization: e.organization, role: e.role)))
+        case .memberRoleEnded(let e):
+            appendMember(e.memberId, seq, date, .roleEnded(RoleKey(organization: e.organization, role: e.role)))
+        case .memberTaskAssigned(let e):
+            appendMember(e.memberId, seq, date, .taskAssigned(task: e.task, assignedBy: e.assignedBy, dueOn: e.dueOn))
+        case .memberRetired(let e): appendMember(e.memberId, seq, date, .retired)
+        case .memberTransferredToResidence(let e):
+            appendMember(e.memberId, seq, date, .transferredToResidence(residenceOrganization: e.residenceOrganization))
+        case .memberRemoved(let e): appendMember(e.memberId, seq, date, .removed(e.reason))
+        case .trainingCompleted(let e):
+            appendMember(e.memberId, seq, date, .trainingCompleted(course: e.course, by: e.by))
+        case .meetingHeld(let e):
+            tallyMeeting(cell: e.cell, kind: e.kind, on: date, delta: 1)
+        case .inspectionFiled(let e):
+            putInspection(e.inspectionId, Inspection(
+                id: e.inspectionId, by: e.by, kind: e.kind, targetOrganizations: e.targetOrganizations,
+                targetMembers: e.targetMembers ?? [], team: e.team ?? [], findings: e.findings, filedSeq: seq,
+                filedOn: date))
+        case .inspectionConcluded(let e):
+            guard var i = inspections[e.inspectionId] else { return missing(event, seq) }
+            i.conclusion = .init(seq: seq, on: date, text: e.conclusion, violationsFound: e.violationsFound)
+            putInspection(e.inspectionId, i)
+        case .disciplineImposed(let e):
+            applyDisciplineImposed(e, seq: seq, on: date)
+        case .disciplineAppealed(let e):
+            guard var d = disciplines[e.disciplineId] else { return missing(event, seq) }
+            d.appeals.append(.init(seq: seq, on: date, grounds: e.grounds))
+            putDiscipline(e.disciplineId, d)
+        case .disciplineRevised(let e):
+            applyDisciplineRevised(e, seq: seq, on: date)
+        case .qualityEvaluated(let e):
+            switch e.subject {
+            case .member(let id): appendMember(id, seq, date, .qualityEvaluated(year: e.year, rating: e.rating))
+            case .organization(let c): appendOrganization(c, seq, date, .qualityEvaluated(year: e.year, rating: e.rating))
+            }
+        case .commended(let e):
+            switch e.subject {
+            case .member(let id): appendMember(id, seq, date, .commended(by: e.by, title: e.title))
+            case .organization(let c): appendOrganization(c, seq, date, .commended(by: e.by, title: e.title))
+            }
+        case .eventRetracted(let e):
+            applyRetraction(of: e.seq, by: seq, lookup: lookup)
+        }
+        for ref in event.references { adjustReference(ref, seq: seq, adding: true) }
+        putAppliedSeq(seq)
+    }
+
+    // MARK: Pieces
+
+    private mutating func createMember(_ id: String, seq: UInt64, on date: BusinessDate, change: MemberChange) {
+        putMember(id, Member(id: id, timeline: [MemberTimelineEntry(seq: seq, occurredOn: date, change: change)]))
+    }
+
+    mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
+        guard var m = members[id] else { return assertionFailure("member event for unknown member \(id) at \(seq)") }
+        m.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
+        putMember(id, m)
+    }
+
+    mutating func appendOrganization(_ code: String, _ seq: UInt64, _ date: BusinessDate, _ change: OrganizationChange) {
+        guard var o = organizations[code] else { return assertionFailure("event for unknown organization \(code) at \(seq)") }
+        o.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
+        putOrganization(code, o)
+    }
+
+    /// Dissolves `code` with `change`, and every organization under it not dissolved yet.
+    private mutating func dissolve(_ code: String, seq: UInt64, on date: BusinessDate, change: OrganizationChange) {
+        for c in subtree(of: code) {
+            if c == code {
+                appendOrganization(c, seq, date, change)
+            } else if organizations[c]?.isDissolved == false {
+                appendOrganization(c, seq, date, .dissolvedWithAncestor(ancestor: code))
+            }
+        }
+    }
+
+    private mutating func applyDisciplineImposed(_ e: DisciplineImposed, seq: UInt64, on date: BusinessDate) {
+        putDiscipline(e.disciplineId, Discipline(
+            id: e.disciplineId, subject: e.subject, form: e.form, decidedBy: e.decidedBy, reason: e.reason,
+            inspectionId: e.inspectionId, imposedSeq: seq, imposedOn: date))
+        switch e.subject {
+        case .member(let id):
+            appendMember(id, seq, date, .disciplineImposed(disciplineId: e.disciplineId, form: e.form, decidedBy: e.decidedBy))
+        case .organization(let code):
+            let change = OrganizationChange.disciplineImposed(
+                disciplineId: e.disciplineId, form: e.form, decidedBy: e.decidedBy)
+            if e.form == .dissolution {
+                dissolve(code, seq: seq, on: date, change: change)
+            } else {
+                appendOrganization(code, seq, date, change)
+            }
+        }
+    }
+
+    private mutating func applyDisciplineRevised(_ e: DisciplineRevised, seq: UInt64, on date: BusinessDate) {
+        guard var d = disciplines[e.disciplineId] else { return missing(.disciplineRevised(e), seq) }
+        let formBefore = d.currentForm
+        d.revisions.append(.init(seq: seq, on: date, outcome: e.outcome, newForm: e.newForm))
+        putDiscipline(e.disciplineId, d)
+        let change = (disciplineId: e.disciplineId, outcome: e.outcome, newForm: e.newForm)
+        switch d.subject {
+        case .member(let id):
+            appendMember(id, seq, date, .disciplineRevised(disciplineId: change.disciplineId, outcome: change.outcome, newForm: change.newForm))
+        case .organization(let code):
+            appendOrganization(code, seq, date, .disciplineRevised(disciplineId: change.disciplineId, outcome: change.outcome, newForm: change.newForm))
+            if formBefore == .dissolution, e.outcome != .upheld {
+                for c in subtree(of: code) where organizations[c]?.dissolution?.seq == d.imposedSeq {
+                    appendOrganization(c, seq, date, .reinstated(dissolutionSeq: d.imposedSeq))
+                }
+            }
+        }
+    }
+
+    mutating func tallyMeeting(cell: String, kind: MeetingKind, on date: BusinessDate, delta: Int32) {
+        guard var o = organizations[cell] else { return assertionFailure("meeting of unknown cell \(cell)") }
+        let q = date.quarterIndex
+        var tally = o.meetingQuarters[q] ?? QuarterTally()
+        switch kind {
+        case .regular: tally.regular += delta
+        case .thematic: tally.thematic += delta
+        }
+        o.meetingQuarters[q] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
+        putOrganization(cell, o)
+    }
+
+    mutating func adjustReference(_ ref: EntityRef, seq: UInt64, adding: Bool) {
+        func adjust(_ tracker: inout ReferenceTracker) {
+            if adding { tracker.add(seq) } else { tracker.remove(seq) }
+        }
+        switch ref {
+        case .organization(let c):
+            guard var o = organizations[c] else { return }
+            adjust(&o.references)
+            putOrganization(c, o)
+        case .member(let id):
+            guard var m = members[id] else { return }
+            adjust(&m.references)
+            putMember(id, m)
+        case .inspection(let i):
+            guard var x = inspections[i] else { return }
+            adjust(&x.references)
+            putInspection(i, x)
+        case .discipline(let d):
+            guard var x = disciplines[d] else { return }
+            adjust(&x.references)
+            putDiscipline(d, x)
+        }
+    }
+
+    func missing(_ event: DomainEvent, _ seq: UInt64) {
+        assertionFailure("event \(seq) (\(event.type.rawValue)) refers to something the state does not hold")
+    }
+}

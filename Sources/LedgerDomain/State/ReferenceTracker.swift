@@ -1,0 +1,118 @@
+/// Counts the non-retracted events after an entity's creation that refer to
+/// it, and remembers the latest one: enough to refuse retracting the creation
+/// (any reference depends on it) without keeping every reference in memory.
+///
+/// `latest` is an upper bound: when the latest reference is itself retracted,
+/// finding another one scans the log backwards (`DomainState.dependentReference`),
+/// which only happens while refusing a retraction.
+public struct ReferenceTracker: Sendable, Hashable {
+    public internal(set) var count: Int = 0
+    public internal(set) var latest: UInt64 = 0
+
+    public init() {}
+
+    mutating func add(_ seq: UInt64) {
+        count += 1
+        latest = max(latest, seq)
+    }
+
+    mutating func remove(_ seq: UInt64) {
+        precondition(count > 0, "reference count underflow: a retraction undid a reference never counted")
+        count -= 1
+        if count == 0 { latest = 0 }
+    }
+}
+
+/// An entity an event can refer to.
+public enum EntityRef: Sendable, Hashable, CustomStringConvertible {
+    case organization(String)
+    case member(String)
+    case inspection(String)
+    case discipline(String)
+
+    public var description: String {
+        switch self {
+        case .organization(let c): return "organization \(c)"
+        case .member(let m): return "member \(m)"
+        case .inspection(let i): return "inspection \(i)"
+        case .discipline(let d): return "discipline \(d)"
+        }
+    }
+}
+
+extension Subject {
+    var ref: EntityRef {
+        switch self {
+        case .member(let id): return .member(id)
+        case .organization(let code): return .organization(code)
+        }
+    }
+}
+
+extension DomainEvent {
+    /// The entities this event refers to, other than the one it creates; each once.
+    public var references: [EntityRef] {
+        var refs: [EntityRef] = []
+        func add(_ r: EntityRef) { if !refs.contains(r) { refs.append(r) } }
+        switch self {
+        case .organizationRegistered(let e): if let p = e.parent { add(.organization(p)) }
+        case .organizationDissolved(let e): add(.organization(e.code))
+        case .memberRegistered(let e): add(.organization(e.cell))
+        case .memberAdmitted(let e): add(.organization(e.cell))
+        case .memberConfirmed(let e): add(.member(e.memberId))
+        case .memberTransferred(let e):
+            add(.member(e.memberId))
+            add(.organization(e.toCell))
+        case .memberRoleAssigned(let e):
+            add(.member(e.memberId))
+            add(.organization(e.organization))
+        case .memberRoleEnded(let e):
+            add(.member(e.memberId))
+            add(.organization(e.organization))
+        case .memberTaskAssigned(let e):
+            add(.member(e.memberId))
+            if let by = e.assignedBy { add(.organization(by)) }
+        case .memberRetired(let e): add(.member(e.memberId))
+        case .memberTransferredToResidence(let e): add(.member(e.memberId))
+        case .memberRemoved(let e): add(.member(e.memberId))
+        case .meetingHeld(let e):
+            add(.organization(e.cell))
+            var seen = Set<String>()
+            for m in e.attendees + e.absentees.map(\.memberId) + e.speakers where seen.insert(m).inserted {
+                refs.append(.member(m))
+            }
+        case .inspectionFiled(let e):
+            add(.organization(e.by))
+            for o in e.targetOrganizations { add(.organization(o)) }
+            for m in e.targetMembers ?? [] { add(.member(m)) }
+        case .inspectionConcluded(let e): add(.inspection(e.inspectionId))
+        case .disciplineImposed(let e):
+            add(e.subject.ref)
+            add(.organization(e.decidedBy))
+            if let i = e.inspectionId { add(.inspection(i)) }
+        case .disciplineAppealed(let e): add(.discipline(e.disciplineId))
+        case .disciplineRevised(let e): add(.discipline(e.disciplineId))
+        case .qualityEvaluated(let e): add(e.subject.ref)
+        case .commended(let e):
+            add(e.subject.ref)
+            add(.organization(e.by))
+        case .trainingCompleted(let e):
+            add(.member(e.memberId))
+            add(.organization(e.by))
+        case .eventRetracted: break
+        }
+        return refs
+    }
+
+    /// The entity this event creates, if it is a creation event.
+    public var createdEntity: EntityRef? {
+        switch self {
+        case .organizationRegistered(let e): return .organization(e.code)
+        case .memberRegistered(let e): return .member(e.memberId)
+        case .memberAdmitted(let e): return .member(e.memberId)
+        case .inspectionFiled(let e): return .inspection(e.inspectionId)
+        case .disciplineImposed(let e): return .discipline(e.disciplineId)
+        default: return nil
+        }
+    }
+}

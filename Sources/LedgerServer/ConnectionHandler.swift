@@ -1,0 +1,182 @@
+import LedgerJSON
+import LedgerWire
+import Logging
+import NIOCore
+
+/// What a connection needs from its server, captured at accept time.
+struct ConnectionContext: Sendable {
+    let handler: any LedgerRequestHandler
+    let limits: WireLimits
+    let logger: Logger
+    /// The current policy (re-read per request so a reload applies at once).
+    let policy: @Sendable () -> AccessPolicy
+    /// False once shutdown began: lines read after that get `shutting-down`.
+    let isAcceptingRequests: @Sendable () -> Bool
+    /// Counts one served request (for `ServerStatistics`).
+    let countRequest: @Sendable () -> Void
+}
+
+/// A connection accepted and set up on its event loop: the async channel,
+/// the peer's kernel credentials and the connection's bookkeeping.
+struct AcceptedConnection: Sendable {
+    let channel: NIOAsyncChannel<LineFrame, ByteBuffer>
+    let credentials: UCred
+    let state: ConnectionState
+}
+
+/// Serves one connection: reads lines, runs each request as a child task,
+/// writes the responses in request order, and closes when the input ends.
+///
+/// Nothing a client sends ends the daemon or another connection: every bad
+/// line gets an error frame and the loop carries on. The connection ends when
+/// the client closes (or half-closes: pending responses are still written),
+/// when a read fails, or when the server closes its input at shutdown.
+struct ConnectionHandler: Sendable {
+    let context: ConnectionContext
+
+    func run(_ connection: AcceptedConnection) async {
+        let identity = PeerCredentials.identify(connection.credentials, policy: context.policy())
+        let logger = {
+            var logger = context.logger
+            logger[metadataKey: "peer"] = "\(identity.userName)/\(identity.uid)/pid \(identity.pid)"
+            return logger
+        }()
+        logger.debug("connection opened", metadata: ["roles": "\(identity.roles.map(\.rawValue).sorted())"])
+        let state = connection.state
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                let writer = FrameWriter(outbound: outbound, state: state)
+                await withDiscardingTaskGroup { group in
+                    var serial: UInt64 = 0
+                    do {
+                        for try await frame in inbound {
+                            await state.acquireSlot()
+                            let current = serial
+                            serial += 1
+                            group.addTask {
+                                await serve(frame, serial: current, identity: identity, state: state, writer: writer, logger: logger)
+                                state.releaseSlot()
+                            }
+                        }
+                    } catch {
+                        logger.debug("connection read ended", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } catch {
+            logger.debug("connection closed with error", metadata: ["error": "\(error)"])
+        }
+        logger.debug("connection closed")
+    }
+
+    /// Answers one line: decodes, checks, runs the handler, writes the final
+    /// frame in turn. Always ends its turn, whatever happened, so a failure
+    /// never stalls the requests pipelined after it.
+    private func serve(
+        _ frame: LineFrame, serial: UInt64, identity: Peer, state: ConnectionState, writer: FrameWriter, logger: Logger
+    ) async {
+        context.countRequest()
+        let final: WireFrame
+        switch frame {
+        case .tooLong(let bytesMax):
+            final = .error(
+                id: .null,
+                WireError(.lineTooLong, "the request line is longer than \(bytesMax) bytes; it was skipped up to the next newline"))
+        case .line(let buffer):
+            final = await respond(to: buffer, serial: serial, identity: identity, state: state, writer: writer, logger: logger)
+        }
+        await state.waitForTurn(serial)
+        _ = await writer.write(final)
+        state.endTurn(serial)
+    }
+
+    private func respond(
+        to line: ByteBuffer, serial: UInt64, identity: Peer, state: ConnectionState, writer: FrameWriter, logger: Logger
+    ) async -> WireFrame {
+        let request: WireRequest
+        do {
+            request = try WireRequest.decode(line: line.readableBytesView, limits: context.limits)
+        } catch {
+            logger.debug("bad request", metadata: ["code": "\(error.error.code.rawValue)"])
+            return .error(id: error.id, error.error)
+        }
+        guard context.isAcceptingRequests() else {
+            return .error(id: request.id, WireError(.shuttingDown, "the daemon is shutting down; retry when it is back"))
+        }
+        guard let required = VerbCatalog.requiredRole(for: request.verb) else {
+            return .error(
+                id: request.id,
+                WireError(
+                    .unknownVerb, "unknown verb '\(request.verb)'; known verbs: \(VerbCatalog.verbs.joined(separator: ", "))",
+                    details: ["verb": .string(request.verb)]))
+        }
+        let peer = identity.with(roles: context.policy().roles(uid: identity.uid, groups: identity.groups))
+        guard peer.roles.permit(required) else {
+            return .error(id: request.id, Self.permissionDenied(peer: peer, verb: request.verb, required: required))
+        }
+        if request.verb == "ping" {
+            return .result(id: request.id, Self.pong(peer))
+        }
+        let output = ResponseOutput(id: request.id, isClientGone: { state.isClientGone }) { frame in
+            await state.waitForTurn(serial)
+            return await writer.write(frame)
+        }
+        switch await context.handler.handle(request, peer: peer, output: output) {
+        case .success(let value):
+            return .result(id: request.id, value)
+        case .failure(let error):
+            if error.code == .internal {
+                logger.error("internal error", metadata: ["verb": "\(request.verb)", "error": "\(error.message)"])
+            }
+            return .error(id: request.id, error)
+        }
+    }
+
+    /// The refusal says who the caller is, what the verb needs and what to do.
+    static func permissionDenied(peer: Peer, verb: String, required: Role) -> WireError {
+        let details: JSONValue = [
+            "verb": .string(verb), "requiredRole": .string(required.rawValue),
+            "roles": .array(peer.roles.sorted().map { .string($0.rawValue) }),
+            "uid": .int(Int64(peer.uid)), "user": .string(peer.userName),
+        ]
+        guard let role = peer.role else {
+            return WireError(
+                .permissionDenied,
+                "\(peer.displayName) has no role on this ledger; an administrator can grant one in the [roles] section of ledgerd.conf",
+                details: details)
+        }
+        let held = peer.roles.count > 1 ? peer.roles.sorted().map(\.rawValue).joined(separator: ", ") : role.rawValue
+        return WireError(
+            .permissionDenied, "verb '\(verb)' needs the \(required.rawValue) role; \(peer.displayName) has \(held)",
+            details: details)
+    }
+
+    /// `ping` is answered by the server itself: a liveness check that also
+    /// tells a person at socat who the daemon thinks they are.
+    static func pong(_ peer: Peer) -> JSONValue {
+        [
+            "pong": true, "uid": .int(Int64(peer.uid)), "user": .string(peer.userName),
+            "roles": .array(peer.roles.sorted().map { .string($0.rawValue) }),
+        ]
+    }
+}
+
+/// Writes frames to the connection, remembering when the client is gone so
+/// later writes return at once instead of failing one by one.
+struct FrameWriter: Sendable {
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let state: ConnectionState
+
+    /// Writes and flushes one frame; waits while the socket is not writable.
+    /// Returns false if the client is gone.
+    func write(_ frame: WireFrame) async -> Bool {
+        if state.isClientGone { return false }
+        do {
+            try await outbound.write(ByteBuffer(bytes: frame.encodedLine()))
+            return true
+        } catch {
+            state.markClientGone()
+            return false
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Synchronization
+
+/// The per-connection bookkeeping that lets pipelined requests run
+/// concurrently while their responses go out in request order.
+///
+/// - Turns: request `n` (numbered in arrival order) may write only after
+///   requests `0..<n` have written their final frame. Its handler runs
+///   meanwhile; if it streams, its first `item` waits for its turn. In-order
+///   responses keep clients simple (read N lines for N requests) and still
+///   let N appends from one connection share one group commit.
+/// - Slots: at most `inFlightMax` requests run at once; the reader waits for
+///   a free slot before reading the next line, so a client that pipelines
+///   faster than the ledger serves is slowed by the socket, not buffered.
+final class ConnectionState: Sendable {
+    private struct State {
+        var turn: UInt64 = 0
+        var turnWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var inFlight = 0
+        var slotWaiter: CheckedContinuation<Void, Never>?
+        var clientGone = false
+    }
+
+    let inFlightMax: Int
+    private let state = Mutex(State())
+
+    init(inFlightMax: Int) {
+        precondition(inFlightMax > 0, "inFlightMax must be positive")
+        self.inFlightMax = inFlightMax
+    }
+
+    // MARK: Slots (one reader task calls acquire; any task releases)
+
+    /// Waits until fewer than `inFlightMax` requests run, then takes a slot.
+    func acquireSlot() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { state -> Bool in
+                precondition(state.slotWaiter == nil, "only the reader acquires slots")
+                if state.inFlight < inFlightMax {
+                    state.inFlight += 1
+                    return true
+                }
+                state.slotWaiter = continuation
+                return false
+            }
+            if acquired { continuation.resume() }
+        }
+    }
+
+    /// Frees a slot, handing it straight to a waiting reader if there is one.
+    func releaseSlot() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            precondition(state.inFlight > 0, "released more slots than acquired")
+            if let waiter = state.slotWaiter {
+                state.slotWaiter = nil
+                return waiter  // the slot passes on: inFlight stays the same
+            }
+            state.inFlight -= 1
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    var inFlight: Int { state.withLock { $0.inFlight } }
+
+    // MARK: Turns
+
+    /// Returns once request `serial` may write. Idempotent within its turn.
+    func waitForTurn(_ serial: UInt64) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state -> Bool in
+                precondition(serial >= state.turn, "request \(serial) waits after its turn ended")
+                if state.turn == serial { return true }
+                state.turnWaiters[serial] = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Ends request `serial`'s turn (after its final frame) and wakes the next.
+    func endTurn(_ serial: UInt64) {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            precondition(state.turn == serial, "request \(serial) ended out of turn (turn is \(state.turn))")
+            state.turn += 1
+            return state.turnWaiters.removeValue(forKey: state.turn)
+        }
+        next?.resume()
+    }
+
+    // MARK: Client liveness
+
+    var isClientGone: Bool { state.withLock { $0.clientGone } }
+
+    func markClientGone() { state.withLock { $0.clientGone = true } }
+}

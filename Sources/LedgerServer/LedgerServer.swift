@@ -1,1 +1,0 @@
-// LedgerServer: see docs/ARCHITECTURE.md.

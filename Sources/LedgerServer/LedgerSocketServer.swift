@@ -1,0 +1,358 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import LedgerWire
+public import Logging
+public import NIOCore
+public import NIOPosix
+import Synchronization
+
+/// The daemon's socket shell: listens on a Unix socket, identifies each peer,
+/// checks its role per verb, hands requests to a `LedgerRequestHandler`, and
+/// shuts down gracefully.
+///
+/// Lifecycle: `initial` → `start()` → `running` → `shutdown()` →
+/// `shuttingDown` → `shutdown`. One instance serves once; create a new one to
+/// serve again. All methods are safe to call from any task.
+public final class LedgerSocketServer: Sendable {
+    /// Where the server listens.
+    public enum Listener: Sendable, Hashable {
+        /// A socket file the server creates (a stale one is removed first),
+        /// sets to `mode` and `group`, and removes at shutdown.
+        case path(String, mode: UInt32 = 0o660, group: String? = nil)
+        /// A socket handed over by systemd (or a test), bound and maybe already
+        /// listening. The server does not own its file: systemd does.
+        case inheritedSocket(fd: Int32)
+    }
+
+    public struct Configuration: Sendable, Hashable {
+        public var listener: Listener
+        /// Connections beyond this get one `too-many-connections` line and are closed.
+        public var connectionsMax: Int
+        /// Requests one connection may have running before the server stops reading it.
+        public var requestsInFlightMax: Int
+        public var wireLimits: WireLimits
+        /// Close connections idle (nothing received, nothing running) this long; nil: never.
+        public var idleTimeout: Duration?
+        /// How long `shutdown()` lets in-flight requests finish before cancelling them.
+        public var shutdownGrace: Duration
+        /// The listen(2) backlog.
+        public var backlog: Int32
+
+        public init(
+            listener: Listener, connectionsMax: Int = 256, requestsInFlightMax: Int = 128,
+            wireLimits: WireLimits = WireLimits(), idleTimeout: Duration? = nil,
+            shutdownGrace: Duration = .seconds(10), backlog: Int32 = 256
+        ) {
+            precondition(connectionsMax > 0 && requestsInFlightMax > 0 && backlog > 0, "limits must be positive")
+            self.listener = listener
+            self.connectionsMax = connectionsMax
+            self.requestsInFlightMax = requestsInFlightMax
+            self.wireLimits = wireLimits
+            self.idleTimeout = idleTimeout
+            self.shutdownGrace = shutdownGrace
+            self.backlog = backlog
+        }
+
+        /// The server settings of a config file; `activation` (systemd's
+        /// socket, when present) wins over the file's `socket` path.
+        public init(_ file: LedgerdConfiguration, activation: SocketActivation? = nil) {
+            let listener: Listener =
+                if let fd = activation?.fileDescriptors.first {
+                    .inheritedSocket(fd: fd)
+                } else {
+                    .path(file.socketPath, mode: file.socketMode, group: file.socketGroup)
+                }
+            self.init(
+                listener: listener, connectionsMax: file.connectionsMax,
+                requestsInFlightMax: file.requestsInFlightMax,
+                wireLimits: WireLimits(lineBytesMax: file.requestBytesMax),
+                idleTimeout: file.idleTimeoutSeconds > 0 ? .seconds(file.idleTimeoutSeconds) : nil,
+                shutdownGrace: .seconds(file.shutdownGraceSeconds))
+        }
+    }
+
+    private enum Lifecycle {
+        case initial
+        case starting
+        case running(Running)
+        case shuttingDown
+        case shutdown
+    }
+
+    private struct Running {
+        let serverChannel: any Channel
+        let acceptLoopDone: CompletionSignal
+        let acceptLoop: Task<Void, Never>
+        /// The socket file to remove at shutdown (nil: inherited socket).
+        let socketFile: (path: String, identity: SocketFile.Identity?)?
+    }
+
+    private struct State {
+        var lifecycle = Lifecycle.initial
+        var policy: AccessPolicy
+        var connections: [UInt64: any Channel] = [:]
+        var nextConnectionID: UInt64 = 0
+        var connectionsAccepted: UInt64 = 0
+        var connectionsRefused: UInt64 = 0
+        var requests: UInt64 = 0
+        var startedAt: ContinuousClock.Instant?
+    }
+
+    public let configuration: Configuration
+    private let handler: any LedgerRequestHandler
+    private let logger: Logger
+    private let eventLoopGroup: any EventLoopGroup
+    private let state: Mutex<State>
+
+    public init(
+        configuration: Configuration, handler: some LedgerRequestHandler, policy: AccessPolicy = .rootOnly,
+        logger: Logger, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+        self.eventLoopGroup = eventLoopGroup
+        self.state = Mutex(State(policy: policy))
+    }
+
+    // MARK: Start
+
+    /// Binds (or adopts the inherited socket) and starts accepting. Returns
+    /// once clients can connect: the moment to tell systemd `READY=1`.
+    public func start() async throws(ServerError) {
+        try state.withLock { state throws(ServerError) in
+            guard case .initial = state.lifecycle else { throw ServerError.notInitial }
+            state.lifecycle = .starting
+        }
+        do {
+            let (serverChannel, socketFile) = try await bind()
+            let done = CompletionSignal()
+            let acceptLoop = Task { [self] in
+                await acceptConnections(serverChannel)
+                done.signal()
+            }
+            state.withLock { state in
+                state.lifecycle = .running(
+                    Running(serverChannel: serverChannel.channel, acceptLoopDone: done, acceptLoop: acceptLoop, socketFile: socketFile))
+                state.startedAt = .now
+            }
+            logger.notice("listening", metadata: ["socket": "\(socketFile?.path ?? "inherited")"])
+        } catch {
+            state.withLock { $0.lifecycle = .shutdown }
+            throw error
+        }
+    }
+
+    private typealias ServerChannel = NIOAsyncChannel<AcceptedConnection, Never>
+
+    private func bind() async throws(ServerError) -> (ServerChannel, (path: String, identity: SocketFile.Identity?)?) {
+        let bootstrap = ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: configuration.backlog)
+            // A client that half-closes after sending (`socat`, shell pipes) still gets its answers.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+        let initializer = childInitializer()
+        switch configuration.listener {
+        case .path(let path, let mode, let group):
+            try SocketFile.prepare(path: path)
+            let channel: ServerChannel
+            do {
+                channel = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
+            } catch {
+                throw ServerError.bind(path: path, reason: "\(error)")
+            }
+            do {
+                try SocketFile.applyAccess(path: path, mode: mode, group: group)
+            } catch {
+                try? await channel.channel.close()
+                SocketFile.remove(path: path, ifStill: SocketFile.identity(path: path))
+                throw error
+            }
+            return (channel, (path, SocketFile.identity(path: path)))
+        case .inheritedSocket(let fd):
+            try SocketFile.validateInherited(fd: fd)
+            do {
+                return (try await bootstrap.bind(fd, childChannelInitializer: initializer), nil)
+            } catch {
+                throw ServerError.bind(path: SocketFile.boundPath(fd: fd) ?? "fd \(fd)", reason: "\(error)")
+            }
+        }
+    }
+
+    /// Sets up each accepted channel on its event loop: peer credentials
+    /// first (a connection whose peer cannot be identified is closed), then
+    /// the line decoder, the idle timer and the async wrapper.
+    private func childInitializer() -> @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> {
+        let lineBytesMax = configuration.wireLimits.lineBytesMax
+        let inFlightMax = configuration.requestsInFlightMax
+        let idleTimeout = configuration.idleTimeout
+        return { channel in
+            PeerCredentials.read(from: channel).flatMapThrowing { credentials in
+                let connectionState = ConnectionState(inFlightMax: inFlightMax)
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(lineBytesMax: lineBytesMax)))
+                if let idleTimeout {
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(idleTimeout)))
+                    try pipeline.addHandler(IdleConnectionCloser(state: connectionState))
+                }
+                let asyncChannel = try NIOAsyncChannel<LineFrame, ByteBuffer>(
+                    wrappingChannelSynchronously: channel,
+                    configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16)))
+                return AcceptedConnection(channel: asyncChannel, credentials: credentials, state: connectionState)
+            }
+        }
+    }
+
+    // MARK: Accept loop
+
+    private enum Admission {
+        case admit(UInt64)
+        case refuse
+        case drop
+    }
+
+    private func acceptConnections(_ serverChannel: ServerChannel) async {
+        let context = ConnectionContext(
+            handler: handler, limits: configuration.wireLimits, logger: logger,
+            policy: { [self] in self.state.withLock { $0.policy } },
+            isAcceptingRequests: { [self] in
+                self.state.withLock { if case .running = $0.lifecycle { true } else { false } }
+            },
+            countRequest: { [self] in self.state.withLock { $0.requests += 1 } })
+        let connectionHandler = ConnectionHandler(context: context)
+        let connectionsMax = configuration.connectionsMax
+        await withDiscardingTaskGroup { group in
+            do {
+                try await serverChannel.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        let admission = admit(connection.channel.channel, connectionsMax: connectionsMax)
+                        switch admission {
+                        case .admit(let id):
+                            group.addTask {
+                                await connectionHandler.run(connection)
+                                self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
+                            }
+                        case .refuse:
+                            logger.warning("connection refused: at max-connections", metadata: ["max": "\(connectionsMax)"])
+                            group.addTask { await Self.refuse(connection, connectionsMax: connectionsMax) }
+                        case .drop:
+                            connection.channel.channel.close(promise: nil)
+                        }
+                    }
+                }
+            } catch {
+                logger.debug("accept loop ended", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func admit(_ channel: any Channel, connectionsMax: Int) -> Admission {
+        state.withLock { state in
+            guard case .running = state.lifecycle else { return .drop }
+            guard state.connections.count < connectionsMax else {
+                state.connectionsRefused += 1
+                return .refuse
+            }
+            state.nextConnectionID += 1
+            state.connectionsAccepted += 1
+            state.connections[state.nextConnectionID] = channel
+            return .admit(state.nextConnectionID)
+        }
+    }
+
+    /// Tells an extra client why, in one protocol line, then closes.
+    private static func refuse(_ connection: AcceptedConnection, connectionsMax: Int) async {
+        let error = WireError(
+            .tooManyConnections, "the daemon serves at most \(connectionsMax) connections; retry later",
+            details: ["max": .int(Int64(connectionsMax))])
+        try? await connection.channel.executeThenClose { _, outbound in
+            try await outbound.write(ByteBuffer(bytes: WireFrame.error(id: .null, error).encodedLine()))
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Stops accepting, removes the socket file, lets in-flight requests
+    /// finish within `shutdownGrace`, then cancels what is left and closes
+    /// every connection. Requests read after this began get `shutting-down`.
+    /// Safe to call more than once; later calls return at once.
+    public func shutdown() async {
+        let running: Running? = state.withLock { state in
+            switch state.lifecycle {
+            case .running(let running):
+                state.lifecycle = .shuttingDown
+                return running
+            case .initial:
+                state.lifecycle = .shutdown
+                return nil
+            case .starting, .shuttingDown, .shutdown:
+                return nil
+            }
+        }
+        guard let running else { return }
+        logger.notice("shutting down", metadata: ["connections": "\(connectionCount)"])
+        try? await running.serverChannel.close()
+        if let socketFile = running.socketFile {
+            SocketFile.remove(path: socketFile.path, ifStill: socketFile.identity)
+        }
+        // Stop reading: each connection answers what it has read, then ends.
+        for channel in state.withLock({ Array($0.connections.values) }) {
+            channel.close(mode: .input, promise: nil)
+        }
+        if await !running.acceptLoopDone.wait(timeout: configuration.shutdownGrace) {
+            logger.warning("shutdown grace period over; cancelling in-flight requests", metadata: ["connections": "\(connectionCount)"])
+            running.acceptLoop.cancel()
+            for channel in state.withLock({ Array($0.connections.values) }) {
+                channel.close(promise: nil)
+            }
+            if await !running.acceptLoopDone.wait(timeout: .seconds(2)) {
+                logger.error("handlers ignored cancellation; stopping without them")
+            }
+        }
+        state.withLock { $0.lifecycle = .shutdown }
+        logger.notice("shut down")
+    }
+
+    // MARK: Policy and statistics
+
+    /// Replaces the access policy (SIGHUP). Applies to the next request on
+    /// every connection, open ones included.
+    public func reload(_ policy: AccessPolicy) {
+        state.withLock { $0.policy = policy }
+        logger.notice("access policy reloaded")
+    }
+
+    public var policy: AccessPolicy { state.withLock { $0.policy } }
+
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
+    public var statistics: ServerStatistics {
+        state.withLock { state in
+            ServerStatistics(
+                connections: state.connections.count, connectionsAccepted: state.connectionsAccepted,
+                connectionsRefused: state.connectionsRefused, requests: state.requests,
+                uptime: state.startedAt.map { .now - $0 } ?? .zero)
+        }
+    }
+
+    /// Whether the server is between `start()` and `shutdown()`.
+    public var isRunning: Bool {
+        state.withLock { if case .running = $0.lifecycle { true } else { false } }
+    }
+}
+
+/// Counters for `ledgerctl status` (connections, uptime).
+public struct ServerStatistics: Sendable, Hashable {
+    public let connections: Int
+    public let connectionsAccepted: UInt64
+    public let connectionsRefused: UInt64
+    public let requests: UInt64
+    public let uptime: Duration
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LedgerWire
+import NIOCore
+
+/// `struct ucred` from <sys/socket.h>. Glibc hides it behind `_GNU_SOURCE`, so
+/// it is declared here with the same layout: pid_t, uid_t, gid_t.
+struct UCred: Sendable, Hashable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+
+/// Reads the kernel's view of a peer and resolves its names and groups.
+enum PeerCredentials {
+    /// The peer's credentials from SO_PEERCRED on an accepted Unix socket.
+    ///
+    /// Fails for channels that are not sockets (embedded test channels).
+    static func read(from channel: any Channel) -> EventLoopFuture<UCred> {
+        assert(MemoryLayout<UCred>.size == 12, "UCred must match struct ucred")
+        guard let provider = channel as? any SocketOptionProvider else {
+            return channel.eventLoop.makeFailedFuture(ServerError.peerCredentialsUnavailable)
+        }
+        return provider.unsafeGetSocketOption(
+            level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
+    }
+
+    /// Builds the peer from its credentials: user name and group list from the
+    /// system databases (NSS may block briefly: call it off the event loop).
+    static func identify(_ credentials: UCred, policy: AccessPolicy) -> Peer {
+        let name = SystemAccounts.userName(uid: credentials.uid)
+        var groups: Set<UInt32> = [credentials.gid]
+        if let name {
+            groups.formUnion(SystemAccounts.groupList(userName: name, gid: credentials.gid))
+        }
+        let sorted = groups.sorted()
+        return Peer(
+            pid: credentials.pid, uid: credentials.uid, gid: credentials.gid,
+            userName: name ?? String(credentials.uid), groups: sorted,
+            roles: policy.roles(uid: credentials.uid, groups: sorted))
+    }
+}

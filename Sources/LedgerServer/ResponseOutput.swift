@@ -1,0 +1,45 @@
+public import LedgerJSON
+public import LedgerWire
+
+/// Lets a handler send `item` and `progress` frames before its final result.
+///
+/// Each send waits until it is this request's turn to write (responses go out
+/// in request order) and until the socket can take more (back-pressure: a
+/// slow reader slows the handler rather than growing the daemon's memory).
+public struct ResponseOutput: Sendable {
+    /// The client is gone (the connection failed or closed): stop streaming.
+    public struct ClientGone: Error, Sendable, Hashable {
+        public init() {}
+    }
+
+    /// The request's id, echoed in every frame.
+    public let id: JSONValue
+    private let sink: @Sendable (WireFrame) async -> Bool
+    private let gone: @Sendable () -> Bool
+
+    /// A response output writing to `sink`, which returns false once the
+    /// client is gone. Public so engine tests can collect frames without a socket.
+    public init(
+        id: JSONValue,
+        isClientGone: @escaping @Sendable () -> Bool = { false },
+        sink: @escaping @Sendable (WireFrame) async -> Bool
+    ) {
+        self.id = id
+        self.sink = sink
+        self.gone = isClientGone
+    }
+
+    /// Sends `{"id":…,"item":value}`: an export line, a tail event.
+    public func item(_ value: JSONValue) async throws(ClientGone) {
+        guard await sink(.item(id: id, value)) else { throw ClientGone() }
+    }
+
+    /// Sends `{"id":…,"progress":{"done":…,"total":…}}`; `total` nil when unknown.
+    public func progress(done: Int64, total: Int64?) async throws(ClientGone) {
+        guard await sink(.progress(id: id, done: done, total: total)) else { throw ClientGone() }
+    }
+
+    /// Whether a write has already failed; a long-polling handler (tail
+    /// --follow) checks this between waits.
+    public var isClientGone: Bool { gone() }
+}

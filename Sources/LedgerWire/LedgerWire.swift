@@ -1,1 +1,0 @@
-// LedgerWire: see docs/ARCHITECTURE.md.

@@ -1,0 +1,113 @@
+import LedgerDomain
+import LedgerJSON
+import Testing
+
+@Suite("State: savepoints and snapshots")
+struct StateTests {
+    /// A world with a bit of everything.
+    static func busyWorld() -> TestLedger {
+        var l = TestLedger.world()
+        l.ok("MemberRoleAssigned", "2011-01-01", ["memberId": "m1", "organization": "X", "role": "secretary"])
+        l.ok("MemberTaskAssigned", "2011-01-02", ["memberId": "m2", "task": "Phụ trách đoàn thanh niên", "assignedBy": "X", "dueOn": "2011-06-30"])
+        l.ok("MeetingHeld", "2011-01-10", TestLedger.meeting(kind: "thematic", absentees: ["m4"]))
+        l.ok("InspectionFiled", "2011-02-01", ["inspectionId": "i1", "by": "C1", "kind": "violation-inspection", "targetOrganizations": ["X"], "targetMembers": ["m3"], "team": ["A"], "findings": "f"])
+        l.ok("InspectionConcluded", "2011-03-01", ["inspectionId": "i1", "conclusion": "c", "violationsFound": true])
+        l.ok("DisciplineImposed", "2011-03-05", ["disciplineId": "d1", "subjectKind": "member", "subject": "m3", "form": "expulsion", "decidedBy": "C1", "reason": "r", "inspectionId": "i1"])
+        l.ok("DisciplineAppealed", "2011-03-10", ["disciplineId": "d1", "grounds": "g"])
+        l.ok("DisciplineRevised", "2011-04-10", ["disciplineId": "d1", "outcome": "reduced", "newForm": "warning"])
+        l.ok("DisciplineImposed", "2011-05-05", ["disciplineId": "d2", "subjectKind": "organization", "subject": "Z", "form": "dissolution", "decidedBy": "B", "reason": "r"])
+        l.ok("MemberConfirmed", "2011-01-03", ["memberId": "p1"])
+        l.ok("MemberTransferred", "2011-06-01", ["memberId": "m4", "toCell": "Y", "kind": "temporary"])
+        l.ok("MemberRetired", "2011-07-01", ["memberId": "m5"])
+        l.ok("MemberTransferredToResidence", "2011-08-01", ["memberId": "m5", "residenceOrganization": "Chi bộ khu phố 1"])
+        l.ok("QualityEvaluated", "2012-01-05", ["subjectKind": "member", "subject": "m1", "year": 2011, "rating": "excellent"])
+        l.ok("QualityEvaluated", "2012-01-05", ["subjectKind": "organization", "subject": "X", "year": 2011, "rating": "good"])
+        l.ok("Commended", "2012-01-06", ["subjectKind": "organization", "subject": "C1", "by": "B", "title": "T"])
+        l.ok("TrainingCompleted", "2012-01-07", ["memberId": "m2", "course": "c", "by": "C1"])
+        let t = l.ok("MemberTaskAssigned", "2012-01-08", ["memberId": "m2", "task": "x"])
+        l.ok("EventRetracted", "2012-01-09", ["seq": .int(Int64(t)), "reason": "trùng"])
+        return l
+    }
+
+    @Test func snapshotRoundTrips() throws {
+        let l = Self.busyWorld()
+        let bytes = l.state.snapshot()
+        let restored = try DomainState(snapshot: bytes)
+        #expect(restored == l.state)
+        #expect(restored.snapshot() == bytes)
+        #expect(restored.appliedSeq == l.log.nextSeq - 1)
+        #expect(try DomainState(snapshot: DomainState().snapshot()) == DomainState())
+    }
+
+    @Test func damagedSnapshotsAreRefused() {
+        let bytes = Self.busyWorld().state.snapshot()
+        for cut in [0, 3, 4, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: DomainError.self) { try DomainState(snapshot: Array(bytes.prefix(cut))) }
+        }
+        #expect(throws: DomainError.self) { try DomainState(snapshot: bytes + [0]) }
+        var wrongVersion = bytes
+        wrongVersion[3] = 2
+        #expect(throws: DomainError.self) { try DomainState(snapshot: wrongVersion) }
+    }
+
+    @Test func replayFromTheLogGivesTheSameState() {
+        let l = Self.busyWorld()
+        var replay = DomainState()
+        for (i, e) in l.log.events.enumerated() {
+            replay.apply(e.event, seq: UInt64(i + 1), occurredOn: e.occurredOn, lookup: l.log)
+        }
+        #expect(replay == l.state)
+    }
+
+    @Test func rollbackRestoresExactly() {
+        var l = Self.busyWorld()
+        let before = l.state
+        let beforeBytes = before.snapshot()
+        let outer = l.state.beginSavepoint()
+        l.ok("MemberAdmitted", "2012-02-01", ["memberId": "n1", "name": "N", "cell": "X"])
+        let inner = l.state.beginSavepoint()
+        l.ok("MeetingHeld", "2012-02-02", TestLedger.meeting(attendees: ["m1", "n1"]))
+        l.ok("OrganizationDissolved", "2012-02-03", ["code": "C1", "reason": "r"])
+        l.state.rollback(to: inner)
+        #expect(l.state.members["n1"] != nil)
+        #expect(!l.state.organizations["C1"]!.isDissolved)
+        let inner2 = l.state.beginSavepoint()
+        l.ok("MemberTransferred", "2012-02-05", ["memberId": "n1", "toCell": "Y", "kind": "official"])
+        l.state.release(inner2)
+        l.state.rollback(to: outer)
+        #expect(l.state == before)
+        #expect(l.state.snapshot() == beforeBytes)
+    }
+
+    @Test func releaseKeepsChangesAndStopsRecording() {
+        var l = Self.busyWorld()
+        let sp = l.state.beginSavepoint()
+        l.ok("MemberAdmitted", "2012-02-01", ["memberId": "n1", "name": "N", "cell": "X"])
+        l.state.release(sp)
+        #expect(l.state.members["n1"] != nil)
+        let copy = l.state
+        l.ok("MemberAdmitted", "2012-02-01", ["memberId": "n2", "name": "N", "cell": "X"])
+        #expect(copy.members["n2"] == nil)  // value semantics
+    }
+
+    @Test func timelinesAnswerAsOfQuestions() {
+        let l = Self.busyWorld()
+        let m4 = l.state.members["m4"]!
+        #expect(m4.standing(on: date("2011-05-31"))!.cell == "X")
+        #expect(m4.standing(on: date("2011-06-01"))!.cell == "Y")
+        #expect(m4.standing(on: date("2010-01-01")) == nil)
+        let m3 = l.state.members["m3"]!
+        #expect(m3.isActive)  // expulsion reduced to a warning
+        #expect(m3.standing(on: date("2011-03-20"))!.isActive == false)
+        #expect(l.state.disciplines["d1"]!.currentForm == .warning)
+        #expect(l.state.organizations["Z"]!.isDissolved)
+        #expect(l.state.organizations["Z"]!.standing(on: date("2011-05-04"))!.isDissolved == false)
+        let m5 = l.state.members["m5"]!
+        #expect(m5.departure == .transferredToResidence(residenceOrganization: "Chi bộ khu phố 1"))
+        #expect(m5.retiredOn == date("2011-07-01"))
+        #expect(l.state.members["m2"]!.tasks.count == 1)
+        #expect(l.state.activeMembers(ofCell: "X").map(\.id) == ["m1", "m2", "m3", "p1"])
+        #expect(l.state.subtree(of: "B") == ["B", "C1", "Z", "X", "Y"])
+        #expect(l.state.ancestors(of: "X") == ["C1", "B"])
+    }
+}

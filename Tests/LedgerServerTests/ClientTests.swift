@@ -1,0 +1,80 @@
+import Glibc
+import LedgerClient
+import LedgerJSON
+import LedgerWire
+import Testing
+
+@Suite("Client")
+struct ClientTests {
+    @Test func socketLocation() {
+        #expect(SocketLocator.resolve(flag: "/a.sock", environment: "/b.sock") == "/a.sock")
+        #expect(SocketLocator.resolve(flag: nil, environment: "/b.sock") == "/b.sock")
+        #expect(SocketLocator.resolve(flag: "", environment: "") == "/run/ledger/ledger.sock")
+        #expect(SocketLocator.resolve(flag: nil, environment: nil) == SocketLocator.systemDefault)
+    }
+
+    @Test func unreachableDaemon() {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        // No file at all.
+        do {
+            _ = try LedgerConnection(socketPath: directory + "/missing.sock")
+            Issue.record("connected to nothing")
+        } catch {
+            #expect(error.exitCode == .unreachable)
+            #expect(error.description.contains("is it running?"))
+        }
+        // A socket file nobody listens on (a daemon that crashed).
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        bindUnix(fd, directory + "/dead.sock")
+        close(fd)
+        #expect(throws: ClientError.unreachable(socketPath: directory + "/dead.sock", errno: ECONNREFUSED)) {
+            try LedgerConnection(socketPath: directory + "/dead.sock")
+        }
+        #expect(throws: ClientError.self) { try LedgerConnection(socketPath: "/" + String(repeating: "x", count: 200)) }
+    }
+
+    @Test func exitCodes() {
+        let table: [(ClientError, ExitCode)] = [
+            (.unreachable(socketPath: "/s", errno: ENOENT), .unreachable),
+            (.permissionDenied("socket mode"), .permissionDenied),
+            (.server(WireError(.permissionDenied, "no role")), .permissionDenied),
+            (.server(WireError(.refused, "rule")), .failed),
+            (.server(WireError(.tooManyConnections, "busy")), .failed),
+            (.protocolError("garbage"), .failed),
+            (.io(operation: "recv", errno: EIO), .failed),
+            (.usage("bad"), .usage),
+        ]
+        for (error, code) in table {
+            #expect(error.exitCode == code, "\(error)")
+        }
+        #expect(ExitCode.allCases.map(\.rawValue) == [0, 1, 2, 3, 4])
+    }
+
+    @Test func serverErrorsAreThrownAndTheConnectionStaysUsable() async throws {
+        try await withServer { _, path in
+            try await onThread {
+                let connection = try LedgerConnection(socketPath: path)
+                #expect(throws: ClientError.server(WireError(.notFound, "no member 'x'"))) { try connection.call(verb: "member") }
+                #expect(throws: ClientError.self) { try connection.call(verb: "no-such-verb") }
+                #expect(!connection.isBroken)
+                #expect(try connection.call(verb: "status")["size"] == 0)
+            }
+        }
+    }
+
+    @Test func callbackFailureAbandonsTheConnection() async throws {
+        try await withServer { _, path in
+            try await onThread {
+                let connection = try LedgerConnection(socketPath: path)
+                #expect(throws: ClientError.io(operation: "write export", errno: ENOSPC)) {
+                    try connection.call(verb: "export", args: ["count": 10]) { _ throws(ClientError) in
+                        throw ClientError.io(operation: "write export", errno: ENOSPC)
+                    }
+                }
+                #expect(connection.isBroken)
+                #expect(throws: ClientError.self) { try connection.call(verb: "status") }
+            }
+        }
+    }
+}

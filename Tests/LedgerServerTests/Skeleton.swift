@@ -1,2 +1,0 @@
-import Testing
-@Test func placeholderBuilds_LedgerServerTests() { #expect(Bool(true)) }
