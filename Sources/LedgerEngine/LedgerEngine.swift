@@ -76,7 +76,7 @@ public final class LedgerEngine: @unchecked Sendable {
             return events.map { _ in .refused(error) }
         }
         let items = events.map { event -> Result<Submission, EngineError> in
-            do {
+            do throws(DomainError) {
                 return .success(try SubmissionDecoder.decode(event))
             } catch {
                 var details = ["rule": error.code.rawValue, "number": String(error.number)]

@@ -16,8 +16,8 @@ enum Session {
 
     /// One call; items and progress are passed on as they arrive.
     static func call(_ options: ConnectionOptions, _ verb: String, _ args: [String: JSONValue] = [:],
-                     onItem: (JSONValue) throws -> Void = { _ in },
-                     onProgress: (Int64, Int64) -> Void = Progress.show) throws -> JSONValue {
+                     onItem: (JSONValue) throws(ClientError) -> Void = { _ in },
+                     onProgress: (Int64, Int64?) -> Void = { Progress.show($0, $1 ?? 0) }) throws -> JSONValue {
         let connection = try connect(options)
         do {
             let result = try connection.call(verb: verb, args: args, onItem: onItem, onProgress: onProgress)
