@@ -79,7 +79,9 @@ import Testing
                     return (i, await engine.append([e], actor: tester, atomic: true).first)
                 }
             }
-            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            var collected: [Int: AppendOutcome?] = [:]
+            for await (i, outcome) in group { collected[i] = outcome }
+            return collected
         }
         for (i, outcome) in results {
             if i % 2 == 0 { #expect(outcome?.seq != nil) } else { #expect(outcome?.errorCode == "refused") }

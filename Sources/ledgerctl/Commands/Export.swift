@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerClient
 import LedgerJSON
 
 struct Export: ParsableCommand {
@@ -31,8 +32,12 @@ struct Export: ParsableCommand {
         let sink = try OutputSink(path: to)
         var count: Int64 = 0
         do {
-            _ = try Session.call(connection, "export", ["fromSeq": .int(Int64(fromSeq))], onItem: { item in
-                try sink.write(CanonicalJSON.encode(item) + [10])
+            _ = try Session.call(connection, "export", ["fromSeq": .int(Int64(fromSeq))], onItem: { (item) throws(ClientError) in
+                do {
+                    try sink.write(CanonicalJSON.encode(item) + [10])
+                } catch {
+                    throw ClientError.io(operation: "write the export", errno: errno)
+                }
                 count += 1
                 if count % 65_536 == 0 { Progress.show(count, 0) }
             })
