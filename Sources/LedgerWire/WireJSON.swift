@@ -24,6 +24,11 @@ func wireParse(_ bytes: some Collection<UInt8>, limits: WireLimits) throws(WireP
     do {
         return try JSONParser.parse(bytes, limits: jsonLimits, allowFloats: true)
     } catch {
+        // A stray byte outside a string is reported as an unexpected
+        // character; name the real problem when the line is not UTF-8 at all.
+        if error.code != .invalidUTF8, String(validating: bytes, as: UTF8.self) == nil {
+            throw WireParseFailure(code: "invalid-utf8", message: "the line is not valid UTF-8")
+        }
         throw WireParseFailure(code: error.code.rawValue, message: error.message)
     }
 }

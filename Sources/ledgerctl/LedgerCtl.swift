@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `ledgerctl`: the ledger's command-line client. It talks to `ledgerd` over
 /// its Unix socket (found from --socket, then $LEDGER_SOCKET, then
@@ -30,4 +31,20 @@ struct LedgerCtl: ParsableCommand {
             DemoData.self,
         ]
     )
+
+    /// Runs the command; usage errors exit 2 (ArgumentParser's default is 64),
+    /// as the documented exit codes promise.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
