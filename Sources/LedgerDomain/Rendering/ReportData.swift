@@ -134,6 +134,11 @@ struct ReportData {
         Self.label(name: cellName(code), code: code)
     }
 
+    /// A per-cell row's label: the row's own name first, as the CSV prints it.
+    func cellLabel(_ row: CellRow) -> String {
+        Self.label(name: row.name ?? cellName(row.cell), code: row.cell)
+    }
+
     /// "Nguyễn Văn An (DV-0001)", or just "DV-0001" without a name.
     func memberLabel(_ id: String) -> String {
         Self.label(name: memberNames[id], code: id)

@@ -31,7 +31,7 @@ extension ReportRenderer {
             lines.append("|:--|--:|--:|--:|--:|--:|:-:|:-:|")
             for row in rows {
                 let fields = [
-                    md(data.cellLabel(row.cell)),
+                    md(data.cellLabel(row)),
                     VietnameseFormat.integer(row.members),
                     VietnameseFormat.integer(row.regularMeetings),
                     VietnameseFormat.integer(row.thematicMeetings),

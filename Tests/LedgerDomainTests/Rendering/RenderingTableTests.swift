@@ -62,6 +62,7 @@ struct RenderingTableTests {
         #expect(table[0] == "| Chi bộ | Đảng viên | Định kỳ | Chuyên đề | Tháng thiếu | Dự họp % | Kiểm tra | Giám sát |")
         #expect(table[2] == "| Chi bộ Ban Tuyên giáo (CB-01) | 12 | 12 | 2 | 0 | 95 | Có | Không |")
         #expect(table[3] == "| Chi bộ Phòng Tổ chức (CB-03) | 9 | 10 | 1 | 2 | 88,9 | Không | Có |")
+        #expect(table[4] == "| Chi bộ Văn phòng, \"Hành chính\" (CB-07) | 20 | 11 | 4 | 1 | 100 | Có | Có |")
     }
 
     @Test func markdownEscapesNamesThatLookLikeMarkup() {
