@@ -9,6 +9,12 @@ enum Samples {
         seed: 2024, committees: 6, cellsPerCommittee: 2...9, membersPerCell: 3...30,
         startDate: "2024-06-15", months: 30, retractionsPerMillion: 20_000)
     static let wide = DemoConfiguration.sized(events: 30_000, seed: 99)
+    /// Edges: one tiny cell from a leap day; full cells in 2012 with many retractions.
+    static let tiny = DemoConfiguration(
+        seed: 11, committees: 1, cellsPerCommittee: 1...1, membersPerCell: 3...3, startDate: "2024-02-29", months: 14)
+    static let crowded = DemoConfiguration(
+        seed: 12, committees: 2, cellsPerCommittee: 3...4, membersPerCell: 28...30, startDate: "2012-03-14", months: 40,
+        retractionsPerMillion: 50_000, idempotencyKeys: true)
 }
 
 @Suite struct DeterminismTests {
@@ -47,7 +53,7 @@ enum Samples {
 }
 
 @Suite struct WellFormednessTests {
-    @Test(arguments: [Samples.small, Samples.busy])
+    @Test(arguments: [Samples.small, Samples.busy, Samples.tiny, Samples.crowded])
     func everyEventFitsTheContract(configuration: DemoConfiguration) {
         let events = DemoGenerator(configuration).generateAll().events
         var problems: [String] = []
@@ -85,7 +91,7 @@ enum Samples {
 }
 
 @Suite struct ConsistencyTests {
-    @Test(arguments: [Samples.small, Samples.busy, Samples.wide])
+    @Test(arguments: [Samples.small, Samples.busy, Samples.wide, Samples.tiny, Samples.crowded])
     func streamObeysTheDomainRules(configuration: DemoConfiguration) {
         let events = DemoGenerator(configuration).generateAll().events
         var checker = RulesChecker()

@@ -27,6 +27,28 @@ import Testing
         }
     }
 
+    /// Around generated reorganizations: a merged (dissolved) cell and new cells, and the members moved.
+    @Test func modelAgreesWithBruteForceAroundReorganizations() throws {
+        let (events, model) = DemoGenerator(Samples.wide).generateAll()
+        let retracted = BruteForceReport.retracted(events)
+        let dissolution = try #require(events.first { $0["type"] == "OrganizationDissolved" })
+        let cell = dissolution["data"]!["code"]!.stringValue!
+        let committee = String(cell.prefix { $0 != "-" })
+        let day = dissolution["occurredOn"]!.stringValue!
+        let dayAfter = DemoCalendar.string(DemoCalendar.parse(day)! + 1)
+        let first = try #require(model.firstDate), last = try #require(model.lastDate)
+        for (from, to) in [(first, day), (day, last), (dayAfter, last), (first, last)] {
+            for org in [committee, cell] {
+                let expected = model.expectedReport(org: org, from: from, to: to)
+                let brute = BruteForceReport.report(events, retracted: retracted, org: org, from: from, to: to)
+                let differences = DemoReportComparison.differences(expected: brute, actual: expected)
+                #expect(differences.isEmpty, "\(org) \(from)...\(to): \(differences)")
+            }
+        }
+        #expect(model.expectedReport(org: cell, from: day, to: last)["cells"] == 1)
+        #expect(model.expectedReport(org: cell, from: dayAfter, to: last)["cells"] == 0)
+    }
+
     /// Counts over the bloc are the sums over its committees (cells belong to exactly one committee).
     @Test func blocIsTheSumOfItsCommittees() {
         let model = generated.model

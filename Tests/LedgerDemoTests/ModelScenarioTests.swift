@@ -206,3 +206,26 @@ final class Scenario {
         #expect(DemoReportComparison.differences(expected: expected, actual: wrong).count == 3)
     }
 }
+
+@Suite struct ModelQueryTests {
+    let model = Scenario.build().model
+
+    @Test func membersBeforeAndAfterATransfer() {
+        #expect(model.cell(ofMember: "M4", on: "2025-02-19") == "C1-A")
+        #expect(model.cell(ofMember: "M4", on: "2025-02-20") == "C1-B")
+        #expect(model.cell(ofMember: "M4", on: "2025-01-01") == nil)
+        #expect(model.activeMembers(of: "C1-B", on: "2025-02-19") == ["M5", "M6"])
+        #expect(model.activeMembers(of: "C1-B", on: "2025-02-20") == ["M4", "M5", "M6"])
+        #expect(model.activeMembers(of: "C1", on: "2025-02-28") == ["M1", "M2", "M3", "M4", "M5", "M6", "M8"])
+        #expect(model.activeMembers(of: "C1", on: "2025-03-01") == ["M1", "M2", "M3", "M4", "M5", "M6"])
+    }
+
+    @Test func membersWhoLeft() {
+        #expect(model.isActive(member: "M7", on: "2025-04-14"))
+        #expect(!model.isActive(member: "M7", on: "2025-04-15"))  // expelled
+        #expect(model.isActive(member: "M3", on: "2025-04-30"))  // retired, not transferred
+        #expect(!model.isActive(member: "M8", on: "2025-03-01"))  // transferred to residence
+        #expect(model.cell(ofMember: "M8", on: "2025-12-31") == "C1-A")
+        #expect(!model.isActive(member: "NOPE", on: "2025-03-01"))
+    }
+}
