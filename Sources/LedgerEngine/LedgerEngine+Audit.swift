@@ -45,14 +45,17 @@ extension LedgerEngine {
                 guard let leaf = try view.leafHash(seq: seq) else {
                     throw EngineError(.internal, "the tree has no leaf for event \(seq)")
                 }
-                return try body(seq, Self.exportLine(record: bytes, leafHash: leaf))
+                return try body(seq, try Self.exportLine(record: bytes, leafHash: leaf))
             }
         }
     }
 
     /// The stored canonical record with `,"leafHash":"<hex>"` before its final
     /// brace: valid JSON; verifiers drop `leafHash` and re-canonicalize.
-    static func exportLine(record: UnsafeRawBufferPointer, leafHash: TreeHash) -> [UInt8] {
+    static func exportLine(record: UnsafeRawBufferPointer, leafHash: TreeHash) throws -> [UInt8] {
+        guard record.count >= 2, record.last == UInt8(ascii: "}") else {
+            throw EngineError(.internal, "a stored record is not a JSON object; run ledgerctl verify")
+        }
         var line = [UInt8]()
         line.reserveCapacity(record.count + 80)
         line.append(contentsOf: record.prefix(record.count - 1))
@@ -71,6 +74,8 @@ extension LedgerEngine {
             var fresh = DomainState()
             let lookup = StoreEventLookup(view: view)
             var stateMismatch: String?
+            var indexMismatch: String?
+            var meetingsExpected = 0
             let target = live.appliedSeq
             let liveSnapshot = live.snapshot()
             if target == 0 && fresh.snapshot() != liveSnapshot { stateMismatch = "at seq 0" }
@@ -88,6 +93,10 @@ extension LedgerEngine {
                     return "it does not decode: \(error)"
                 }
                 guard record.seq == seq else { return "it says seq \(record.seq)" }
+                if let problem = Self.checkIndexes(record: record, event: event, view: view, live: live, target: target) {
+                    indexMismatch = indexMismatch ?? "event \(seq): \(problem)"
+                }
+                if record.type == EventType.meetingHeld.rawValue, seq <= target, !live.isRetracted(seq) { meetingsExpected += 1 }
                 if seq <= target {
                     fresh.apply(event, seq: seq, occurredOn: record.occurredOn, lookup: lookup)
                     if seq == target && fresh.snapshot() != liveSnapshot {
@@ -96,6 +105,17 @@ extension LedgerEngine {
                 }
                 return nil
             }, progress: progress)
+            if result.ok, indexMismatch == nil {
+                var rows = 0
+                try view.scanIndex(ProjectionIndexes.meetings, prefix: []) { _, _ in
+                    rows += 1
+                    return true
+                }
+                if rows != meetingsExpected {
+                    indexMismatch = "the meetings index holds \(rows) meetings; the log has \(meetingsExpected) not retracted"
+                }
+            }
+            if stateMismatch == nil, let indexMismatch { stateMismatch = "indexes: \(indexMismatch)" }
             var object: [String: JSONValue] = [
                 "ok": .bool(result.ok && stateMismatch == nil),
                 "size": .int(Int64(result.size)),
@@ -196,5 +216,34 @@ extension LedgerEngine {
         ]
         if let failure = result.failure { object["failure"] = .string(failure.description) }
         return .object(object)
+    }
+}
+
+extension LedgerEngine {
+    /// The derived tables an event must be found in (they are outside the
+    /// Merkle tree, so verify checks them against the log): its stream
+    /// version, its idempotency key and, for a live meeting, its index row.
+    static func checkIndexes(record: StoredRecord, event: DomainEvent, view: ReadView, live: DomainState, target: UInt64)
+        -> String?
+    {
+        do {
+            let seqs = try view.streamSeqs(record.stream, fromVersion: record.streamVersion, limit: 1)
+            guard seqs == [record.seq] else {
+                return "stream \(record.stream) version \(record.streamVersion) points at \(seqs.first.map(String.init) ?? "nothing")"
+            }
+            if let key = record.idempotencyKey, try view.idempotencyEntry(key)?.seq != record.seq {
+                return "its idempotency key '\(key)' points elsewhere"
+            }
+            if record.type == EventType.meetingHeld.rawValue, record.seq <= target, !live.isRetracted(record.seq),
+               let row = MeetingRow(data: record.data, seq: record.seq, day: record.occurredOn)
+            {
+                guard let stored = try view.getIndex(ProjectionIndexes.meetings, key: row.key), stored == row.value else {
+                    return "its meetings index row is missing or differs"
+                }
+            }
+            return nil
+        } catch {
+            return "cannot read its index rows: \(error)"
+        }
     }
 }

@@ -16,8 +16,10 @@ extension LedgerEngine {
             return group.map { $0.items.map { _ in .refused(error) } }
         }
         var attempt: DomainState.Savepoint?
+        var bodyDone = false
         do {
             try store.write { batch in
+                bodyDone = false
                 if let previous = attempt { state.rollback(to: previous) }
                 attempt = state.beginSavepoint()
                 for (r, request) in group.enumerated() {
@@ -29,11 +31,23 @@ extension LedgerEngine {
                             with: try commitUnit(request, indices: unit, batch: batch))
                     }
                 }
+                bodyDone = true
             }
             if let attempt { state.release(attempt) }
         } catch {
             if let attempt { state.rollback(to: attempt) }
             logger.error("commit of \(group.count) requests failed: \(error)")
+            if bodyDone {
+                // The failure came while signing or committing: LMDB may or may
+                // not have made the commit durable. Stop writing until a restart
+                // reloads the truth from disk.
+                halt("a commit failed after its events were written (\(error)); restart ledgerd")
+                let unknown = EngineError(
+                    .unavailable,
+                    "storage failed during commit; the events may or may not be stored. Retry with the same "
+                        + "idempotencyKey after ledgerd restarts: \(error)")
+                return group.map { $0.items.map { _ in .refused(unknown) } }
+            }
             let failure = EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)")
             return group.map { $0.items.map { _ in .refused(failure) } }
         }
@@ -46,17 +60,21 @@ extension LedgerEngine {
         var outcomes: [AppendOutcome] = []
         var failedIndex = indices[0]
         let savepoint = state.beginSavepoint()
-        do {
-            try batch.savepoint {
-                for i in indices {
-                    failedIndex = i
-                    switch request.items[i] {
-                    case .failure(let error): throw error
-                    case .success(let submission):
-                        outcomes.append(try appendOne(submission, actor: request.actor, batch: batch))
-                    }
+        let body = {
+            for i in indices {
+                failedIndex = i
+                switch request.items[i] {
+                case .failure(let error): throw error
+                case .success(let submission):
+                    outcomes.append(try self.appendOne(submission, actor: request.actor, batch: batch))
                 }
             }
+        }
+        do {
+            // One event checks everything before it writes anything, so a
+            // refusal leaves nothing to undo in LMDB; several need a nested
+            // transaction so that a later refusal undoes the earlier writes.
+            if indices.count == 1 { try body() } else { try batch.savepoint(body) }
             state.release(savepoint)
             return outcomes
         } catch let refusal as EngineError {

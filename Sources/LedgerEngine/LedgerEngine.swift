@@ -52,7 +52,8 @@ public final class LedgerEngine: @unchecked Sendable {
         state = loaded
         snapshotSeq = loadedSeq
         published = loaded
-        let thread = Thread { [unowned self] in self.runWriter() }
+        // The thread holds the engine until it exits: `shutdown()` is required.
+        let thread = Thread { self.runWriter() }
         thread.name = "ledger-writer"
         thread.stackSize = 8 << 20
         writer = thread

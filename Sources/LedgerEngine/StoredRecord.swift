@@ -53,7 +53,7 @@ public struct StoredRecord: Sendable {
             }
             return typed
         }
-        seq = UInt64(try field("seq", { $0.intValue }))
+        seq = try field("seq", { $0.intValue.flatMap { UInt64(exactly: $0) } })
         id = try field("id", { $0.stringValue })
         type = try field("type", { $0.stringValue })
         occurredOn = try field("occurredOn", { $0.stringValue.flatMap(BusinessDate.init) })
@@ -64,9 +64,9 @@ public struct StoredRecord: Sendable {
         }
         actor = Actor(uid: UInt32(truncatingIfNeeded: uid), user: user)
         stream = try field("stream", { $0.stringValue })
-        streamVersion = UInt64(try field("streamVersion", { $0.intValue }))
+        streamVersion = try field("streamVersion", { $0.intValue.flatMap { UInt64(exactly: $0) } })
         data = try field("data", { $0 })
-        schemaVersion = Int(try field("schemaVersion", { $0.intValue }))
+        schemaVersion = try field("schemaVersion", { $0.intValue.flatMap { Int(exactly: $0) } })
         idempotencyKey = value["idempotencyKey"]?.stringValue
         warnings = (value["warnings"]?.arrayValue ?? []).compactMap { w in
             guard let code = w["code"]?.stringValue, let message = w["message"]?.stringValue else { return nil }

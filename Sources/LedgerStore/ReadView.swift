@@ -151,7 +151,8 @@ public struct ReadView: PerfectNodeSource {
                           _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         let cursor = try txn.cursor(try index(name))
         defer { cursor.close() }
-        var entry = try cursor.seek(atLeast: start ?? prefix)
+        let from = start ?? prefix
+        var entry = from.isEmpty ? try cursor.first() : try cursor.seek(atLeast: from)
         while let (key, value) = entry, key.starts(with: prefix) {
             if try !body(key, value) { return }
             entry = try cursor.next()

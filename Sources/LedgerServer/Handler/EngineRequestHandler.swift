@@ -94,18 +94,24 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         while true {
             while next <= limit {
                 let from = next
-                let through = min(limit, next + 999)
-                let lines = try await Blocking.run {
+                let through = min(limit, next + 255)
+                // At most 256 events or ~4 MiB a chunk: memory stays bounded per stream.
+                let (lines, last) = try await Blocking.run {
                     var lines: [JSONValue] = []
-                    try engine.export(fromSeq: from, through: through) { _, line in
+                    var bytes = 0
+                    var last = from - 1
+                    try engine.export(fromSeq: from, through: through) { seq, line in
                         lines.append(try JSONParser.parse(line, limits: .exportLine))
-                        return true
+                        bytes += line.count
+                        last = seq
+                        return bytes < 4 << 20
                     }
-                    return lines
+                    return (lines, last)
                 }
                 for line in lines { try await output.item(line) }
                 sent += Int64(lines.count)
-                next = through + 1
+                guard last >= from else { break }
+                next = last + 1
             }
             guard follow else { break }
             while true {
