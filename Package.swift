@@ -102,7 +102,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "ledger-bench",
-            dependencies: ["LedgerEngine", "LedgerStore", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "LedgerDemo", "CLMDB"],
+            dependencies: [
+                "LedgerEngine", "LedgerStore", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "LedgerDemo", "LedgerClient", "CLMDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks/ledger-bench",
             swiftSettings: swiftSettings
         ),

@@ -4,6 +4,7 @@
 //   swift build -c release --product ledger-bench
 //   .build/release/ledger-bench storage [--events N] [--batch N]
 //   .build/release/ledger-bench group-commit [--clients N] [--events N]
+//   .build/release/ledger-bench projections [--events N]
 //   .build/release/ledger-bench crash-child DIR      (used by the crash test)
 //
 // Each benchmark runs its baseline in the same process and prints ratios.
@@ -11,7 +12,7 @@ import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: ledger-bench storage|group-commit|crash-child|rebuild [options]")
+    print("usage: ledger-bench storage|group-commit|projections|crash-child [options]")
     exit(2)
 }
 
@@ -28,6 +29,8 @@ do {
         try StorageBenchmark(events: option("--events", default: 1_000_000), batch: option("--batch", default: 1_000)).run()
     case "group-commit":
         try await GroupCommitBenchmark(clients: option("--clients", default: 64), events: option("--events", default: 200_000)).run()
+    case "projections":
+        try await ProjectionBenchmark(events: option("--events", default: 1_000_000)).run()
     case "crash-child":
         guard arguments.count >= 2 else { print("usage: ledger-bench crash-child DIR"); exit(2) }
         try await CrashChild(directory: arguments[1]).run()

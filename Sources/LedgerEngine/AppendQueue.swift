@@ -20,6 +20,7 @@ final class AppendQueue: @unchecked Sendable {
     private var pending: [PendingAppend] = []
     private var pendingEvents = 0
     private var closed = false
+    private var woken = false
     let eventsMax: Int
 
     init(eventsMax: Int) {
@@ -39,13 +40,18 @@ final class AppendQueue: @unchecked Sendable {
         return .queued
     }
 
-    /// Blocks until work is waiting, then takes requests totalling at most
-    /// `eventsMax` events (always at least one request). Returns nil once
-    /// closed and drained.
+    /// Blocks until work is waiting (or `wake()`), then takes requests
+    /// totalling at most `eventsMax` events (at least one request, or none
+    /// after a wake). Returns nil once closed and drained.
     func takeGroup(eventsMax: Int) -> [PendingAppend]? {
         condition.lock()
         defer { condition.unlock() }
-        while pending.isEmpty && !closed { condition.wait() }
+        while pending.isEmpty && !closed && !woken { condition.wait() }
+        if woken && pending.isEmpty && !closed {
+            woken = false
+            return []
+        }
+        woken = false
         if pending.isEmpty { return nil }
         var taken = 0
         var count = 0
@@ -57,6 +63,14 @@ final class AppendQueue: @unchecked Sendable {
         pending.removeFirst(count)
         pendingEvents -= taken
         return group
+    }
+
+    /// Wakes the writer with no work (it then runs its housekeeping).
+    func wake() {
+        condition.lock()
+        woken = true
+        condition.signal()
+        condition.unlock()
     }
 
     /// Refuses new work; the writer drains what is queued, then stops.

@@ -26,6 +26,7 @@ public final class LedgerEngine: @unchecked Sendable {
     private let publishedLock = NSLock()
     private var published: DomainState
     private var halted: String?
+    private var pendingSwap: DomainState?
     private var writer: Thread?
     private let writerDone = DispatchSemaphore(value: 0)
     public let startedAt = Date()
@@ -105,8 +106,35 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Events waiting for the writer.
     public var queueDepth: Int { queue.depth }
 
+    /// Asks the writer to replace its state with `fresh` (from `rebuild`)
+    /// before its next commit, if it still reflects the same seq.
+    func requestSwap(_ fresh: DomainState) {
+        publishedLock.lock()
+        pendingSwap = fresh
+        publishedLock.unlock()
+        queue.wake()
+    }
+
+    /// On the writer thread: swaps in a rebuilt state, atomically for readers.
+    private func swapIfRequested() {
+        publishedLock.lock()
+        let fresh = pendingSwap
+        pendingSwap = nil
+        publishedLock.unlock()
+        guard let fresh else { return }
+        guard fresh.appliedSeq == state.appliedSeq else {
+            logger.warning("rebuilt state is for seq \(fresh.appliedSeq) but the ledger is at \(state.appliedSeq); not swapped")
+            return
+        }
+        state = fresh
+        publish()
+        logger.notice("projections rebuilt from the log and swapped in at seq \(fresh.appliedSeq)")
+    }
+
     private func runWriter() {
         while let group = queue.takeGroup(eventsMax: configuration.groupEventsMax) {
+            swapIfRequested()
+            if group.isEmpty { continue }
             let outcomes = commit(group)
             publish()
             for (pending, result) in zip(group, outcomes) { pending.deliver(result) }

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import LedgerClient
+import LedgerDemo
+import LedgerEngine
+import LedgerJSON
+
+/// Loads N demo events through the engine, then measures: rebuild (replay of
+/// the whole log into fresh projections), query latency (p50/p99 in-process),
+/// a bloc-wide one-year report, verify and offline verify-export against raw
+/// SHA-256 of the same bytes, restart time and resident memory.
+struct ProjectionBenchmark {
+    let events: Int
+
+    func run() async throws {
+        let dir = benchDirectory("projections")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var configuration = EngineConfiguration(dataDirectory: dir, origin: "bench.local/ledger")
+        configuration.mapSizeInitialBytes = 1 << 30
+        var engine = try LedgerEngine(configuration: configuration)
+        let actor = Actor(uid: 0, user: "bench")
+        var demo = DemoConfiguration.sized(events: events, seed: 42)
+        demo.recordsModel = false
+        print("projection benchmark: \(events) demo events")
+        let rssStart = residentMiB()
+        var batch: [JSONValue] = []
+        var refused = 0
+        var firstDate = "", lastDate = ""
+        let loadSeconds = try await asyncSeconds {
+            for event in DemoGenerator(demo) {
+                if firstDate.isEmpty { firstDate = event["occurredOn"]?.stringValue ?? "" }
+                lastDate = event["occurredOn"]?.stringValue ?? lastDate
+                batch.append(event)
+                if batch.count == 1_000 {
+                    refused += await engine.append(batch, actor: actor, atomic: false).filter { $0.seq == nil }.count
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            refused += await engine.append(batch, actor: actor, atomic: false).filter { $0.seq == nil }.count
+        }
+        if refused > 0 { throw BenchError("\(refused) demo events refused") }
+        print("  load through the engine (batches of 1000, durable): \(rate(events, loadSeconds))")
+        print("  RSS after load: \(Int(residentMiB())) MiB (start \(Int(rssStart)) MiB)")
+
+        let rebuild = try engine.rebuild()
+        print("  rebuild (replay all events into fresh projections): \(rebuild["eventsPerSecond"]?.intValue ?? 0) events/s, matches live: \(rebuild["matches"] == true)")
+
+        let status = try engine.status()
+        let bloc = "DBK"
+        let year = String(lastDate.prefix(4))
+        let reportFrom = "\(Int(year)! - 1)-01-01", reportTo = "\(Int(year)! - 1)-12-31"
+        var reportTimes: [Double] = []
+        for _ in 0..<5 {
+            reportTimes.append(try seconds { _ = try engine.query(QueryRequest(kind: .report(org: bloc, from: reportFrom, to: reportTo, format: "json"))) })
+        }
+        print(String(format: "  bloc-wide report %@…%@: median %.1f ms", reportFrom, reportTo, reportTimes.sorted()[2] * 1000))
+
+        let members = try engine.query(QueryRequest(kind: .members(org: bloc, includeDeparted: false)))
+        let ids = (members["members"]?.arrayValue ?? []).compactMap { $0["memberId"]?.stringValue }
+        var latencies: [Double] = []
+        var generator = SplitMix(seed: 7)
+        for i in 0..<20_000 {
+            let id = ids[Int(generator.next() % UInt64(ids.count))]
+            let request = i % 2 == 0
+                ? QueryRequest(kind: .member(id: id))
+                : QueryRequest(kind: .member(id: id), asOf: reportTo)
+            let t = DispatchTime.now().uptimeNanoseconds
+            _ = try engine.query(request)
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+        }
+        latencies.sort()
+        print(String(format: "  member query (current / as-of, %d members): p50 %.3f ms, p99 %.3f ms",
+                     ids.count, latencies[latencies.count / 2], latencies[latencies.count * 99 / 100]))
+
+        let verifySeconds = try seconds { _ = try engine.verify() }
+        print("  verify (leaves, tree, checkpoints, replay, indexes): \(rate(events, verifySeconds))")
+
+        // Export, then verify-export offline against raw SHA-256 of the same bytes.
+        let exportPath = dir + "/export.jsonl"
+        FileManager.default.createFile(atPath: exportPath, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: exportPath))
+        var buffer: [UInt8] = []
+        try engine.export { _, line in
+            buffer.append(contentsOf: line)
+            buffer.append(10)
+            if buffer.count > 1 << 20 {
+                handle.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+            return true
+        }
+        handle.write(Data(buffer))
+        try handle.close()
+        let checkpoint = try engine.latestCheckpoint().note
+        let verifier = try ExportVerifier(signedCheckpoint: checkpoint, verifierKey: engine.verifierKey)
+        let fd = open(exportPath, O_RDONLY)
+        var ok = false
+        let exportSeconds = seconds { ok = verifier.verify(fileDescriptor: fd).ok }
+        close(fd)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: exportPath))
+        let lines = bytes.split(separator: 10)
+        let shaSeconds = seconds {
+            for line in lines { _ = SHA256.hash(data: line) }
+        }
+        print("  verify-export offline: \(rate(events, exportSeconds)) (ok: \(ok)); raw SHA-256 of the same lines: \(rate(events, shaSeconds))"
+              + String(format: " → %.0f%% of raw", 100 * shaSeconds / exportSeconds))
+
+        engine.shutdown()
+        let restart = try seconds { engine = try LedgerEngine(configuration: configuration) }
+        print(String(format: "  restart (snapshot + tail): %.3f s", restart))
+        print("  log size \(status["size"]?.intValue ?? 0) events, data \((status["mapUsedBytes"]?.intValue ?? 0) >> 20) MiB, RSS \(Int(residentMiB())) MiB")
+        engine.shutdown()
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func asyncSeconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}

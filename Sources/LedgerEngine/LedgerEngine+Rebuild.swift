@@ -1,0 +1,35 @@
+import Foundation
+import LedgerDomain
+import LedgerJSON
+import LedgerStore
+
+extension LedgerEngine {
+    /// Recomputes every projection from the log into a fresh state (the
+    /// published one is untouched while it runs) and compares the two by their
+    /// canonical snapshot bytes and SHA-256 digest. A mismatch means the live
+    /// projections drifted from the log: it is reported, and the writer swaps
+    /// the fresh state in before its next commit.
+    public func rebuild(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> JSONValue {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (fresh, live, target) = try withSnapshot { live, view -> (DomainState, DomainState, UInt64) in
+            var fresh = DomainState()
+            try Self.replay(into: &fresh, view: view, from: 1, through: live.appliedSeq, progress: progress)
+            return (fresh, live, live.appliedSeq)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let freshBytes = fresh.snapshot()
+        let liveBytes = live.snapshot()
+        let matches = freshBytes == liveBytes
+        if !matches { requestSwap(fresh) }
+        return .object([
+            "events": .int(Int64(target)), "seconds": .double((seconds * 1000).rounded() / 1000),
+            "eventsPerSecond": .int(Int64(Double(target) / max(seconds, 1e-9))),
+            "digest": .string(Self.digestHex(freshBytes)), "liveDigest": .string(Self.digestHex(liveBytes)),
+            "matches": .bool(matches), "swapped": .bool(!matches),
+        ])
+    }
+
+    static func digestHex(_ bytes: [UInt8]) -> String {
+        CanonicalDigest.sha256Hex(bytes)
+    }
+}
