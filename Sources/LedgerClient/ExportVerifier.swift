@@ -9,10 +9,20 @@ import LedgerMerkle
 /// equal the root in the checkpoint, whose signature must verify with the key.
 ///
 /// Streaming: memory stays O(log n) whatever the export's size.
+///
+/// What it can and cannot name: a line whose content no longer matches its own
+/// `leafHash` is named by seq. A line altered together with a recomputed
+/// `leafHash` is caught by the root at the checkpoint's size, but the root does
+/// not say which line; `ledgerctl prove inclusion SEQ` against the daemon (or
+/// bisecting with older checkpoints) locates it. Lines beyond the checkpoint's
+/// size are counted in `linesBeyondCheckpoint`: no signature covers them.
 public struct ExportVerifier {
     public struct Result: Sendable {
         public var ok: Bool { failure == nil }
         public var linesRead: UInt64 = 0
+        /// Lines after the checkpoint's size: checked for their own leafHash
+        /// and seq order only, since no signed root covers them.
+        public var linesBeyondCheckpoint: UInt64 = 0
         public var checkpointSize: UInt64 = 0
         public var rootHash: String = ""
         /// The first bad seq (or the line number where no seq could be read).
@@ -23,6 +33,7 @@ public struct ExportVerifier {
             var object: [String: JSONValue] = [
                 "ok": .bool(ok), "linesRead": .int(Int64(linesRead)),
                 "checkpointSize": .int(Int64(checkpointSize)), "rootHash": .string(rootHash),
+                "linesBeyondCheckpoint": .int(Int64(linesBeyondCheckpoint)),
             ]
             if let badSeq { object["badSeq"] = .int(Int64(badSeq)) }
             if let failure { object["failure"] = .string(failure) }
@@ -86,6 +97,7 @@ public struct ExportVerifier {
                 return fail(want, "seq \(seq) was altered: its content hashes to \(computed.hex), the line says \(claimed)")
             }
             range.append(computed) { _, _, _ in }
+            if range.size > checkpoint.size { result.linesBeyondCheckpoint += 1 }
             if range.size == checkpoint.size {
                 let root = range.root()
                 result.rootHash = root.hex

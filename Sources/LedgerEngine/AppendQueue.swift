@@ -1,10 +1,13 @@
 import Foundation
 import LedgerDomain
+import LedgerJSON
 
 /// One caller's append: decoded events (or their decoding errors), who sent
 /// them, and where to deliver the outcomes once the group is durable.
 struct PendingAppend: Sendable {
     let items: [Result<Submission, EngineError>]
+    /// About how many bytes the events take (bounds groups and the queue).
+    let bytes: Int
     let actor: Actor
     /// All or nothing: one refused event refuses the whole request.
     let atomic: Bool
@@ -19,12 +22,17 @@ final class AppendQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [PendingAppend] = []
     private var pendingEvents = 0
+    private var pendingBytes = 0
+    let bytesMax: Int
+    let groupBytesMax: Int
     private var closed = false
     private var woken = false
     let eventsMax: Int
 
-    init(eventsMax: Int) {
+    init(eventsMax: Int, bytesMax: Int, groupBytesMax: Int) {
         self.eventsMax = eventsMax
+        self.bytesMax = bytesMax
+        self.groupBytesMax = groupBytesMax
     }
 
     enum EnqueueResult { case queued, full, closed }
@@ -33,9 +41,14 @@ final class AppendQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if closed { return .closed }
-        if pendingEvents > 0 && pendingEvents + append.items.count > eventsMax { return .full }
+        if pendingEvents > 0
+            && (pendingEvents + append.items.count > eventsMax || pendingBytes + append.bytes > bytesMax)
+        {
+            return .full
+        }
         pending.append(append)
         pendingEvents += append.items.count
+        pendingBytes += append.bytes
         condition.signal()
         return .queued
     }
@@ -54,14 +67,20 @@ final class AppendQueue: @unchecked Sendable {
         woken = false
         if pending.isEmpty { return nil }
         var taken = 0
+        var takenBytes = 0
         var count = 0
-        while count < pending.count && (count == 0 || taken + pending[count].items.count <= eventsMax) {
+        while count < pending.count
+            && (count == 0
+                || (taken + pending[count].items.count <= eventsMax && takenBytes + pending[count].bytes <= groupBytesMax))
+        {
             taken += pending[count].items.count
+            takenBytes += pending[count].bytes
             count += 1
         }
         let group = Array(pending.prefix(count))
         pending.removeFirst(count)
         pendingEvents -= taken
+        pendingBytes -= takenBytes
         return group
     }
 
@@ -85,5 +104,19 @@ final class AppendQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return pendingEvents
+    }
+}
+
+extension JSONValue {
+    /// About the size of this value as JSON text (no encoding done): enough
+    /// to bound queues and groups by bytes.
+    var approximateBytes: Int {
+        switch self {
+        case .null, .bool: return 5
+        case .int, .double: return 12
+        case .string(let s): return s.utf8.count + 2
+        case .array(let items): return items.reduce(2) { $0 + $1.approximateBytes + 1 }
+        case .object(let object): return object.reduce(2) { $0 + $1.key.utf8.count + 4 + $1.value.approximateBytes }
+        }
     }
 }

@@ -12,6 +12,11 @@ public struct EngineConfiguration: Sendable {
     /// Events waiting for the writer at most; past it appends are refused
     /// with `too-many-requests` (back-pressure instead of unbounded memory).
     public var queueEventsMax: Int = 200_000
+    /// Bytes of events waiting for the writer at most (with `queueEventsMax`).
+    public var queueBytesMax: Int = 256 << 20
+    /// Bytes of events in one write transaction at most: keeps a group well
+    /// inside LMDB's dirty-page limit (MDB_TXN_FULL) and bounds its memory.
+    public var groupBytesMax: Int = 64 << 20
     /// Bytes of one event's canonical record at most.
     public var recordBytesMax: Int = 256 << 10
     /// A state snapshot is written after this many new events (and at

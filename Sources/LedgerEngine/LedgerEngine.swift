@@ -48,7 +48,8 @@ public final class LedgerEngine: @unchecked Sendable {
         options.mapSizeInitialBytes = configuration.mapSizeInitialBytes
         options.mapSizeMaxBytes = configuration.mapSizeMaxBytes
         store = try EventStore(dataDirectory: configuration.dataDirectory, options: options)
-        queue = AppendQueue(eventsMax: configuration.queueEventsMax)
+        queue = AppendQueue(eventsMax: configuration.queueEventsMax, bytesMax: configuration.queueBytesMax,
+                            groupBytesMax: configuration.groupBytesMax)
         let (loaded, loadedSeq) = try Self.loadState(store: store, logger: logger, progress: progress)
         state = loaded
         snapshotSeq = loadedSeq
@@ -87,7 +88,8 @@ public final class LedgerEngine: @unchecked Sendable {
             }
         }
         return await withCheckedContinuation { continuation in
-            let pending = PendingAppend(items: items, actor: actor, atomic: atomic) { outcomes in
+            let bytes = events.reduce(0) { $0 + $1.approximateBytes }
+            let pending = PendingAppend(items: items, bytes: bytes, actor: actor, atomic: atomic) { outcomes in
                 continuation.resume(returning: outcomes)
             }
             switch queue.enqueue(pending) {

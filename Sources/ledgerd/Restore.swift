@@ -32,6 +32,14 @@ enum Restore {
         try fm.copyItem(atPath: source + "/" + StoreLayout.signingKeyFile,
                         toPath: dataDirectory + "/" + StoreLayout.signingKeyFile)
         chmod(dataDirectory + "/" + StoreLayout.signingKeyFile, 0o600)
+        for path in [target, dataDirectory + "/" + StoreLayout.signingKeyFile,
+                     dataDirectory + "/" + StoreLayout.environmentDirectory, dataDirectory] {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 {
+                fsync(fd)
+                close(fd)
+            }
+        }
         try verify(directory: dataDirectory, origin: signer.name)
         if signer.name != origin {
             logger.warning("restore: the backup's key is named '\(signer.name)', not '\(origin)'; start with --origin \(signer.name)")

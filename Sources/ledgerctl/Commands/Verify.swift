@@ -87,6 +87,9 @@ struct VerifyExport: ParsableCommand {
             Output.json(result.json)
         } else if result.ok {
             Output.line("Hợp lệ: \(result.linesRead) sự kiện; checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
+            if result.linesBeyondCheckpoint > 0 {
+                Output.line("Lưu ý: \(result.linesBeyondCheckpoint) sự kiện sau checkpoint chưa được chữ ký nào bảo đảm; hãy lấy checkpoint mới hơn.")
+            }
         } else {
             Output.line("KHÔNG HỢP LỆ: \(result.failure ?? "")")
             if let seq = result.badSeq { Output.line("Sự kiện hỏng đầu tiên: seq \(seq)") }
