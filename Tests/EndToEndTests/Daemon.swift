@@ -74,7 +74,7 @@ enum Ctl {
     static func run(_ args: [String], socket: String?, dir: TempDir, stdin: String? = nil, prefix: [String] = []) throws -> Finished {
         let tag = UUID().uuidString.prefix(8)
         let out = dir.path + "/ctl-\(tag).out", err = dir.path + "/ctl-\(tag).err"
-        var environment = ["PATH": "/usr/bin:/bin", "HOME": dir.path]
+        var environment = ["PATH": "/usr/bin:/bin", "HOME": dir.path, "LEDGER_STATE_DIR": dir.path + "/state"]
         if let socket { environment["LEDGER_SOCKET"] = socket }
         let pid = try Spawn.start(Binaries.ledgerctl, args, environment: environment, stdin: stdin,
                                   stdout: out, stderr: err, prefix: prefix)

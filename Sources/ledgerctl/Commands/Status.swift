@@ -14,6 +14,9 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let status = try Session.call(connection, "status")
+        if let note = status["checkpoint"]?.stringValue, !note.isEmpty {
+            try Anchor.enforce(note: note, connection: connection, quiet: true)
+        }
         if output.json { return Output.json(status) }
         func n(_ key: String) -> Int64 { status[key]?.intValue ?? 0 }
         Output.line("Sổ ghi:          \(status["origin"]?.stringValue ?? "?")")
@@ -36,6 +39,12 @@ struct CheckpointCommand: ParsableCommand {
         discussion: """
             Save it for offline verification:
               ledgerctl checkpoint > checkpoint.txt
+
+            ledgerctl remembers the last checkpoint it verified for each ledger (under
+            $LEDGER_STATE_DIR, default ~/.local/state/ledger) and checks, with an RFC 9162
+            consistency proof, that every later one extends it. A ledger that was rolled back or
+            forked is reported loudly, with both checkpoints, and the exit code is 1. status and
+            verify do the same.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -43,6 +52,9 @@ struct CheckpointCommand: ParsableCommand {
 
     func run() throws {
         let result = try Session.call(connection, "checkpoint")
+        if let note = result["checkpoint"]?.stringValue {
+            try Anchor.enforce(note: note, connection: connection, quiet: output.json)
+        }
         if output.json { return Output.json(result) }
         Output.lineRaw(result["checkpoint"]?.stringValue ?? "")
     }

@@ -18,6 +18,9 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let result = try Session.call(connection, "verify")
+        if let note = try Session.call(connection, "checkpoint")["checkpoint"]?.stringValue {
+            try Anchor.enforce(note: note, connection: connection, quiet: output.json)
+        }
         if output.json {
             Output.json(result)
         } else if result["ok"] == .bool(true) {

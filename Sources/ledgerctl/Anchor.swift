@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import LedgerClient
+import LedgerJSON
+import LedgerMerkle
+
+/// The last checkpoint this user verified for each ledger origin, kept under
+/// `$LEDGER_STATE_DIR` (default `$XDG_STATE_HOME/ledger` or
+/// `~/.local/state/ledger`). Every later checkpoint must extend it (an RFC 9162
+/// consistency proof); a smaller tree or a failing proof means the ledger was
+/// rolled back or forked, and is reported loudly with both checkpoints.
+struct Anchor {
+    let directory: String
+
+    init() {
+        let env = ProcessInfo.processInfo.environment
+        if let dir = env["LEDGER_STATE_DIR"] {
+            directory = dir
+        } else if let state = env["XDG_STATE_HOME"] {
+            directory = state + "/ledger"
+        } else {
+            directory = (env["HOME"] ?? NSHomeDirectory()) + "/.local/state/ledger"
+        }
+    }
+
+    enum Verdict {
+        case first
+        case extended(from: UInt64)
+        case same
+        case notChecked(String)
+    }
+
+    struct Alarm: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func path(for origin: String) -> String {
+        let safe = origin.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+        return directory + "/anchors/" + String(safe) + ".json"
+    }
+
+    /// Checks `note` (the ledger's current signed checkpoint) against the
+    /// remembered one and remembers it if it extends it.
+    /// - Throws: `Alarm` on a rollback, a fork or a changed key.
+    func check(note text: String, connection: ConnectionOptions) throws -> Verdict {
+        let pubkey = try Session.call(connection, "pubkey")
+        guard let vkey = pubkey["verifierKey"]?.stringValue else { throw Alarm(description: "the daemon sent no verifier key") }
+        let verifier = try NoteVerifier(verifierKey: vkey)
+        let current = try verifier.verifyCheckpoint(text)
+        let file = path(for: current.origin)
+        guard let data = FileManager.default.contents(atPath: file),
+              let stored = try? JSONParser.parse(Array(data)),
+              let storedNote = stored["checkpoint"]?.stringValue, let storedKey = stored["verifierKey"]?.stringValue
+        else {
+            try remember(text, key: vkey, at: file)
+            return .first
+        }
+        guard storedKey == vkey else {
+            throw Alarm(description: """
+                THE LEDGER'S KEY CHANGED for \(current.origin).
+                  remembered key: \(storedKey)
+                  key now:        \(vkey)
+                If the committee rotated its key on purpose, remove \(file) after checking the rotation.
+                """)
+        }
+        let old = try NoteVerifier(verifierKey: storedKey).verifyCheckpoint(storedNote)
+        if old.size > current.size {
+            throw Alarm(description: """
+                ROLLBACK: the ledger \(current.origin) now has \(current.size) events, but you verified \(old.size) before.
+                --- remembered checkpoint ---
+                \(storedNote)--- checkpoint now ---
+                \(text)
+                """)
+        }
+        if old.size == current.size {
+            guard old.rootHash == current.rootHash else {
+                throw Alarm(description: """
+                    FORK: two different trees of size \(current.size) are signed for \(current.origin).
+                    --- remembered checkpoint ---
+                    \(storedNote)--- checkpoint now ---
+                    \(text)
+                    """)
+            }
+            return .same
+        }
+        let proof: JSONValue
+        do {
+            proof = try Session.call(connection, "prove-consistency", ["from": .int(Int64(old.size)), "to": .int(Int64(current.size))])
+        } catch {
+            return .notChecked("could not get a consistency proof (an auditor role is needed)")
+        }
+        let hashes = (proof["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(TreeHash.init(hex:)) }
+        do {
+            try MerkleVerifier.verifyConsistency(
+                oldSize: old.size, newSize: current.size, oldRoot: old.rootHash, newRoot: current.rootHash, proof: hashes)
+        } catch {
+            throw Alarm(description: """
+                FORK: the ledger \(current.origin) of \(current.size) events does not extend the one of \(old.size) you verified (\(error)).
+                --- remembered checkpoint ---
+                \(storedNote)--- checkpoint now ---
+                \(text)
+                """)
+        }
+        try remember(text, key: vkey, at: file)
+        return .extended(from: old.size)
+    }
+
+    /// Best effort: a user without a writable state dir still gets answers,
+    /// with a warning that nothing is remembered.
+    private func remember(_ note: String, key: String, at file: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let value: JSONValue = .object(["checkpoint": .string(note), "verifierKey": .string(key)])
+            try Data(CanonicalJSON.encode(value)).write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            Output.error("warning: cannot remember the checkpoint in \(file) (\(error.localizedDescription)); set LEDGER_STATE_DIR")
+        }
+    }
+
+    /// Runs the check and prints what it found on stderr; an alarm exits 1.
+    static func enforce(note: String, connection: ConnectionOptions, quiet: Bool) throws {
+        do {
+            switch try Anchor().check(note: note, connection: connection) {
+            case .first: if !quiet { Output.error("remembered this checkpoint as the anchor for later checks") }
+            case .extended(let from): if !quiet { Output.error("consistent with the checkpoint of size \(from) you verified before") }
+            case .same: break
+            case .notChecked(let why): Output.error("warning: consistency with your remembered checkpoint not checked: \(why)")
+            }
+        } catch let alarm as Alarm {
+            Output.error(alarm.description)
+            throw ArgumentParser.ExitCode(1)
+        }
+    }
+}

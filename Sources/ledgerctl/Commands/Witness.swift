@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import LedgerJSON
+import LedgerMerkle
+
+struct Witness: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Co-sign the ledger's current checkpoint with your own key, as a witness.",
+        discussion: """
+            Several committee members can each hold the log to its history: each verifies the
+            current checkpoint (its signature, and that it extends the last one they verified) and
+            adds their own Ed25519 signature line to the signed note (C2SP signed-note: verifiers
+            ignore signatures from keys they do not know). Keep the cosigned notes: a later rollback
+            or fork would contradict a checkpoint you signed.
+
+            Create your key once (mode 0600; prints your verifier key to give to others):
+              ledgerctl witness --key ~/.ledger-witness.key --new-key --name nguyen-van-an
+            Then, e.g. monthly:
+              ledgerctl witness --key ~/.ledger-witness.key > cosigned-2026-11.txt
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: ArgumentHelp("Your note private key file.", valueName: "file")) var key: String
+    @Flag(name: .customLong("new-key"), help: "Create the key file (refuses to overwrite one).") var newKey = false
+    @Option(help: ArgumentHelp("Your key name with --new-key (no spaces or '+').", valueName: "name")) var name: String?
+
+    func validate() throws {
+        if newKey, name == nil { throw ValidationError("--new-key needs --name, e.g. --name nguyen-van-an") }
+    }
+
+    func run() throws {
+        if newKey {
+            guard !FileManager.default.fileExists(atPath: key) else {
+                throw ValidationError("\(key) exists; refusing to overwrite a key")
+            }
+            let signer = try NoteSigner.generate(name: name!)
+            guard FileManager.default.createFile(atPath: key, contents: Data((signer.privateKeyString + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                Output.error("cannot create \(key)")
+                throw ArgumentParser.ExitCode(1)
+            }
+            Output.line(signer.verifierKey)
+            return
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: key, encoding: .utf8)
+        } catch {
+            Output.error("cannot read \(key): \(error.localizedDescription)")
+            throw ArgumentParser.ExitCode(1)
+        }
+        let signer = try NoteSigner(privateKeyString: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let result = try Session.call(connection, "checkpoint")
+        guard let note = result["checkpoint"]?.stringValue else {
+            Output.error("the daemon sent no checkpoint")
+            throw ArgumentParser.ExitCode(1)
+        }
+        try Anchor.enforce(note: note, connection: connection, quiet: true)
+        let cosigned = try signer.cosign(try SignedNote.parse(note))
+        Output.lineRaw(cosigned.formatted)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Glibc
+import LedgerJSON
+import LedgerMerkle
+import Testing
+
+@Suite struct AnchorTests {
+    @Test func aRollbackToAnOlderBackupIsExposedByTheRememberedCheckpoint() throws {
+        let dir = TempDir()
+        let daemon = try DaemonProcess(dir: dir)
+        _ = try daemon.append(setupEvents + (0..<20).map { task($0) })
+        let backup = dir.path + "/backup-old"
+        #expect(try daemon.ctl(["backup", backup]).status == 0)
+        _ = try daemon.append((20..<30).map { task($0) })
+        let first = try daemon.ctl(["checkpoint"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try daemon.ctl(["status"]).status == 0)
+        #expect(daemon.stop() == 0)
+
+        // An operator (or an attacker) puts the older copy back.
+        try FileManager.default.moveItem(atPath: daemon.dataDir, toPath: dir.path + "/data-newer")
+        daemon.extraArgs = ["--restore", backup]
+        try daemon.start()
+        let after = try daemon.ctl(["checkpoint"])
+        #expect(after.status == 1)
+        #expect(after.stderr.contains("ROLLBACK"), "\(after.stderr)")
+        #expect(after.stderr.contains("35"), "both checkpoints are shown")
+        #expect(try daemon.ctl(["status"]).status == 1)
+    }
+
+    @Test func aWitnessCosignsTheCurrentCheckpoint() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        let key = daemon.dir.path + "/witness.key"
+        let created = try daemon.ctl(["witness", "--key", key, "--new-key", "--name", "nguyen-van-an"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let witnessKey = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var mode = stat()
+        stat(key, &mode)
+        #expect(mode.st_mode & 0o777 == 0o600)
+        let cosigned = try daemon.ctl(["witness", "--key", key])
+        #expect(cosigned.status == 0, "\(cosigned.stderr)")
+        let note = try SignedNote.parse(cosigned.stdout)
+        #expect(note.signatures.count == 2)
+        let ledgerKey = try daemon.ctl(["pubkey"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try NoteVerifier(verifierKey: ledgerKey).verify(note)
+        try NoteVerifier(verifierKey: witnessKey).verify(note)
+    }
+
+    @Test func anAuditBundleVerifiesOffline() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents + (0..<12).map { task($0) })
+        let bundle = daemon.dir.path + "/bundle"
+        let made = try daemon.ctl(["audit-bundle", bundle])
+        #expect(made.status == 0, "\(made.stderr)")
+        for file in ["ledger.jsonl", "checkpoint.txt", "checkpoints.jsonl", "key.txt", "VERIFY.md"] {
+            #expect(FileManager.default.fileExists(atPath: bundle + "/" + file), "\(file)")
+        }
+        let verified = try Ctl.run(["verify-export", bundle + "/ledger.jsonl", "--checkpoint", bundle + "/checkpoint.txt",
+                                    "--key", bundle + "/key.txt"], socket: nil, dir: daemon.dir)
+        #expect(verified.status == 0, "\(verified.stdout)")
+        let checkpoints = try String(contentsOfFile: bundle + "/checkpoints.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(checkpoints.count == 2)  // size 0 at creation, then one commit of 17 events
+        #expect(try JSONParser.parse(Array(checkpoints[1].utf8))["size"] == 17)
+    }
+}
