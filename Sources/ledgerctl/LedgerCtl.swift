@@ -28,7 +28,7 @@ struct LedgerCtl: ParsableCommand {
             Append.self, Status.self, Export.self, CheckpointCommand.self, Pubkey.self, Verify.self,
             VerifyExport.self, Report.self, OrgCommand.self, Orgs.self, Members.self, MemberCommand.self,
             History.self, Meetings.self, Warnings.self, Prove.self, CheckProof.self, Tail.self, Backup.self,
-            AuditBundle.self, Witness.self, DemoData.self,
+            AuditBundle.self, Witness.self, Replay.self, DemoData.self,
         ]
     )
 

@@ -64,3 +64,25 @@ import Testing
         #expect(try JSONParser.parse(Array(checkpoints[1].utf8))["size"] == 17)
     }
 }
+
+@Suite struct ReplayTests {
+    @Test func replayWritesTheStateAtASeqAndOnADate() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents + [
+            event("MemberAdmitted", ["memberId": "M003", "name": "Lê Văn Cường", "cell": "CB01"], on: "2015-06-01"),
+        ])
+        let atSeq = daemon.dir.path + "/at-seq-4"
+        #expect(try daemon.ctl(["replay", "--at-seq", "4", "--out", atSeq]).status == 0)
+        let members = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: atSeq + "/members.json"))))
+        #expect(members.arrayValue?.map { $0["memberId"]?.stringValue } == ["M001"])
+        let state = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: atSeq + "/state.json"))))
+        #expect(state["appliedSeq"] == 4)
+
+        let asOf = daemon.dir.path + "/as-of-2014"
+        #expect(try daemon.ctl(["replay", "--as-of", "2014-12-31", "--out", asOf]).status == 0)
+        let then = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: asOf + "/members.json"))))
+        #expect(then.arrayValue?.compactMap { $0["memberId"]?.stringValue } == ["M001", "M002"])
+        let orgs = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: asOf + "/organizations.json"))))
+        #expect(orgs.arrayValue?.count == 3)
+    }
+}

@@ -37,6 +37,13 @@ public struct EngineRequestHandler: LedgerRequestHandler {
                 return .success(try await stream(request.verb, args, output: output))
             case "reload":
                 return await reload()
+            case "replay":
+                let asOf = try args.optionalString("asOf")
+                let atSeq = try args.optionalInt("atSeq").map(UInt64.init)
+                let engine = self.engine
+                let entities = try await Blocking.run { try engine.replay(asOf: asOf, atSeq: atSeq) }
+                for (file, value) in entities { try await output.item(.object(["file": .string(file), "value": value])) }
+                return .success(.object(["count": .int(Int64(entities.count))]))
             default:
                 let engine = self.engine
                 let verb = request.verb
