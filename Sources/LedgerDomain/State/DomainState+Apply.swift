@@ -150,27 +150,30 @@ extension DomainState {
         putOrganization(cell, o)
     }
 
+    /// Counts (or, for a retraction, uncounts) one reference. Mutates the tracker in
+    /// place and records only the tracker in the undo log: a meeting touches every
+    /// participant, so this is the hottest write of a replay.
     mutating func adjustReference(_ ref: EntityRef, seq: UInt64, adding: Bool) {
         func adjust(_ tracker: inout ReferenceTracker) {
             if adding { tracker.add(seq) } else { tracker.remove(seq) }
         }
         switch ref {
         case .organization(let c):
-            guard var o = organizations[c] else { return }
-            adjust(&o.references)
-            putOrganization(c, o)
+            guard let old = organizations[c]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.organizations[c]?.references = old }) }
+            adjust(&organizations[c]!.references)
         case .member(let id):
-            guard var m = members[id] else { return }
-            adjust(&m.references)
-            putMember(id, m)
+            guard let old = members[id]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.members[id]?.references = old }) }
+            adjust(&members[id]!.references)
         case .inspection(let i):
-            guard var x = inspections[i] else { return }
-            adjust(&x.references)
-            putInspection(i, x)
+            guard let old = inspections[i]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.inspections[i]?.references = old }) }
+            adjust(&inspections[i]!.references)
         case .discipline(let d):
-            guard var x = disciplines[d] else { return }
-            adjust(&x.references)
-            putDiscipline(d, x)
+            guard let old = disciplines[d]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.disciplines[d]?.references = old }) }
+            adjust(&disciplines[d]!.references)
         }
     }
 
