@@ -53,6 +53,7 @@ struct OrganizationAndMemberRuleTests {
         RuleCase("dissolve unknown", "OrganizationDissolved", ["code": "Q", "reason": "r"], .organizationNotFound),
         // Members
         RuleCase("register", "MemberRegistered", ["memberId": "n", "name": "N", "cell": "X", "status": "probationary"], nil),
+        RuleCase("admit", "MemberAdmitted", ["memberId": "n", "name": "N", "cell": "Z"], nil),
         RuleCase("register twice", "MemberRegistered", ["memberId": "m1", "name": "N", "cell": "X", "status": "official"], .memberExists),
         RuleCase("admit twice", "MemberAdmitted", ["memberId": "p1", "name": "N", "cell": "X"], .memberExists),
         RuleCase("register in a committee", "MemberRegistered", ["memberId": "n", "name": "N", "cell": "C1", "status": "official"], .notACell),
