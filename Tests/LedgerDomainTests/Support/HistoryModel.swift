@@ -134,8 +134,10 @@ struct HistoryModel {
             return chance(50) ? .memberTransferredToResidence(.init(memberId: id, residenceOrganization: "Khu phố \(counter)"))
                 : .memberRemoved(.init(memberId: id, reason: pick(RemovalReason.allCases)!))
         case 10, 11, 12:
-            guard let cell = pick(liveCells.filter { !activeMembers(of: $0).isEmpty }) else { return nil }
-            var people = activeMembers(of: cell)
+            var byCell: [String: [String]] = [:]
+            for id in activeMembers { byCell[members[id]!.cell, default: []].append(id) }
+            guard let cell = pick(liveCells.filter { byCell[$0] != nil }) else { return nil }
+            var people = byCell[cell]!
             people.shuffle(using: &rng)
             let split = 1 + Int(rng.next() % UInt64(people.count))
             let attendees = Array(people[..<split])
