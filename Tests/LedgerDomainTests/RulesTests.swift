@@ -50,6 +50,7 @@ struct OrganizationAndMemberRuleTests {
         RuleCase("dissolve", "OrganizationDissolved", ["code": "X", "reason": "r"], nil),
         RuleCase("dissolve twice", setup: [dissolveX], "OrganizationDissolved", ["code": "X", "reason": "r"], .organizationDissolved),
         RuleCase("dissolution reaches the subtree", setup: [dissolveC1], "OrganizationDissolved", ["code": "Y", "reason": "r"], .organizationDissolved),
+        RuleCase("dissolve dated before a child's registration", setup: [("OrganizationRegistered", "2013-06-01", ["code": "N", "name": "N", "kind": "cell", "parent": "C1"])], "OrganizationDissolved", ["code": "C1", "reason": "r"], .datedOutOfOrder),
         RuleCase("dissolve unknown", "OrganizationDissolved", ["code": "Q", "reason": "r"], .organizationNotFound),
         // Members
         RuleCase("register", "MemberRegistered", ["memberId": "n", "name": "N", "cell": "X", "status": "probationary"], nil),
@@ -143,6 +144,8 @@ struct ActivityRuleTests {
         RuleCase("decided by another cell", "DisciplineImposed", ["disciplineId": "d9", "subjectKind": "member", "subject": "m1", "form": "warning", "decidedBy": "Y", "reason": "r"], .deciderNotAboveSubject),
         RuleCase("organization disciplines itself", "DisciplineImposed", ["disciplineId": "d9", "subjectKind": "organization", "subject": "X", "form": "warning", "decidedBy": "X", "reason": "r"], .deciderNotAboveSubject),
         RuleCase("cell warned by its committee", "DisciplineImposed", ["disciplineId": "d9", "subjectKind": "organization", "subject": "X", "form": "warning", "decidedBy": "C1", "reason": "r"], nil),
+        RuleCase("discipline dated before the member's transfer", setup: [("MemberTransferred", "2013-06-01", ["memberId": "m1", "toCell": "Y", "kind": "official"])], "DisciplineImposed", ["disciplineId": "d9", "subjectKind": "member", "subject": "m1", "form": "warning", "decidedBy": "C1", "reason": "r"], .datedOutOfOrder),
+        RuleCase("dissolution discipline dated before a child's registration", setup: [("OrganizationRegistered", "2013-06-01", ["code": "N", "name": "N", "kind": "cell", "parent": "C1"])], "DisciplineImposed", ["disciplineId": "d9", "subjectKind": "organization", "subject": "C1", "form": "dissolution", "decidedBy": "B", "reason": "r"], .datedOutOfOrder),
         RuleCase("discipline of departed member", setup: [expelM1], "DisciplineImposed", ["disciplineId": "d9", "subjectKind": "member", "subject": "m1", "form": "warning", "decidedBy": "X", "reason": "r"], .memberNotActive),
         RuleCase("expelled member gets no member events", setup: [expelM1], "MemberTaskAssigned", ["memberId": "m1", "task": "t"], .memberNotActive),
         RuleCase("discipline citing unknown inspection", "DisciplineImposed", ["disciplineId": "d9", "subjectKind": "member", "subject": "m1", "form": "warning", "decidedBy": "X", "reason": "r", "inspectionId": "i7"], .inspectionNotFound),
