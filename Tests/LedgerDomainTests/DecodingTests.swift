@@ -21,15 +21,15 @@ struct DecodingTests {
     static let manyIds = JSONValue.array((0...DomainLimits.listEntriesMax).map { .string("m\($0)") })
 
     static let cases: [Case] = [
-        Case(name: "envelope not an object", envelope: "x", code: .wrongType, field: "event"),
+        Case(name: "envelope not an object", envelope: "x", code: .wrongType, field: "$"),
         Case(name: "unknown type", envelope: ev("MeetingCancelled", [:]), code: .unknownEventType, field: "type"),
         Case(name: "type not a string", envelope: ["type": 3, "occurredOn": "2013-01-01", "data": [:]], code: .wrongType, field: "type"),
-        Case(name: "extra envelope field", envelope: ["type": "MemberRetired", "occurredOn": "2013-01-01", "data": ["memberId": "a"], "actor": "x"], code: .unexpectedField, field: "event.actor"),
-        Case(name: "missing occurredOn", envelope: ["type": "MemberRetired", "data": ["memberId": "a"]], code: .missingField, field: "event.occurredOn"),
+        Case(name: "extra envelope field", envelope: ["type": "MemberRetired", "occurredOn": "2013-01-01", "data": ["memberId": "a"], "actor": "x"], code: .unexpectedField, field: "actor"),
+        Case(name: "missing occurredOn", envelope: ["type": "MemberRetired", "data": ["memberId": "a"]], code: .missingField, field: "occurredOn"),
         Case(name: "impossible date", envelope: ev("MemberRetired", ["memberId": "a"], date: "2013-02-30"), code: .invalidDate, field: "occurredOn"),
         Case(name: "date not padded", envelope: ev("MemberRetired", ["memberId": "a"], date: "2013-2-03"), code: .invalidDate, field: "occurredOn"),
         Case(name: "year out of range", envelope: ev("MemberRetired", ["memberId": "a"], date: "1899-12-31"), code: .invalidDate, field: "occurredOn"),
-        Case(name: "missing data", envelope: ["type": "MemberRetired", "occurredOn": "2013-01-01"], code: .missingField, field: "event.data"),
+        Case(name: "missing data", envelope: ["type": "MemberRetired", "occurredOn": "2013-01-01"], code: .missingField, field: "data"),
         Case(name: "data not an object", envelope: ev("MemberRetired", ["a"]), code: .wrongType, field: "data"),
         Case(name: "missing field", envelope: ev("MemberConfirmed", [:]), code: .missingField, field: "data.memberId"),
         Case(name: "extra field", envelope: ev("MemberConfirmed", ["memberId": "a", "note": "x"]), code: .unexpectedField, field: "data.note"),

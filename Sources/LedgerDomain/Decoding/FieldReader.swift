@@ -12,27 +12,29 @@ struct FieldReader {
 
     /// Precondition-free: throws `wrong-type` unless `value` is an object and
     /// `unexpected-field` for the first (sorted) key not in `allowed`.
+    /// `path` is the JSON path of the object ("data", "data.absentees[2]"), or "" for
+    /// the submitted event itself (whose fields are named bare: "type", "occurredOn").
     init(_ value: JSONValue, path: String, allowed: [String]) throws(DomainError) {
         guard case .object(let object) = value else {
-            throw Decode.wrongType(value, path: path, want: "object")
+            throw Decode.wrongType(value, path: path.isEmpty ? "$" : path, want: "object")
         }
         for key in object.keys.sorted() where !allowed.contains(key) {
             throw DomainError(
                 .unexpectedField,
-                "\(path) has a field '\(key)' this event does not have; allowed: \(allowed.joined(separator: ", "))",
-                field: "\(path).\(key)")
+                "\(path.isEmpty ? "the event" : path) has a field '\(key)' it does not have; allowed: \(allowed.joined(separator: ", "))",
+                field: path.isEmpty ? key : "\(path).\(key)")
         }
         self.path = path
         self.object = object
     }
 
-    func fieldPath(_ key: String) -> String { "\(path).\(key)" }
+    func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     func has(_ key: String) -> Bool { object[key] != nil }
 
     func required(_ key: String) throws(DomainError) -> JSONValue {
         guard let value = object[key] else {
-            throw DomainError(.missingField, "\(path) needs the field '\(key)'", field: fieldPath(key))
+            throw DomainError(.missingField, "\(path.isEmpty ? "the event" : path) needs the field '\(key)'", field: fieldPath(key))
         }
         return value
     }

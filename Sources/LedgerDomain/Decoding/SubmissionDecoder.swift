@@ -35,7 +35,7 @@ public enum SubmissionDecoder {
     /// Throws a 1xx `DomainError` (or `form-not-allowed-for-subject`) naming
     /// the field; domain rules are not checked here (`DomainState.check`).
     public static func decode(_ value: JSONValue) throws(DomainError) -> Submission {
-        let r = try FieldReader(value, path: "event", allowed: envelopeFields)
+        let r = try FieldReader(value, path: "", allowed: envelopeFields)
         let typeValue = try r.required("type")
         guard case .string(let typeName) = typeValue else {
             throw Decode.wrongType(typeValue, path: "type", want: "string")

@@ -2,7 +2,8 @@
 /// - ids are unique (`discipline-exists`); forms fit the subject kind (decoding,
 ///   `form-not-allowed-for-subject`); a probationary member receives only a reprimand or a
 ///   warning (`form-not-allowed-for-probationary`);
-/// - a member subject is active; an organization subject exists and is not dissolved;
+/// - a member subject is active, and the discipline is not dated before the member's latest
+///   change of standing (`dated-out-of-order`); an organization subject exists and is not dissolved;
 /// - `decidedBy` exists, is not dissolved, and is the member's cell or an organization above
 ///   it; for an organization, an organization strictly above it (an organization does not
 ///   discipline itself) (`decider-not-above-subject`);
@@ -28,6 +29,7 @@ extension DomainState {
         switch e.subject {
         case .member(let id):
             let m = try requireActiveMember(id, field: "data.subject", on: date)
+            try requireInOrder(m, on: date, field: "occurredOn")
             if m.status == .probationary, !DisciplineForm.allowedForProbationary.contains(e.form) {
                 throw DomainError(
                     .formNotAllowedForProbationary,
@@ -42,6 +44,7 @@ extension DomainState {
             }
         case .organization(let code):
             _ = try requireOrganization(code, field: "data.subject", on: date)
+            if e.form == .dissolution { try requireDissolutionInOrder(code, on: date) }
             guard ancestors(of: code).contains(e.decidedBy) else {
                 throw DomainError(
                     .deciderNotAboveSubject,

@@ -8,7 +8,8 @@
 ///   again, named as a parent, cell, `by`, `decidedBy`, `assignedBy`, role organization, target
 ///   or subject (`organization-dissolved`);
 /// - dissolving an organization dissolves every organization under it that is not dissolved
-///   yet, by the same event (retracting it restores them). Members of a dissolved cell stay
+///   yet, by the same event (retracting it restores them); it may not be dated before the
+///   latest change of any of them (`dated-out-of-order`). Members of a dissolved cell stay
 ///   members of it (active) until transferred: the ledger does not move them.
 extension DomainState {
     func checkOrganizationRegistered(_ e: OrganizationRegistered, on date: BusinessDate) throws(DomainError) {
@@ -30,5 +31,6 @@ extension DomainState {
 
     func checkOrganizationDissolved(_ e: OrganizationDissolved, on date: BusinessDate) throws(DomainError) {
         _ = try requireOrganization(e.code, field: "data.code", on: date)
+        try requireDissolutionInOrder(e.code, on: date)
     }
 }

@@ -73,6 +73,20 @@ extension DomainState {
         }
     }
 
+    /// A dissolution may not be dated before the latest change of standing of the
+    /// organization or of any organization under it (it dissolves them all).
+    func requireDissolutionInOrder(_ code: String, on date: BusinessDate) throws(DomainError) {
+        for c in subtree(of: code) {
+            guard let org = organizations[c], !org.isDissolved else { continue }
+            if let latest = org.timeline.lazy.filter({ !$0.change.isLeaf }).map(\.occurredOn).max(), latest > date {
+                throw DomainError(
+                    .datedOutOfOrder,
+                    "organization '\(c)'\(c == code ? "" : " (under '\(code)')") changed on \(latest); its dissolution cannot be dated \(date)",
+                    field: "occurredOn")
+            }
+        }
+    }
+
     static func describe(_ departure: Departure?) -> String {
         switch departure {
         case .none: return "active"

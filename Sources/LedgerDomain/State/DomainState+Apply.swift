@@ -78,16 +78,31 @@ extension DomainState {
         putMember(id, Member(id: id, timeline: [MemberTimelineEntry(seq: seq, occurredOn: date, change: change)]))
     }
 
+    /// Appends one entry to a member's timeline, in place (a replay pays O(1), not a
+    /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
-        guard var m = members[id] else { return assertionFailure("member event for unknown member \(id) at \(seq)") }
-        m.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
-        putMember(id, m)
+        guard let oldCell = members[id]?.cell else { return assertionFailure("member event for unknown member \(id) at \(seq)") }
+        if recording {
+            let old = members[id]
+            undoLog.append(UndoStep { $0.storeMember(id, old) })
+        }
+        members[id]!.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
+        let newCell = members[id]!.cell
+        if newCell != oldCell {
+            membersByCell[oldCell]?.remove(id)
+            if membersByCell[oldCell]?.isEmpty == true { membersByCell[oldCell] = nil }
+            membersByCell[newCell, default: []].insert(id)
+        }
     }
 
+    /// Appends one entry to an organization's timeline, in place (parents never change).
     mutating func appendOrganization(_ code: String, _ seq: UInt64, _ date: BusinessDate, _ change: OrganizationChange) {
-        guard var o = organizations[code] else { return assertionFailure("event for unknown organization \(code) at \(seq)") }
-        o.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
-        putOrganization(code, o)
+        guard organizations[code] != nil else { return assertionFailure("event for unknown organization \(code) at \(seq)") }
+        if recording {
+            let old = organizations[code]
+            undoLog.append(UndoStep { $0.storeOrganization(code, old) })
+        }
+        organizations[code]!.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
     }
 
     /// Dissolves `code` with `change`, and every organization under it not dissolved yet.
@@ -138,39 +153,44 @@ extension DomainState {
         }
     }
 
+    /// Counts a meeting (or, `delta` −1, uncounts a retracted one) in its cell's quarter.
     mutating func tallyMeeting(cell: String, kind: MeetingKind, on date: BusinessDate, delta: Int32) {
-        guard var o = organizations[cell] else { return assertionFailure("meeting of unknown cell \(cell)") }
+        guard organizations[cell] != nil else { return assertionFailure("meeting of unknown cell \(cell)") }
         let q = date.quarterIndex
-        var tally = o.meetingQuarters[q] ?? QuarterTally()
+        let old = organizations[cell]!.meetingQuarters[q]
+        if recording { undoLog.append(UndoStep { $0.organizations[cell]?.meetingQuarters[q] = old }) }
+        var tally = old ?? QuarterTally()
         switch kind {
         case .regular: tally.regular += delta
         case .thematic: tally.thematic += delta
         }
-        o.meetingQuarters[q] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
-        putOrganization(cell, o)
+        organizations[cell]!.meetingQuarters[q] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
     }
 
+    /// Counts (or, for a retraction, uncounts) one reference. Mutates the tracker in
+    /// place and records only the tracker in the undo log: a meeting touches every
+    /// participant, so this is the hottest write of a replay.
     mutating func adjustReference(_ ref: EntityRef, seq: UInt64, adding: Bool) {
         func adjust(_ tracker: inout ReferenceTracker) {
             if adding { tracker.add(seq) } else { tracker.remove(seq) }
         }
         switch ref {
         case .organization(let c):
-            guard var o = organizations[c] else { return }
-            adjust(&o.references)
-            putOrganization(c, o)
+            guard let old = organizations[c]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.organizations[c]?.references = old }) }
+            adjust(&organizations[c]!.references)
         case .member(let id):
-            guard var m = members[id] else { return }
-            adjust(&m.references)
-            putMember(id, m)
+            guard let old = members[id]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.members[id]?.references = old }) }
+            adjust(&members[id]!.references)
         case .inspection(let i):
-            guard var x = inspections[i] else { return }
-            adjust(&x.references)
-            putInspection(i, x)
+            guard let old = inspections[i]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.inspections[i]?.references = old }) }
+            adjust(&inspections[i]!.references)
         case .discipline(let d):
-            guard var x = disciplines[d] else { return }
-            adjust(&x.references)
-            putDiscipline(d, x)
+            guard let old = disciplines[d]?.references else { return }
+            if recording { undoLog.append(UndoStep { $0.disciplines[d]?.references = old }) }
+            adjust(&disciplines[d]!.references)
         }
     }
 

@@ -54,7 +54,8 @@ public struct Member: Sendable, Hashable {
     /// The member as of the end of `date`: the fold of the entries dated on or
     /// before it; nil if the member was not registered by then.
     public func standing(on date: BusinessDate) -> Member? {
-        Member(id: id, timeline: timeline.lazy.filter { $0.occurredOn <= date })
+        if timeline.allSatisfy({ $0.occurredOn <= date }) { return self }
+        return Member(id: id, timeline: timeline.lazy.filter { $0.occurredOn <= date })
     }
 
     /// Applies one entry (which must come after every entry already applied).

@@ -87,7 +87,8 @@ public struct Organization: Sendable, Hashable {
 
     /// The organization as of the end of `date`; nil if not registered by then.
     public func standing(on date: BusinessDate) -> Organization? {
-        Organization(code: code, timeline: timeline.lazy.filter { $0.occurredOn <= date })
+        if timeline.allSatisfy({ $0.occurredOn <= date }) { return self }
+        return Organization(code: code, timeline: timeline.lazy.filter { $0.occurredOn <= date })
     }
 
     /// The first calendar quarter the organization existed for in full.

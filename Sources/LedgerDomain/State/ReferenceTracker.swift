@@ -17,8 +17,10 @@ public struct ReferenceTracker: Sendable, Hashable {
     }
 
     mutating func remove(_ seq: UInt64) {
-        precondition(count > 0, "reference count underflow: a retraction undid a reference never counted")
-        count -= 1
+        // Underflow would mean a retraction undid a reference never counted (a damaged
+        // log): trap in debug builds, stay at zero in release so a replay can finish.
+        assert(count > 0, "reference count underflow at seq \(seq)")
+        count = max(0, count - 1)
         if count == 0 { latest = 0 }
     }
 }
