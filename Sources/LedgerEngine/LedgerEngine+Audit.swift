@@ -76,6 +76,7 @@ extension LedgerEngine {
             var stateMismatch: String?
             var indexMismatch: String?
             var meetingsExpected = 0
+            var streams: [String: (version: UInt64, seq: UInt64)] = [:]
             let target = live.appliedSeq
             let liveSnapshot = live.snapshot()
             if target == 0 && fresh.snapshot() != liveSnapshot { stateMismatch = "at seq 0" }
@@ -93,7 +94,8 @@ extension LedgerEngine {
                     return "it does not decode: \(error)"
                 }
                 guard record.seq == seq else { return "it says seq \(record.seq)" }
-                if let problem = Self.checkIndexes(record: record, event: event, view: view, live: live, target: target) {
+                if let problem = Self.checkIndexes(record: record, event: event, view: view, live: live, target: target,
+                                                   streams: &streams) {
                     indexMismatch = indexMismatch ?? "event \(seq): \(problem)"
                 }
                 if record.type == EventType.meetingHeld.rawValue, seq <= target, !live.isRetracted(seq) { meetingsExpected += 1 }
@@ -105,6 +107,17 @@ extension LedgerEngine {
                 }
                 return nil
             }, progress: progress)
+            if result.ok, indexMismatch == nil {
+                var heads = 0
+                try view.forEachStreamHead { name, version, seq in
+                    heads += 1
+                    if let expected = streams[name], expected.version == version, expected.seq == seq { return }
+                    indexMismatch = indexMismatch ?? "the head of stream \(name) says version \(version) at seq \(seq); the log disagrees"
+                }
+                if heads != streams.count, indexMismatch == nil {
+                    indexMismatch = "\(heads) stream heads are stored; the log has \(streams.count) streams"
+                }
+            }
             if result.ok, indexMismatch == nil {
                 var rows = 0
                 try view.scanIndex(ProjectionIndexes.meetings, prefix: []) { _, _ in
@@ -223,14 +236,18 @@ extension LedgerEngine {
     /// The derived tables an event must be found in (they are outside the
     /// Merkle tree, so verify checks them against the log): its stream
     /// version, its idempotency key and, for a live meeting, its index row.
-    static func checkIndexes(record: StoredRecord, event: DomainEvent, view: ReadView, live: DomainState, target: UInt64)
-        -> String?
+    static func checkIndexes(record: StoredRecord, event: DomainEvent, view: ReadView, live: DomainState, target: UInt64,
+                             streams: inout [String: (version: UInt64, seq: UInt64)]) -> String?
     {
         do {
-            let seqs = try view.streamSeqs(record.stream, fromVersion: record.streamVersion, limit: 1)
-            guard seqs == [record.seq] else {
-                return "stream \(record.stream) version \(record.streamVersion) points at \(seqs.first.map(String.init) ?? "nothing")"
+            let previous = streams[record.stream] ?? (0, 0)
+            guard record.streamVersion == previous.version + 1 else {
+                return "it is version \(record.streamVersion) of stream \(record.stream), which was at \(previous.version)"
             }
+            guard try view.previousInStream(record.seq) == previous.seq else {
+                return "its stream link does not point at event \(previous.seq)"
+            }
+            streams[record.stream] = (record.streamVersion, record.seq)
             if let key = record.idempotencyKey, try view.idempotencyEntry(key)?.seq != record.seq {
                 return "its idempotency key '\(key)' points elsewhere"
             }

@@ -119,6 +119,7 @@ public final class EventStore: @unchecked Sendable {
         let dbs = StoreDatabases(
             log: try txn.openDatabase(StoreLayout.logName, create: true),
             streams: try txn.openDatabase(StoreLayout.streamsName, create: true),
+            streamLinks: try txn.openDatabase(StoreLayout.streamLinksName, create: true),
             idempotency: try txn.openDatabase(StoreLayout.idempotencyName, create: true),
             tree: try txn.openDatabase(StoreLayout.treeName, create: true),
             checkpoints: try txn.openDatabase(StoreLayout.checkpointsName, create: true),

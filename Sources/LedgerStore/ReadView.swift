@@ -74,28 +74,56 @@ public struct ReadView: PerfectNodeSource {
         }
     }
 
-    /// The current version of `stream` (0 if it has no events).
-    public func streamVersion(_ stream: String) throws -> UInt64 {
-        let prefix = Array(stream.utf8) + [0]
-        let cursor = try txn.cursor(dbs.streams)
-        defer { cursor.close() }
-        let entry = try cursor.seek(atLeast: Array(stream.utf8) + [1]) != nil ? try cursor.previous() : try cursor.last()
-        guard let (key, _) = entry, key.count == prefix.count + 8, key.starts(with: prefix) else { return 0 }
-        return ByteKeys.readU64(key, at: prefix.count) ?? 0
+    /// The current version of `stream` and the seq of its latest event
+    /// ((0, 0) if it has no events).
+    public func streamHead(_ stream: String) throws -> (version: UInt64, seq: UInt64) {
+        guard !stream.isEmpty,
+              let bytes = try txn.get(dbs.streams, key: StoreLayout.streamKey(stream)), bytes.count == 16,
+              let version = ByteKeys.readU64(bytes), let seq = ByteKeys.readU64(bytes, at: 8)
+        else { return (0, 0) }
+        return (version, seq)
     }
 
-    /// The seqs of `stream`'s events in version order, from version `from`.
+    /// The current version of `stream` (0 if it has no events).
+    public func streamVersion(_ stream: String) throws -> UInt64 {
+        try streamHead(stream).version
+    }
+
+    /// The seq of the event before `seq` in its stream (0 if it is the first).
+    public func previousInStream(_ seq: UInt64) throws -> UInt64? {
+        try txn.get(dbs.streamLinks, key: ByteKeys.u64(seq)).flatMap { ByteKeys.readU64($0) }
+    }
+
+    /// The seqs of `stream`'s events in version order, from version
+    /// `fromVersion`, at most `limit`: walks the links back from the head,
+    /// O(versions walked).
     public func streamSeqs(_ stream: String, fromVersion: UInt64 = 1, limit: Int = .max) throws -> [UInt64] {
-        let prefix = Array(stream.utf8) + [0]
+        var (version, seq) = try streamHead(stream)
+        var seqs: [UInt64] = []
+        while version >= max(fromVersion, 1), seq > 0 {
+            seqs.append(seq)
+            guard let previous = try previousInStream(seq) else {
+                throw StoreError(.integrity, "stream \(stream) links to event \(seq), which has no link")
+            }
+            seq = previous
+            version -= 1
+        }
+        seqs.reverse()
+        return seqs.count > limit ? Array(seqs.prefix(limit)) : seqs
+    }
+
+    /// Calls `body` with every stream head (name, version, latest seq).
+    public func forEachStreamHead(_ body: (String, UInt64, UInt64) throws -> Void) throws {
         let cursor = try txn.cursor(dbs.streams)
         defer { cursor.close() }
-        var seqs: [UInt64] = []
-        var entry = try cursor.seek(atLeast: StoreLayout.streamKey(stream, version: fromVersion))
-        while let (key, value) = entry, key.count == prefix.count + 8, key.starts(with: prefix), seqs.count < limit {
-            if let seq = ByteKeys.readU64(value) { seqs.append(seq) }
+        var entry = try cursor.first()
+        while let (key, value) = entry {
+            guard value.count == 16, let version = ByteKeys.readU64(value), let seq = ByteKeys.readU64(value, at: 8) else {
+                throw StoreError(.integrity, "malformed stream head of \(value.count) bytes")
+            }
+            try body(String(decoding: key, as: UTF8.self), version, seq)
             entry = try cursor.next()
         }
-        return seqs
     }
 
     /// The seq and submission digest stored under an idempotency key.

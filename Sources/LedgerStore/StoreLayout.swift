@@ -7,15 +7,20 @@ import LedgerMerkle
 /// <data-dir>/checkpoint.key            Ed25519 note signing key, mode 0600
 ///
 /// log          seq (u64 BE)                     → RFC 8785 bytes of the record (without leafHash)
-/// streams      stream UTF-8 ‖ 0x00 ‖ version    → seq (u64 BE)
+/// streams      stream UTF-8                     → version (u64 BE) ‖ seq of its latest event (u64 BE)
+/// stream-links seq (u64 BE)                     → seq of the previous event of its stream (u64 BE, 0: none)
 /// idempotency  key UTF-8                        → seq (u64 BE) ‖ SHA-256 of the submission
 /// tree         last leaf index (u64 BE) ‖ level → 32-byte hash of that perfect subtree
 /// checkpoints  tree size (u64 BE)               → signed note (UTF-8)
 /// meta         "format" → u32 BE; "frontier" → CompactRange.serialized()
 /// ix.<name>    the engine's projection indexes (its own keys)
 /// ```
-/// Every key of `log`, `tree` and `checkpoints` grows with each append, so they
-/// are written with `MDB_APPEND`.
+/// Every key of `log`, `stream-links`, `tree` and `checkpoints` grows with each
+/// append, so they are written with `MDB_APPEND` (no page splits, no random
+/// page copies). A stream's events are found by walking its links back from
+/// its head: `streams` holds one row per stream (it grows with entities, not
+/// with events), so an append rewrites only the head's page, not a page of an
+/// index that grows with the log.
 public enum StoreLayout {
     /// Bump when the meaning of any stored byte changes; `open` refuses others.
     public static let formatVersion: UInt32 = 1
@@ -24,6 +29,7 @@ public enum StoreLayout {
 
     static let logName = "log"
     static let streamsName = "streams"
+    static let streamLinksName = "stream-links"
     static let idempotencyName = "idempotency"
     static let treeName = "tree"
     static let checkpointsName = "checkpoints"
@@ -33,12 +39,7 @@ public enum StoreLayout {
     static let formatKey = Array("format".utf8)
     static let frontierKey = Array("frontier".utf8)
 
-    static func streamKey(_ stream: String, version: UInt64) -> [UInt8] {
-        var key = Array(stream.utf8)
-        key.append(0)
-        ByteKeys.append(version, to: &key)
-        return key
-    }
+    static func streamKey(_ stream: String) -> [UInt8] { Array(stream.utf8) }
 
     /// The key of the perfect subtree at (level, index): its last leaf, then its level.
     static func treeKey(level: Int, index: UInt64) -> [UInt8] {
@@ -53,6 +54,7 @@ public enum StoreLayout {
 struct StoreDatabases: Sendable {
     let log: LMDBDatabase
     let streams: LMDBDatabase
+    let streamLinks: LMDBDatabase
     let idempotency: LMDBDatabase
     let tree: LMDBDatabase
     let checkpoints: LMDBDatabase

@@ -70,15 +70,20 @@ public final class WriteBatch {
         guard !record.bytes.isEmpty, record.bytes.count <= recordBytesMax else {
             throw StoreError(.misuse, "record of \(record.bytes.count) bytes; want 1...\(recordBytesMax)")
         }
-        let current = try view.streamVersion(record.stream)
-        guard record.streamVersion == current + 1 else {
+        let head = try view.streamHead(record.stream)
+        guard record.streamVersion == head.version + 1 else {
             throw StoreError(
-                .misuse, "stream \(record.stream) is at version \(current); got version \(record.streamVersion)")
+                .misuse, "stream \(record.stream) is at version \(head.version); got version \(record.streamVersion)")
+        }
+        guard !record.stream.isEmpty, record.stream.utf8.count <= 256 else {
+            throw StoreError(.misuse, "stream name of \(record.stream.utf8.count) bytes; want 1...256")
         }
         let seqKey = ByteKeys.u64(record.seq)
         try txn.put(dbs.log, key: seqKey, value: record.bytes, flags: UInt32(MDB_APPEND))
-        try txn.put(dbs.streams, key: StoreLayout.streamKey(record.stream, version: record.streamVersion),
-                    value: seqKey, flags: UInt32(MDB_NOOVERWRITE))
+        try txn.put(dbs.streamLinks, key: seqKey, value: ByteKeys.u64(head.seq), flags: UInt32(MDB_APPEND))
+        var headValue = ByteKeys.u64(record.streamVersion)
+        ByteKeys.append(record.seq, to: &headValue)
+        try txn.put(dbs.streams, key: StoreLayout.streamKey(record.stream), value: headValue)
         if let key = record.idempotencyKey {
             if try view.idempotencyEntry(key) != nil {
                 throw StoreError(.misuse, "idempotency key '\(key)' is already stored")
