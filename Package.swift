@@ -103,8 +103,10 @@ let package = Package(
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
-                "LedgerEngine", "LedgerStore", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "LedgerDemo", "LedgerClient", "CLMDB",
+                "LedgerEngine", "LedgerStore", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "LedgerDemo", "LedgerClient",
+                "LedgerServer", "LedgerWire", "CLMDB",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ledger-bench",
             swiftSettings: swiftSettings

@@ -5,6 +5,7 @@
 //   .build/release/ledger-bench storage [--events N] [--batch N]
 //   .build/release/ledger-bench group-commit [--clients N] [--events N]
 //   .build/release/ledger-bench projections [--events N]
+//   .build/release/ledger-bench socket [--events N] [--bulk N]
 //   .build/release/ledger-bench crash-child DIR      (used by the crash test)
 //
 // Each benchmark runs its baseline in the same process and prints ratios.
@@ -12,7 +13,7 @@ import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: ledger-bench storage|group-commit|projections|crash-child [options]")
+    print("usage: ledger-bench storage|group-commit|projections|socket|crash-child [options]")
     exit(2)
 }
 
@@ -31,6 +32,8 @@ do {
         try await GroupCommitBenchmark(clients: option("--clients", default: 64), events: option("--events", default: 200_000)).run()
     case "projections":
         try await ProjectionBenchmark(events: option("--events", default: 1_000_000)).run()
+    case "socket":
+        try await SocketBenchmark(events: option("--events", default: 50_000), bulk: option("--bulk", default: 200_000)).run()
     case "crash-child":
         guard arguments.count >= 2 else { print("usage: ledger-bench crash-child DIR"); exit(2) }
         try await CrashChild(directory: arguments[1]).run()
