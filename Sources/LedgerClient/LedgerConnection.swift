@@ -48,7 +48,10 @@ public final class LedgerConnection {
 
     /// Connects. Errors: `.unreachable` (no daemon), `.permissionDenied`
     /// (the socket's mode or group excludes us), `.usage` (path too long).
-    public init(socketPath: String) throws(ClientError) {
+    ///
+    /// - Parameter timeout: the longest wait for any one read or write
+    ///   (`.timedOut` after it); nil waits forever, as `tail --follow` must.
+    public init(socketPath: String, timeout: Duration? = nil) throws(ClientError) {
         self.socketPath = socketPath
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ClientError.io(operation: "socket", errno: errno) }
@@ -72,6 +75,13 @@ public final class LedgerConnection {
             let code = errno
             Glibc.close(fd)
             throw ClientError.connectFailed(socketPath: socketPath, errno: code)
+        }
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+            let size = socklen_t(MemoryLayout<timeval>.size)
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, size)
+            _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, size)
         }
         self.fd = fd
     }
@@ -138,6 +148,10 @@ public final class LedgerConnection {
                 let code = errno
                 if code == EINTR { continue }
                 writeBuffer.removeAll()
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    isBroken = true
+                    throw ClientError.timedOut(operation: "send")
+                }
                 // The daemon may have said why before closing (too-many-connections).
                 if code == EPIPE || code == ECONNRESET, let reason = try? readFinalErrorAfterClose() {
                     isBroken = true
@@ -293,6 +307,7 @@ public final class LedgerConnection {
                 if code == EINTR { continue }
                 if code == ECONNRESET { return false }
                 isBroken = true
+                if code == EAGAIN || code == EWOULDBLOCK { throw ClientError.timedOut(operation: "waiting for the daemon's answer") }
                 throw ClientError.io(operation: "recv", errno: code)
             }
             if count == 0 { return false }

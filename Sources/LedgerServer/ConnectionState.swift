@@ -14,7 +14,7 @@ import Synchronization
 final class ConnectionState: Sendable {
     private struct State {
         var turn: UInt64 = 0
-        var turnWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var turnWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         var inFlight = 0
         var slotWaiter: CheckedContinuation<Void, Never>?
         var clientGone = false
@@ -64,27 +64,35 @@ final class ConnectionState: Sendable {
 
     // MARK: Turns
 
-    /// Returns once request `serial` may write. Idempotent within its turn.
-    func waitForTurn(_ serial: UInt64) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                precondition(serial >= state.turn, "request \(serial) waits after its turn ended")
-                if state.turn == serial { return true }
+    /// Returns true once request `serial` may write; false if its turn is
+    /// already over (a handler that kept its `ResponseOutput` past its final
+    /// frame: the frame is dropped rather than the daemon stopped).
+    /// Idempotent within the turn.
+    func waitForTurn(_ serial: UInt64) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            enum Outcome { case now, later, over }
+            let outcome = state.withLock { state -> Outcome in
+                if serial < state.turn { return .over }
+                if state.turn == serial { return .now }
                 state.turnWaiters[serial] = continuation
-                return false
+                return .later
             }
-            if ready { continuation.resume() }
+            switch outcome {
+            case .now: continuation.resume(returning: true)
+            case .over: continuation.resume(returning: false)
+            case .later: break
+            }
         }
     }
 
     /// Ends request `serial`'s turn (after its final frame) and wakes the next.
     func endTurn(_ serial: UInt64) {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             precondition(state.turn == serial, "request \(serial) ended out of turn (turn is \(state.turn))")
             state.turn += 1
             return state.turnWaiters.removeValue(forKey: state.turn)
         }
-        next?.resume()
+        next?.resume(returning: true)
     }
 
     // MARK: Client liveness

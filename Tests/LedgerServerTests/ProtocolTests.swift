@@ -244,3 +244,43 @@ struct ProtocolTests {
         }
     }
 }
+
+@Suite("Back-pressure and limits")
+struct BackPressureTests {
+    @Test func inFlightLimitPerConnection() async throws {
+        let gates = Gates()
+        try await withServer(requestsInFlightMax: 2, handler: TestHandler(gates: gates)) { _, path in
+            let client = try await onThread { try RawClient(path: path) }
+            var lines = ""
+            for id in 1...5 { lines += #"{"id":\#(id),"verb":"history","args":{"gate":"g\#(id)"}}"# + "\n" }
+            try client.send(lines)
+            while gates.waitingCount("g1") == 0 || gates.waitingCount("g2") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            // Two run; the third is not read until one finishes.
+            #expect(gates.waitingCount("g3") == 0)
+            gates.open("g1")
+            while gates.waitingCount("g3") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(gates.waitingCount("g4") == 0)
+            for id in 2...5 { gates.open("g\(id)") }
+            let ids = try await onThread { try (1...5).map { _ in try client.readFrame().id } }
+            #expect(ids == [1, 2, 3, 4, 5])
+        }
+    }
+
+    /// A client that stops reading in the middle of a long export and leaves:
+    /// the handler is told (ClientGone) instead of streaming into the void,
+    /// and the daemon's memory is bounded by the socket buffers meanwhile.
+    @Test func streamingStopsWhenTheClientLeaves() async throws {
+        let probe = StreamProbe()
+        try await withServer(handler: TestHandler(streamProbe: probe)) { server, path in
+            try await onThread {
+                let client = try RawClient(path: path)
+                try client.send(#"{"id":1,"verb":"export","args":{"count":10000000}}"# + "\n")
+                _ = try client.readFrame()
+                // Dropping the client closes its socket.
+            }
+            while !probe.clientGone { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(probe.itemsSent < 10_000_000)
+            while server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+    }
+}

@@ -75,6 +75,13 @@ struct ServerLifecycleTests {
         #expect(FileManager.default.contents(atPath: path) == Data("keep".utf8))
     }
 
+    @Test func missingSocketDirectoryIsNamed() async throws {
+        let server = LedgerSocketServer(
+            configuration: .init(listener: .path("/nonexistent-ledger-dir/s.sock")), handler: TestHandler(), logger: testLogger)
+        await #expect(throws: ServerError.socketDirectoryMissing("/nonexistent-ledger-dir")) { try await server.start() }
+        #expect(ServerError.socketDirectoryMissing("/run/ledger").description.contains("RuntimeDirectory="))
+    }
+
     @Test func unknownSocketGroupFailsAndLeavesNoSocket() async throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
