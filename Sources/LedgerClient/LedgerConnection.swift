@@ -39,6 +39,8 @@ public final class LedgerConnection {
 
     private var fd: Int32
     private var readBuffer: [UInt8] = []
+    /// recv(2)'s landing area, reused so a read does not allocate and zero 64 KiB.
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     private var readOffset = 0
     private var writeBuffer: [UInt8] = []
     private var nextID: Int64 = 1
@@ -299,7 +301,6 @@ public final class LedgerConnection {
 
     /// Reads what is available; false at end of stream.
     private func fill() throws(ClientError) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 {

@@ -39,6 +39,13 @@ struct ServerLifecycleTests {
         }
     }
 
+    @Test func shutdownBeforeStartEndsTheServer() async throws {
+        let server = LedgerSocketServer(configuration: .init(listener: .path("/tmp/never-bound.sock")), handler: TestHandler(), logger: testLogger)
+        await server.shutdown()
+        await #expect(throws: ServerError.notInitial) { try await server.start() }
+        #expect(Self.fileStat("/tmp/never-bound.sock") == nil)
+    }
+
     @Test func staleSocketIsReplaced() async throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
