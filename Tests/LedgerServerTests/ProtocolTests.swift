@@ -284,3 +284,63 @@ struct BackPressureTests {
         }
     }
 }
+
+@Suite("Garbage in")
+struct GarbageTests {
+    /// A deterministic generator, so a failure reproduces.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Random lines (raw bytes, mangled requests) each get exactly one final
+    /// frame, and the daemon and the connection survive all of them.
+    @Test func randomLinesEachGetOneAnswer() async throws {
+        try await withServer(lineBytesMax: 2048) { _, path in
+            try await onThread {
+                var random = SplitMix(state: 20_261_129)
+                let fragments = [#"{"id":"#, #""verb":"#, #""status""#, "{", "}", "[", "]", ",", ":", "\"", "\\", "null", "1e999", "-", "\u{0}", "é", "\\u0000", "\\ud800", #""args":"#]
+                let client = try RawClient(path: path)
+                var expected = 0
+                var batch: [UInt8] = []
+                for _ in 0..<400 {
+                    var line: [UInt8] = []
+                    if Bool.random(using: &random) {
+                        let count = Int.random(in: 1...80, using: &random)
+                        line = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    } else {
+                        for _ in 0..<Int.random(in: 1...12, using: &random) {
+                            line += Array(fragments.randomElement(using: &random)!.utf8)
+                        }
+                    }
+                    if Int.random(in: 0..<50, using: &random) == 0 {
+                        line += [UInt8](repeating: UInt8(ascii: "x"), count: 3000)  // over the limit
+                    }
+                    line.removeAll { $0 == UInt8(ascii: "\n") }
+                    let blank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+                    if !blank { expected += 1 }
+                    batch += line + [UInt8(ascii: "\n")]
+                }
+                try client.send(batch)
+                try client.send(#"{"id":"last","verb":"status"}"# + "\n")
+                var finals = 0
+                while true {
+                    let frame = try client.readFrame()
+                    if frame.id == "last" {
+                        #expect(frame.resultValue != nil)
+                        break
+                    }
+                    #expect(frame.isFinal)
+                    finals += 1
+                }
+                #expect(finals == expected)
+            }
+        }
+    }
+}
