@@ -76,7 +76,7 @@ struct ServerLifecycleTests {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
         let path = directory + "/s.sock"
-        FileManager.default.createFile(atPath: path, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("keep".utf8))
         let server = LedgerSocketServer(configuration: .init(listener: .path(path)), handler: TestHandler(), logger: testLogger)
         await #expect(throws: ServerError.notASocket(path: path)) { try await server.start() }
         #expect(FileManager.default.contents(atPath: path) == Data("keep".utf8))

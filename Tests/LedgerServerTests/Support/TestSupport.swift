@@ -121,6 +121,7 @@ let testLogger: Logger = {
 
 /// Runs `body` with a started server on a socket in a fresh directory, and
 /// shuts it down afterwards.
+@discardableResult
 func withServer<T>(
     connectionsMax: Int = 16, requestsInFlightMax: Int = 32, lineBytesMax: Int = 1 << 20,
     mode: UInt32 = 0o660, group: String? = nil, policy: AccessPolicy = .rootOnly,
