@@ -163,7 +163,12 @@ public final class LedgerSocketServer: Sendable {
         do {
             let (serverChannel, socketFile) = try await bind()
             let done = CompletionSignal()
+            // The loop must not admit anyone before the state says running (an
+            // inherited socket may already hold queued clients), and the state
+            // holds the loop's task: so the loop waits for this signal.
+            let stateIsRunning = CompletionSignal()
             let acceptLoop = Task { [self] in
+                await stateIsRunning.wait()
                 await acceptConnections(serverChannel)
                 done.signal()
             }
@@ -172,6 +177,7 @@ public final class LedgerSocketServer: Sendable {
                     Running(serverChannel: serverChannel.channel, acceptLoopDone: done, acceptLoop: acceptLoop, socketFile: socketFile))
                 state.startedAt = .now
             }
+            stateIsRunning.signal()
             logger.notice("listening", metadata: ["socket": "\(socketFile?.path ?? "inherited")"])
         } catch {
             state.withLock { $0.lifecycle = .shutdown }

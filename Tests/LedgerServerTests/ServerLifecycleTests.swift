@@ -150,8 +150,13 @@ struct ServerLifecycleTests {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         bindUnix(fd, path)
         #expect(listen(fd, 16) == 0)
+        // A client that connected before the daemon started (socket activation
+        // starts the daemon because of it) is served, not dropped.
+        let early = try RawClient(path: path)
+        try early.send(#"{"id":"early","verb":"status"}"# + "\n")
         let server = LedgerSocketServer(configuration: .init(listener: .inheritedSocket(fd: fd)), handler: TestHandler(), logger: testLogger)
         try await server.start()
+        #expect(try await onThread { try early.readFrame() }.id == "early")
         let status = try await onThread { try LedgerConnection(socketPath: path).call(verb: "status") }
         #expect(status["size"] == 0)
         await server.shutdown()
