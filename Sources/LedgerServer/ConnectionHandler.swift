@@ -50,7 +50,7 @@ struct ConnectionHandler: Sendable {
                     var serial: UInt64 = 0
                     do {
                         for try await frame in inbound {
-                            await state.acquireSlot()
+                            guard await state.acquireSlot() else { break }
                             let current = serial
                             serial += 1
                             group.addTask {
@@ -60,6 +60,12 @@ struct ConnectionHandler: Sendable {
                         }
                     } catch {
                         logger.debug("connection read ended", metadata: ["error": "\(error)"])
+                    }
+                    // Input ended. A client that half-closed still reads: let
+                    // its requests finish. One that is gone reads nothing more:
+                    // cancel what it left running (a tail waiting for events).
+                    if state.isClientGone {
+                        group.cancelAll()
                     }
                 }
             }

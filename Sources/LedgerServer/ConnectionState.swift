@@ -16,7 +16,7 @@ final class ConnectionState: Sendable {
         var turn: UInt64 = 0
         var turnWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         var inFlight = 0
-        var slotWaiter: CheckedContinuation<Void, Never>?
+        var slotWaiter: CheckedContinuation<Bool, Never>?
         var clientGone = false
     }
 
@@ -30,25 +30,33 @@ final class ConnectionState: Sendable {
 
     // MARK: Slots (one reader task calls acquire; any task releases)
 
-    /// Waits until fewer than `inFlightMax` requests run, then takes a slot.
-    func acquireSlot() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLock { state -> Bool in
+    /// Waits until fewer than `inFlightMax` requests run, then takes a slot
+    /// and returns true; returns false (no slot taken) once the client is
+    /// gone, so a reader stuck behind busy handlers can stop and cancel them.
+    func acquireSlot() async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            enum Outcome { case acquired, gone, wait }
+            let outcome = state.withLock { state -> Outcome in
                 precondition(state.slotWaiter == nil, "only the reader acquires slots")
+                if state.clientGone { return .gone }
                 if state.inFlight < inFlightMax {
                     state.inFlight += 1
-                    return true
+                    return .acquired
                 }
                 state.slotWaiter = continuation
-                return false
+                return .wait
             }
-            if acquired { continuation.resume() }
+            switch outcome {
+            case .acquired: continuation.resume(returning: true)
+            case .gone: continuation.resume(returning: false)
+            case .wait: break
+            }
         }
     }
 
     /// Frees a slot, handing it straight to a waiting reader if there is one.
     func releaseSlot() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             precondition(state.inFlight > 0, "released more slots than acquired")
             if let waiter = state.slotWaiter {
                 state.slotWaiter = nil
@@ -57,7 +65,7 @@ final class ConnectionState: Sendable {
             state.inFlight -= 1
             return nil
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
     }
 
     var inFlight: Int { state.withLock { $0.inFlight } }
@@ -99,5 +107,13 @@ final class ConnectionState: Sendable {
 
     var isClientGone: Bool { state.withLock { $0.clientGone } }
 
-    func markClientGone() { state.withLock { $0.clientGone = true } }
+    /// Records that the client is gone and wakes a reader waiting for a slot.
+    func markClientGone() {
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            state.clientGone = true
+            defer { state.slotWaiter = nil }
+            return state.slotWaiter
+        }
+        waiter?.resume(returning: false)
+    }
 }

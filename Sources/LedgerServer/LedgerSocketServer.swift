@@ -232,6 +232,7 @@ public final class LedgerSocketServer: Sendable {
                 let connectionState = ConnectionState(inFlightMax: inFlightMax)
                 let pipeline = channel.pipeline.syncOperations
                 try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(lineBytesMax: lineBytesMax)))
+                try pipeline.addHandler(ClientGoneObserver(state: connectionState))
                 if let idleTimeout {
                     try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(idleTimeout)))
                     try pipeline.addHandler(IdleConnectionCloser(state: connectionState))

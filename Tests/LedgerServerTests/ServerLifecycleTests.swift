@@ -4,6 +4,7 @@ import LedgerClient
 import LedgerJSON
 import LedgerServer
 import LedgerWire
+import Synchronization
 import Testing
 
 @Suite("Server lifecycle and socket file")
@@ -225,4 +226,64 @@ func bindUnix(_ fd: Int32, _ path: String) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
     precondition(status == 0, "bind \(path): errno \(errno)")
+}
+
+@Suite("Clients that leave")
+struct ClientLeavesTests {
+    /// Records whether its handler saw cancellation.
+    final class CancelProbe: Sendable {
+        private let state = Mutex((started: false, cancelled: false))
+        func start() { state.withLock { $0.started = true } }
+        func cancel() { state.withLock { $0.cancelled = true } }
+        var started: Bool { state.withLock { $0.started } }
+        var cancelled: Bool { state.withLock { $0.cancelled } }
+    }
+
+    /// Waits for events that never come, until cancelled: a `tail --follow` on a quiet ledger.
+    struct QuietTailHandler: LedgerRequestHandler {
+        let probe: CancelProbe
+        func handle(_ request: WireRequest, peer: Peer, output: ResponseOutput) async -> Result<JSONValue, WireError> {
+            probe.start()
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+            }
+            probe.cancel()
+            return .failure(WireError(.unavailable, "cancelled"))
+        }
+    }
+
+    /// Also when the reader is stuck waiting for a slot (in-flight limit 1,
+    /// a second request queued behind the tail).
+    @Test(arguments: [1, 8])
+    func aQuietTailIsCancelledWhenItsClientCloses(inFlightMax: Int) async throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let path = directory + "/s.sock"
+        let probe = CancelProbe()
+        let server = LedgerSocketServer(
+            configuration: .init(listener: .path(path), requestsInFlightMax: inFlightMax), handler: QuietTailHandler(probe: probe),
+            logger: testLogger)
+        try await server.start()
+        do {
+            let client = try RawClient(path: path)
+            try client.send(#"{"id":1,"verb":"tail"}"# + "\n" + #"{"id":2,"verb":"status"}"# + "\n")
+            while !probe.started { try await Task.sleep(for: .milliseconds(1)) }
+            // The client goes away (closes its socket) without a word.
+        }
+        while !probe.cancelled { try await Task.sleep(for: .milliseconds(1)) }
+        while server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        await server.shutdown()
+    }
+
+    @Test func aHalfClosedClientIsNotCancelled() async throws {
+        let gates = Gates()
+        try await withServer(handler: TestHandler(gates: gates)) { _, path in
+            let client = try RawClient(path: path)
+            try client.send(#"{"id":1,"verb":"history","args":{"gate":"h"}}"# + "\n")
+            while gates.waitingCount("h") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            client.shutdownWrite()
+            gates.open("h")
+            #expect(try await onThread { try client.readFrame() } == .result(id: 1, ["gate": "h"]))
+        }
+    }
 }
