@@ -124,6 +124,32 @@ struct ServerLifecycleTests {
         await shutdown.value
     }
 
+    /// A request already read but not started when shutdown begins is
+    /// answered `shutting-down`, never dropped silently.
+    @Test func requestsReadDuringShutdownAreRefused() async throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let path = directory + "/s.sock"
+        let gates = Gates()
+        let server = LedgerSocketServer(
+            configuration: .init(listener: .path(path), requestsInFlightMax: 1, shutdownGrace: .seconds(30)),
+            handler: TestHandler(gates: gates), logger: testLogger)
+        try await server.start()
+        let client = try await onThread { try RawClient(path: path) }
+        // One write: when the first request runs, the second has been read too
+        // and waits for the connection's only slot.
+        try client.send(#"{"id":1,"verb":"history","args":{"gate":"first"}}"# + "\n" + #"{"id":2,"verb":"status"}"# + "\n")
+        while gates.waitingCount("first") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let shutdown = Task { await server.shutdown() }
+        while server.isRunning { try await Task.sleep(for: .milliseconds(1)) }
+        gates.open("first")
+        let frames = try await onThread { [try client.readFrame(), try client.readFrame()] }
+        #expect(frames[0] == .result(id: 1, ["gate": "first"]))
+        #expect(frames[1].errorCode == .shuttingDown)
+        #expect(frames[1].id == 2)
+        await shutdown.value
+    }
+
     @Test func shutdownCancelsHandlersAfterTheGracePeriod() async throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
