@@ -15,6 +15,8 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     case protocolError(String)
     /// A system call failed after the connection was made.
     case io(operation: String, errno: Int32)
+    /// The daemon did not answer within the connection's timeout.
+    case timedOut(operation: String)
     /// The request could not be sent as given (too long a socket path, bad arguments).
     case usage(String)
 
@@ -23,7 +25,7 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unreachable: return .unreachable
         case .permissionDenied: return .permissionDenied
         case .server(let error): return error.code == .permissionDenied ? .permissionDenied : .failed
-        case .protocolError, .io: return .failed
+        case .protocolError, .io, .timedOut: return .failed
         case .usage: return .usage
         }
     }
@@ -40,6 +42,8 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
             return "protocol error: \(message)"
         case .io(let operation, let code):
             return "\(operation) failed: \(String(cString: strerror(code)))"
+        case .timedOut(let operation):
+            return "\(operation) timed out: the daemon did not answer in time"
         case .usage(let message):
             return message
         }

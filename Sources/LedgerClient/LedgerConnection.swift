@@ -39,6 +39,8 @@ public final class LedgerConnection {
 
     private var fd: Int32
     private var readBuffer: [UInt8] = []
+    /// recv(2)'s landing area, reused so a read does not allocate and zero 64 KiB.
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     private var readOffset = 0
     private var writeBuffer: [UInt8] = []
     private var nextID: Int64 = 1
@@ -48,7 +50,10 @@ public final class LedgerConnection {
 
     /// Connects. Errors: `.unreachable` (no daemon), `.permissionDenied`
     /// (the socket's mode or group excludes us), `.usage` (path too long).
-    public init(socketPath: String) throws(ClientError) {
+    ///
+    /// - Parameter timeout: the longest wait for any one read or write
+    ///   (`.timedOut` after it); nil waits forever, as `tail --follow` must.
+    public init(socketPath: String, timeout: Duration? = nil) throws(ClientError) {
         self.socketPath = socketPath
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ClientError.io(operation: "socket", errno: errno) }
@@ -72,6 +77,13 @@ public final class LedgerConnection {
             let code = errno
             Glibc.close(fd)
             throw ClientError.connectFailed(socketPath: socketPath, errno: code)
+        }
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+            let size = socklen_t(MemoryLayout<timeval>.size)
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, size)
+            _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, size)
         }
         self.fd = fd
     }
@@ -138,6 +150,10 @@ public final class LedgerConnection {
                 let code = errno
                 if code == EINTR { continue }
                 writeBuffer.removeAll()
+                if code == EAGAIN || code == EWOULDBLOCK {
+                    isBroken = true
+                    throw ClientError.timedOut(operation: "send")
+                }
                 // The daemon may have said why before closing (too-many-connections).
                 if code == EPIPE || code == ECONNRESET, let reason = try? readFinalErrorAfterClose() {
                     isBroken = true
@@ -285,7 +301,6 @@ public final class LedgerConnection {
 
     /// Reads what is available; false at end of stream.
     private func fill() throws(ClientError) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0 {
@@ -293,6 +308,7 @@ public final class LedgerConnection {
                 if code == EINTR { continue }
                 if code == ECONNRESET { return false }
                 isBroken = true
+                if code == EAGAIN || code == EWOULDBLOCK { throw ClientError.timedOut(operation: "waiting for the daemon's answer") }
                 throw ClientError.io(operation: "recv", errno: code)
             }
             if count == 0 { return false }

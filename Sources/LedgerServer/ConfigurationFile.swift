@@ -15,6 +15,12 @@ import LedgerWire
 ///   that name the file, the line and the key. Strict, because a typo that is
 ///   silently ignored ("max-conections") is a setting that silently isn't.
 extension LedgerdConfiguration {
+    /// Every top-level key the file may set (the `[roles]` keys are role names).
+    public static let fileKeys = [
+        "data-dir", "socket", "socket-group", "socket-mode", "origin", "max-connections", "request-bytes-max",
+        "requests-in-flight-max", "idle-timeout-seconds", "shutdown-grace-seconds", "log-level",
+    ]
+
     /// The longest config file read, so a wrong path (a log, a device) fails fast.
     static let fileBytesMax = 1 << 20
 
@@ -53,6 +59,8 @@ private struct ConfigurationParser {
     var seenSections: Set<String> = []
 
     init(file: String) { self.file = file }
+
+    static let topLevelKeys = Set(LedgerdConfiguration.fileKeys)
 
     func fail(_ line: Int, _ key: String?, _ message: String) -> ConfigurationError {
         ConfigurationError(file: file, line: line, key: key, message: message)
@@ -142,6 +150,9 @@ private struct ConfigurationParser {
 
     mutating func setRole(_ key: String, _ value: String, _ line: Int) throws(ConfigurationError) {
         guard let role = Role(rawValue: key) else {
+            if Self.topLevelKeys.contains(key) {
+                throw fail(line, key, "unknown role; move this setting above the [roles] header")
+            }
             let roles = Role.allCases.map(\.rawValue).joined(separator: ", ")
             throw fail(line, key, "unknown role; the roles are \(roles)")
         }

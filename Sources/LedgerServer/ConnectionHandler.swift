@@ -50,7 +50,7 @@ struct ConnectionHandler: Sendable {
                     var serial: UInt64 = 0
                     do {
                         for try await frame in inbound {
-                            await state.acquireSlot()
+                            guard await state.acquireSlot() else { break }
                             let current = serial
                             serial += 1
                             group.addTask {
@@ -60,6 +60,12 @@ struct ConnectionHandler: Sendable {
                         }
                     } catch {
                         logger.debug("connection read ended", metadata: ["error": "\(error)"])
+                    }
+                    // Input ended. A client that half-closed still reads: let
+                    // its requests finish. One that is gone reads nothing more:
+                    // cancel what it left running (a tail waiting for events).
+                    if state.isClientGone {
+                        group.cancelAll()
                     }
                 }
             }
@@ -85,8 +91,9 @@ struct ConnectionHandler: Sendable {
         case .line(let buffer):
             final = await respond(to: buffer, serial: serial, identity: identity, state: state, writer: writer, logger: logger)
         }
-        await state.waitForTurn(serial)
-        _ = await writer.write(final)
+        if await state.waitForTurn(serial) {
+            _ = await writer.write(final)
+        }
         state.endTurn(serial)
     }
 
@@ -112,13 +119,17 @@ struct ConnectionHandler: Sendable {
         }
         let peer = identity.with(roles: context.policy().roles(uid: identity.uid, groups: identity.groups))
         guard peer.roles.permit(required) else {
+            // A refusal is worth an audit trail: who tried what.
+            logger.notice(
+                "permission denied",
+                metadata: ["verb": "\(request.verb)", "required": "\(required.rawValue)", "roles": "\(peer.roles.map(\.rawValue).sorted())"])
             return .error(id: request.id, Self.permissionDenied(peer: peer, verb: request.verb, required: required))
         }
         if request.verb == "ping" {
             return .result(id: request.id, Self.pong(peer))
         }
         let output = ResponseOutput(id: request.id, isClientGone: { state.isClientGone }) { frame in
-            await state.waitForTurn(serial)
+            guard await state.waitForTurn(serial) else { return false }
             return await writer.write(frame)
         }
         switch await context.handler.handle(request, peer: peer, output: output) {

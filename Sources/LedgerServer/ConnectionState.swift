@@ -14,9 +14,9 @@ import Synchronization
 final class ConnectionState: Sendable {
     private struct State {
         var turn: UInt64 = 0
-        var turnWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var turnWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         var inFlight = 0
-        var slotWaiter: CheckedContinuation<Void, Never>?
+        var slotWaiter: CheckedContinuation<Bool, Never>?
         var clientGone = false
     }
 
@@ -30,25 +30,33 @@ final class ConnectionState: Sendable {
 
     // MARK: Slots (one reader task calls acquire; any task releases)
 
-    /// Waits until fewer than `inFlightMax` requests run, then takes a slot.
-    func acquireSlot() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLock { state -> Bool in
+    /// Waits until fewer than `inFlightMax` requests run, then takes a slot
+    /// and returns true; returns false (no slot taken) once the client is
+    /// gone, so a reader stuck behind busy handlers can stop and cancel them.
+    func acquireSlot() async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            enum Outcome { case acquired, gone, wait }
+            let outcome = state.withLock { state -> Outcome in
                 precondition(state.slotWaiter == nil, "only the reader acquires slots")
+                if state.clientGone { return .gone }
                 if state.inFlight < inFlightMax {
                     state.inFlight += 1
-                    return true
+                    return .acquired
                 }
                 state.slotWaiter = continuation
-                return false
+                return .wait
             }
-            if acquired { continuation.resume() }
+            switch outcome {
+            case .acquired: continuation.resume(returning: true)
+            case .gone: continuation.resume(returning: false)
+            case .wait: break
+            }
         }
     }
 
     /// Frees a slot, handing it straight to a waiting reader if there is one.
     func releaseSlot() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             precondition(state.inFlight > 0, "released more slots than acquired")
             if let waiter = state.slotWaiter {
                 state.slotWaiter = nil
@@ -57,39 +65,55 @@ final class ConnectionState: Sendable {
             state.inFlight -= 1
             return nil
         }
-        waiter?.resume()
+        waiter?.resume(returning: true)
     }
 
     var inFlight: Int { state.withLock { $0.inFlight } }
 
     // MARK: Turns
 
-    /// Returns once request `serial` may write. Idempotent within its turn.
-    func waitForTurn(_ serial: UInt64) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state -> Bool in
-                precondition(serial >= state.turn, "request \(serial) waits after its turn ended")
-                if state.turn == serial { return true }
+    /// Returns true once request `serial` may write; false if its turn is
+    /// already over (a handler that kept its `ResponseOutput` past its final
+    /// frame: the frame is dropped rather than the daemon stopped).
+    /// Idempotent within the turn.
+    func waitForTurn(_ serial: UInt64) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            enum Outcome { case now, later, over }
+            let outcome = state.withLock { state -> Outcome in
+                if serial < state.turn { return .over }
+                if state.turn == serial { return .now }
                 state.turnWaiters[serial] = continuation
-                return false
+                return .later
             }
-            if ready { continuation.resume() }
+            switch outcome {
+            case .now: continuation.resume(returning: true)
+            case .over: continuation.resume(returning: false)
+            case .later: break
+            }
         }
     }
 
     /// Ends request `serial`'s turn (after its final frame) and wakes the next.
     func endTurn(_ serial: UInt64) {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             precondition(state.turn == serial, "request \(serial) ended out of turn (turn is \(state.turn))")
             state.turn += 1
             return state.turnWaiters.removeValue(forKey: state.turn)
         }
-        next?.resume()
+        next?.resume(returning: true)
     }
 
     // MARK: Client liveness
 
     var isClientGone: Bool { state.withLock { $0.clientGone } }
 
-    func markClientGone() { state.withLock { $0.clientGone = true } }
+    /// Records that the client is gone and wakes a reader waiting for a slot.
+    func markClientGone() {
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            state.clientGone = true
+            defer { state.slotWaiter = nil }
+            return state.slotWaiter
+        }
+        waiter?.resume(returning: false)
+    }
 }

@@ -28,6 +28,20 @@ public struct JournaldLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Whether stderr is connected to the journal: systemd sets
+    /// `JOURNAL_STREAM=<device>:<inode>` to the stream it gave us. ledgerd can
+    /// use a plain handler on a terminal, where `<6>` prefixes are noise.
+    public static func stderrIsJournal(environment: [String: String]? = nil) -> Bool {
+        let value =
+            if let environment { environment["JOURNAL_STREAM"] } else { getenv("JOURNAL_STREAM").map { String(cString: $0) } }
+        guard let value else { return false }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
+        var info = stat()
+        guard fstat(2, &info) == 0 else { return false }
+        return UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
+    }
+
     /// The syslog priority of a level: crit 2, err 3, warning 4, notice 5, info 6, debug 7.
     public static func priority(of level: Logger.Level) -> Int {
         switch level {

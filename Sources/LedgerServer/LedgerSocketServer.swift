@@ -14,6 +14,37 @@ import Synchronization
 /// Lifecycle: `initial` → `start()` → `running` → `shutdown()` →
 /// `shuttingDown` → `shutdown`. One instance serves once; create a new one to
 /// serve again. All methods are safe to call from any task.
+///
+/// How ledgerd wires it (socket activation, readiness, signals, reload):
+///
+///     var file = try LedgerdConfiguration.load(path: configPath)   // + flags
+///     let activation = try SocketActivation.takeFromEnvironment()
+///     let (policy, warnings) = AccessPolicy.resolve(file.roleGrants)
+///     warnings.forEach { logger.warning("\($0)") }
+///     let signals = SignalWatcher()          // before start: no signal is lost to the default action
+///     let server = LedgerSocketServer(
+///         configuration: .init(file, activation: activation), handler: engineHandler,
+///         policy: policy, logger: logger)
+///     try await server.start()
+///     let notifier = SystemdNotifier.fromProcessEnvironment()
+///     notifier.ready(status: "serving")
+///     let watchdog = Task { await notifier.runWatchdog() }
+///     for await signal in signals.signals {
+///         if signal == .hangup {
+///             notifier.reloading()
+///             if let reread = try? LedgerdConfiguration.load(path: configPath) {
+///                 server.reload(AccessPolicy.resolve(reread.roleGrants).policy)
+///             }
+///             notifier.ready()
+///         } else { break }
+///     }
+///     notifier.stopping()
+///     await server.shutdown()                // then close the engine (LMDB)
+///     watchdog.cancel()
+///
+/// Requests are answered in request order per connection while running
+/// concurrently (see `ConnectionState`); verbs and roles are checked here,
+/// arguments by the handler. `ping` is answered here without the handler.
 public final class LedgerSocketServer: Sendable {
     /// Where the server listens.
     public enum Listener: Sendable, Hashable {
@@ -104,6 +135,9 @@ public final class LedgerSocketServer: Sendable {
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let state: Mutex<State>
+    /// Signalled when `start()` has finished, either way, so a `shutdown()`
+    /// that arrives mid-start (SIGTERM during startup) can wait for it.
+    private let startFinished = CompletionSignal()
 
     public init(
         configuration: Configuration, handler: some LedgerRequestHandler, policy: AccessPolicy = .rootOnly,
@@ -125,10 +159,16 @@ public final class LedgerSocketServer: Sendable {
             guard case .initial = state.lifecycle else { throw ServerError.notInitial }
             state.lifecycle = .starting
         }
+        defer { startFinished.signal() }
         do {
             let (serverChannel, socketFile) = try await bind()
             let done = CompletionSignal()
+            // The loop must not admit anyone before the state says running (an
+            // inherited socket may already hold queued clients), and the state
+            // holds the loop's task: so the loop waits for this signal.
+            let stateIsRunning = CompletionSignal()
             let acceptLoop = Task { [self] in
+                await stateIsRunning.wait()
                 await acceptConnections(serverChannel)
                 done.signal()
             }
@@ -137,6 +177,7 @@ public final class LedgerSocketServer: Sendable {
                     Running(serverChannel: serverChannel.channel, acceptLoopDone: done, acceptLoop: acceptLoop, socketFile: socketFile))
                 state.startedAt = .now
             }
+            stateIsRunning.signal()
             logger.notice("listening", metadata: ["socket": "\(socketFile?.path ?? "inherited")"])
         } catch {
             state.withLock { $0.lifecycle = .shutdown }
@@ -191,6 +232,7 @@ public final class LedgerSocketServer: Sendable {
                 let connectionState = ConnectionState(inFlightMax: inFlightMax)
                 let pipeline = channel.pipeline.syncOperations
                 try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(lineBytesMax: lineBytesMax)))
+                try pipeline.addHandler(ClientGoneObserver(state: connectionState))
                 if let idleTimeout {
                     try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(idleTimeout)))
                     try pipeline.addHandler(IdleConnectionCloser(state: connectionState))
@@ -277,6 +319,9 @@ public final class LedgerSocketServer: Sendable {
     /// every connection. Requests read after this began get `shutting-down`.
     /// Safe to call more than once; later calls return at once.
     public func shutdown() async {
+        if state.withLock({ if case .starting = $0.lifecycle { true } else { false } }) {
+            await startFinished.wait()
+        }
         let running: Running? = state.withLock { state in
             switch state.lifecycle {
             case .running(let running):

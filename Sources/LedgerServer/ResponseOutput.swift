@@ -39,7 +39,8 @@ public struct ResponseOutput: Sendable {
         guard await sink(.progress(id: id, done: done, total: total)) else { throw ClientGone() }
     }
 
-    /// Whether a write has already failed; a long-polling handler (tail
-    /// --follow) checks this between waits.
+    /// Whether the client has closed its socket or a write failed. A
+    /// long-polling handler (`tail --follow`) may check this between waits;
+    /// the server also cancels the handler's task when the client leaves.
     public var isClientGone: Bool { gone() }
 }

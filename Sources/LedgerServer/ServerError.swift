@@ -8,6 +8,8 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
     case notASocket(path: String)
     /// The socket could not be created, bound, or its mode or group set.
     case socketSetup(path: String, step: String, errno: Int32)
+    /// The socket's directory does not exist (systemd creates it with RuntimeDirectory=).
+    case socketDirectoryMissing(String)
     /// The socket group named in the config does not exist.
     case unknownSocketGroup(String)
     /// A socket handed over by systemd is not a listening Unix stream socket.
@@ -27,6 +29,8 @@ public enum ServerError: Error, Sendable, Hashable, CustomStringConvertible {
             return "\(path): exists and is not a socket; remove it or choose another --socket"
         case .socketSetup(let path, let step, let code):
             return "\(path): \(step) failed: \(errnoText(code))"
+        case .socketDirectoryMissing(let directory):
+            return "\(directory) does not exist; create it (the systemd unit does with RuntimeDirectory=ledger) or choose another --socket"
         case .unknownSocketGroup(let name):
             return "socket-group '\(name)' does not exist; create it (groupadd \(name)) or change the config"
         case .unusableInheritedSocket(let fd, let reason):

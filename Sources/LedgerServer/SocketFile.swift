@@ -17,6 +17,13 @@ enum SocketFile {
     /// at the path is `notASocket` (never delete a file we did not create).
     static func prepare(path: String) throws(ServerError) {
         var info = stat()
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            let directory = String(path[..<slash])
+            guard stat(directory, &info) == 0 else {
+                if errno == ENOENT { throw ServerError.socketDirectoryMissing(directory) }
+                throw ServerError.socketSetup(path: path, step: "stat \(directory)", errno: errno)
+            }
+        }
         guard lstat(path, &info) == 0 else {
             let code = errno
             if code == ENOENT { return }

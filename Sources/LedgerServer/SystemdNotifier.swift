@@ -62,6 +62,21 @@ public struct SystemdNotifier: Sendable {
     @discardableResult
     public func watchdog() -> Bool { send(["WATCHDOG=1"]) }
 
+    /// Sends `WATCHDOG=1` at half `watchdogInterval` until the task is
+    /// cancelled; returns at once when systemd asked for no watchdog. Run it
+    /// in a task beside the server: if the process wedges, systemd restarts it.
+    public func runWatchdog() async {
+        guard isEnabled, let interval = watchdogInterval else { return }
+        while !Task.isCancelled {
+            watchdog()
+            do {
+                try await Task.sleep(for: interval / 2)
+            } catch {
+                return
+            }
+        }
+    }
+
     private func statusLine(_ text: String?) -> [String] {
         guard let text else { return [] }
         // One assignment per line: a newline in the text would start another.

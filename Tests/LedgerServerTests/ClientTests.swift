@@ -78,3 +78,21 @@ struct ClientTests {
         }
     }
 }
+
+@Suite("Client against a stuck daemon")
+struct ClientTimeoutTests {
+    @Test func timeoutWhileWaiting() async throws {
+        let gates = Gates()
+        try await withServer(handler: TestHandler(gates: gates)) { _, path in
+            try await onThread {
+                let connection = try LedgerConnection(socketPath: path, timeout: .milliseconds(50))
+                #expect(throws: ClientError.timedOut(operation: "waiting for the daemon's answer")) {
+                    try connection.call(verb: "history", args: ["gate": "never"])
+                }
+                #expect(connection.isBroken)
+                #expect(ClientError.timedOut(operation: "x").exitCode == .failed)
+            }
+            gates.open("never")
+        }
+    }
+}

@@ -60,6 +60,17 @@ struct ConfigurationTests {
             .appendingPathComponent("Deploy/ledgerd.conf.example")
         let configuration = try LedgerdConfiguration.load(path: url.path)
         #expect(configuration.socketPath == "/run/ledger/ledger.sock")
+        // Every key is documented there, commented out with its default or an example.
+        let text = try String(contentsOf: url, encoding: .utf8)
+        for key in LedgerdConfiguration.fileKeys {
+            #expect(text.contains("\n#\(key) = "), "\(key) is not in the example")
+        }
+        for role in Role.allCases {
+            #expect(text.contains("\n#\(role.rawValue) = "), "\(role) is not in the example")
+        }
+        // And each key in the example, uncommented, parses.
+        let uncommented = text.split(separator: "\n").map { $0.hasPrefix("#") && $0.contains(" = ") && !$0.hasPrefix("# ") ? $0.dropFirst() : $0 }
+        _ = try LedgerdConfiguration.parse(uncommented.joined(separator: "\n"), file: "example")
     }
 
     struct Bad: Sendable, CustomTestStringConvertible {
@@ -95,7 +106,7 @@ struct ConfigurationTests {
         Bad(text: "[roles]\nreader = an", line: 2, key: "reader", fragment: "want user:NAME, group:NAME, uid:N or gid:N, got 'an'"),
         Bad(text: "[roles]\nreader = user:an,", line: 2, key: "reader", fragment: "empty entry"),
         Bad(text: "[roles]\nreader = user:an\nreader = user:binh", line: 3, key: "reader", fragment: "set twice (first on line 2)"),
-        Bad(text: "[roles]\nsocket = /x", line: 2, key: "socket", fragment: "unknown role"),
+        Bad(text: "[roles]\nsocket = /x", line: 2, key: "socket", fragment: "move this setting above the [roles] header"),
     ]
 
     @Test("each error names the file, line and key", arguments: bad)

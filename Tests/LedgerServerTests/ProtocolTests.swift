@@ -244,3 +244,103 @@ struct ProtocolTests {
         }
     }
 }
+
+@Suite("Back-pressure and limits")
+struct BackPressureTests {
+    @Test func inFlightLimitPerConnection() async throws {
+        let gates = Gates()
+        try await withServer(requestsInFlightMax: 2, handler: TestHandler(gates: gates)) { _, path in
+            let client = try await onThread { try RawClient(path: path) }
+            var lines = ""
+            for id in 1...5 { lines += #"{"id":\#(id),"verb":"history","args":{"gate":"g\#(id)"}}"# + "\n" }
+            try client.send(lines)
+            while gates.waitingCount("g1") == 0 || gates.waitingCount("g2") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            // Two run; the third is not read until one finishes.
+            #expect(gates.waitingCount("g3") == 0)
+            gates.open("g1")
+            while gates.waitingCount("g3") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(gates.waitingCount("g4") == 0)
+            for id in 2...5 { gates.open("g\(id)") }
+            let ids = try await onThread { try (1...5).map { _ in try client.readFrame().id } }
+            #expect(ids == [1, 2, 3, 4, 5])
+        }
+    }
+
+    /// A client that stops reading in the middle of a long export and leaves:
+    /// the handler is told (ClientGone) instead of streaming into the void,
+    /// and the daemon's memory is bounded by the socket buffers meanwhile.
+    @Test func streamingStopsWhenTheClientLeaves() async throws {
+        let probe = StreamProbe()
+        try await withServer(handler: TestHandler(streamProbe: probe)) { server, path in
+            try await onThread {
+                let client = try RawClient(path: path)
+                try client.send(#"{"id":1,"verb":"export","args":{"count":10000000}}"# + "\n")
+                _ = try client.readFrame()
+                // Dropping the client closes its socket.
+            }
+            while !probe.clientGone { try await Task.sleep(for: .milliseconds(1)) }
+            #expect(probe.itemsSent < 10_000_000)
+            while server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        }
+    }
+}
+
+@Suite("Garbage in")
+struct GarbageTests {
+    /// A deterministic generator, so a failure reproduces.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Random lines (raw bytes, mangled requests) each get exactly one final
+    /// frame, and the daemon and the connection survive all of them.
+    @Test func randomLinesEachGetOneAnswer() async throws {
+        try await withServer(lineBytesMax: 2048) { _, path in
+            try await onThread {
+                var random = SplitMix(state: 20_261_129)
+                let fragments = [#"{"id":"#, #""verb":"#, #""status""#, "{", "}", "[", "]", ",", ":", "\"", "\\", "null", "1e999", "-", "\u{0}", "é", "\\u0000", "\\ud800", #""args":"#]
+                let client = try RawClient(path: path)
+                var expected = 0
+                var batch: [UInt8] = []
+                for _ in 0..<400 {
+                    var line: [UInt8] = []
+                    if Bool.random(using: &random) {
+                        let count = Int.random(in: 1...80, using: &random)
+                        line = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+                    } else {
+                        for _ in 0..<Int.random(in: 1...12, using: &random) {
+                            line += Array(fragments.randomElement(using: &random)!.utf8)
+                        }
+                    }
+                    if Int.random(in: 0..<50, using: &random) == 0 {
+                        line += [UInt8](repeating: UInt8(ascii: "x"), count: 3000)  // over the limit
+                    }
+                    line.removeAll { $0 == UInt8(ascii: "\n") }
+                    let blank = line.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+                    if !blank { expected += 1 }
+                    batch += line + [UInt8(ascii: "\n")]
+                }
+                try client.send(batch)
+                try client.send(#"{"id":"last","verb":"status"}"# + "\n")
+                var finals = 0
+                while true {
+                    let frame = try client.readFrame()
+                    if frame.id == "last" {
+                        #expect(frame.resultValue != nil)
+                        break
+                    }
+                    #expect(frame.isFinal)
+                    finals += 1
+                }
+                #expect(finals == expected)
+            }
+        }
+    }
+}

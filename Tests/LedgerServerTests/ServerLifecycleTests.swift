@@ -4,6 +4,7 @@ import LedgerClient
 import LedgerJSON
 import LedgerServer
 import LedgerWire
+import Synchronization
 import Testing
 
 @Suite("Server lifecycle and socket file")
@@ -39,6 +40,13 @@ struct ServerLifecycleTests {
         }
     }
 
+    @Test func shutdownBeforeStartEndsTheServer() async throws {
+        let server = LedgerSocketServer(configuration: .init(listener: .path("/tmp/never-bound.sock")), handler: TestHandler(), logger: testLogger)
+        await server.shutdown()
+        await #expect(throws: ServerError.notInitial) { try await server.start() }
+        #expect(Self.fileStat("/tmp/never-bound.sock") == nil)
+    }
+
     @Test func staleSocketIsReplaced() async throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
@@ -69,10 +77,17 @@ struct ServerLifecycleTests {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
         let path = directory + "/s.sock"
-        FileManager.default.createFile(atPath: path, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("keep".utf8))
         let server = LedgerSocketServer(configuration: .init(listener: .path(path)), handler: TestHandler(), logger: testLogger)
         await #expect(throws: ServerError.notASocket(path: path)) { try await server.start() }
         #expect(FileManager.default.contents(atPath: path) == Data("keep".utf8))
+    }
+
+    @Test func missingSocketDirectoryIsNamed() async throws {
+        let server = LedgerSocketServer(
+            configuration: .init(listener: .path("/nonexistent-ledger-dir/s.sock")), handler: TestHandler(), logger: testLogger)
+        await #expect(throws: ServerError.socketDirectoryMissing("/nonexistent-ledger-dir")) { try await server.start() }
+        #expect(ServerError.socketDirectoryMissing("/run/ledger").description.contains("RuntimeDirectory="))
     }
 
     @Test func unknownSocketGroupFailsAndLeavesNoSocket() async throws {
@@ -109,6 +124,32 @@ struct ServerLifecycleTests {
         await shutdown.value
     }
 
+    /// A request already read but not started when shutdown begins is
+    /// answered `shutting-down`, never dropped silently.
+    @Test func requestsReadDuringShutdownAreRefused() async throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let path = directory + "/s.sock"
+        let gates = Gates()
+        let server = LedgerSocketServer(
+            configuration: .init(listener: .path(path), requestsInFlightMax: 1, shutdownGrace: .seconds(30)),
+            handler: TestHandler(gates: gates), logger: testLogger)
+        try await server.start()
+        let client = try await onThread { try RawClient(path: path) }
+        // One write: when the first request runs, the second has been read too
+        // and waits for the connection's only slot.
+        try client.send(#"{"id":1,"verb":"history","args":{"gate":"first"}}"# + "\n" + #"{"id":2,"verb":"status"}"# + "\n")
+        while gates.waitingCount("first") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let shutdown = Task { await server.shutdown() }
+        while server.isRunning { try await Task.sleep(for: .milliseconds(1)) }
+        gates.open("first")
+        let frames = try await onThread { [try client.readFrame(), try client.readFrame()] }
+        #expect(frames[0] == .result(id: 1, ["gate": "first"]))
+        #expect(frames[1].errorCode == .shuttingDown)
+        #expect(frames[1].id == 2)
+        await shutdown.value
+    }
+
     @Test func shutdownCancelsHandlersAfterTheGracePeriod() async throws {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
@@ -136,8 +177,13 @@ struct ServerLifecycleTests {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         bindUnix(fd, path)
         #expect(listen(fd, 16) == 0)
+        // A client that connected before the daemon started (socket activation
+        // starts the daemon because of it) is served, not dropped.
+        let early = try RawClient(path: path)
+        try early.send(#"{"id":"early","verb":"status"}"# + "\n")
         let server = LedgerSocketServer(configuration: .init(listener: .inheritedSocket(fd: fd)), handler: TestHandler(), logger: testLogger)
         try await server.start()
+        #expect(try await onThread { try early.readFrame() }.id == "early")
         let status = try await onThread { try LedgerConnection(socketPath: path).call(verb: "status") }
         #expect(status["size"] == 0)
         await server.shutdown()
@@ -206,4 +252,64 @@ func bindUnix(_ fd: Int32, _ path: String) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
     }
     precondition(status == 0, "bind \(path): errno \(errno)")
+}
+
+@Suite("Clients that leave")
+struct ClientLeavesTests {
+    /// Records whether its handler saw cancellation.
+    final class CancelProbe: Sendable {
+        private let state = Mutex((started: false, cancelled: false))
+        func start() { state.withLock { $0.started = true } }
+        func cancel() { state.withLock { $0.cancelled = true } }
+        var started: Bool { state.withLock { $0.started } }
+        var cancelled: Bool { state.withLock { $0.cancelled } }
+    }
+
+    /// Waits for events that never come, until cancelled: a `tail --follow` on a quiet ledger.
+    struct QuietTailHandler: LedgerRequestHandler {
+        let probe: CancelProbe
+        func handle(_ request: WireRequest, peer: Peer, output: ResponseOutput) async -> Result<JSONValue, WireError> {
+            probe.start()
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+            }
+            probe.cancel()
+            return .failure(WireError(.unavailable, "cancelled"))
+        }
+    }
+
+    /// Also when the reader is stuck waiting for a slot (in-flight limit 1,
+    /// a second request queued behind the tail).
+    @Test(arguments: [1, 8])
+    func aQuietTailIsCancelledWhenItsClientCloses(inFlightMax: Int) async throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let path = directory + "/s.sock"
+        let probe = CancelProbe()
+        let server = LedgerSocketServer(
+            configuration: .init(listener: .path(path), requestsInFlightMax: inFlightMax), handler: QuietTailHandler(probe: probe),
+            logger: testLogger)
+        try await server.start()
+        do {
+            let client = try RawClient(path: path)
+            try client.send(#"{"id":1,"verb":"tail"}"# + "\n" + #"{"id":2,"verb":"status"}"# + "\n")
+            while !probe.started { try await Task.sleep(for: .milliseconds(1)) }
+            // The client goes away (closes its socket) without a word.
+        }
+        while !probe.cancelled { try await Task.sleep(for: .milliseconds(1)) }
+        while server.connectionCount > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        await server.shutdown()
+    }
+
+    @Test func aHalfClosedClientIsNotCancelled() async throws {
+        let gates = Gates()
+        try await withServer(handler: TestHandler(gates: gates)) { _, path in
+            let client = try RawClient(path: path)
+            try client.send(#"{"id":1,"verb":"history","args":{"gate":"h"}}"# + "\n")
+            while gates.waitingCount("h") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            client.shutdownWrite()
+            gates.open("h")
+            #expect(try await onThread { try client.readFrame() } == .result(id: 1, ["gate": "h"]))
+        }
+    }
 }

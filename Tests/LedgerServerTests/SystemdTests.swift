@@ -7,7 +7,7 @@ import Testing
 @Suite("systemd integration")
 struct SystemdTests {
     /// A datagram socket standing in for systemd's notification socket.
-    final class NotifyListener {
+    final class NotifyListener: @unchecked Sendable {
         let fd: Int32
         init(path: String) {
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
@@ -117,16 +117,39 @@ struct SystemdTests {
         #expect(String(decoding: data, as: UTF8.self) == "<4>ledgerd: socket group missing\n<7>ledgerd: detail k=v\n")
     }
 
+    @Test func journalStreamDetection() {
+        var info = stat()
+        #expect(fstat(2, &info) == 0)
+        #expect(JournaldLogHandler.stderrIsJournal(environment: ["JOURNAL_STREAM": "\(info.st_dev):\(info.st_ino)"]))
+        #expect(!JournaldLogHandler.stderrIsJournal(environment: ["JOURNAL_STREAM": "1:2"]))
+        #expect(!JournaldLogHandler.stderrIsJournal(environment: [:]))
+    }
+
+    @Test func watchdogLoop() async throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let listener = NotifyListener(path: directory + "/notify")
+        let notifier = SystemdNotifier(socketPath: directory + "/notify", watchdogInterval: .milliseconds(20))
+        let pinger = Task { await notifier.runWatchdog() }
+        let received = try await onThread { [listener.receive(), listener.receive()] }
+        #expect(received == ["WATCHDOG=1", "WATCHDOG=1"])
+        pinger.cancel()
+        await pinger.value
+        // Without an interval it returns at once.
+        await SystemdNotifier(socketPath: directory + "/notify").runWatchdog()
+    }
+
     @Test func signalWatcherDeliversHangup() async {
         let watcher = SignalWatcher([.hangup])
         defer { watcher.cancel() }
         // The dispatch source registers asynchronously and a signal before
         // that is ignored, so keep sending until one arrives.
         let sender = Task {
-            while !Task.isCancelled {
+            for _ in 0..<2000 where !Task.isCancelled {
                 kill(getpid(), SIGHUP)
                 try? await Task.sleep(for: .milliseconds(5))
             }
+            watcher.cancel()  // never delivered: end the stream so the test fails instead of hanging
         }
         var iterator = watcher.signals.makeAsyncIterator()
         #expect(await iterator.next() == .hangup)

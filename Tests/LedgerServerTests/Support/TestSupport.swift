@@ -16,9 +16,11 @@ import Synchronization
 /// - `member`: `not-found`. `append`: echoes `args`. Anything else: `{"verb":…}`.
 struct TestHandler: LedgerRequestHandler {
     let gates: Gates
+    let streamProbe: StreamProbe?
 
-    init(gates: Gates = Gates()) {
+    init(gates: Gates = Gates(), streamProbe: StreamProbe? = nil) {
         self.gates = gates
+        self.streamProbe = streamProbe
     }
 
     func handle(_ request: WireRequest, peer: Peer, output: ResponseOutput) async -> Result<JSONValue, WireError> {
@@ -30,9 +32,11 @@ struct TestHandler: LedgerRequestHandler {
             do {
                 for index in 0..<count {
                     try await output.item(["seq": .int(index + 1)])
+                    streamProbe?.sent()
                     try await output.progress(done: index + 1, total: count)
                 }
             } catch {
+                streamProbe?.gone()
                 return .failure(WireError(.unavailable, "client gone"))
             }
             return .success(["exported": .int(count)])
@@ -52,6 +56,15 @@ struct TestHandler: LedgerRequestHandler {
             return .success(["verb": .string(request.verb)])
         }
     }
+}
+
+/// Records how a streaming handler ended.
+final class StreamProbe: Sendable {
+    private let state = Mutex((items: 0, gone: false))
+    func sent() { state.withLock { $0.items += 1 } }
+    func gone() { state.withLock { $0.gone = true } }
+    var itemsSent: Int { state.withLock { $0.items } }
+    var clientGone: Bool { state.withLock { $0.gone } }
 }
 
 /// Named one-shot gates: a handler waits on one until the test opens it.
@@ -108,6 +121,7 @@ let testLogger: Logger = {
 
 /// Runs `body` with a started server on a socket in a fresh directory, and
 /// shuts it down afterwards.
+@discardableResult
 func withServer<T>(
     connectionsMax: Int = 16, requestsInFlightMax: Int = 32, lineBytesMax: Int = 1 << 20,
     mode: UInt32 = 0o660, group: String? = nil, policy: AccessPolicy = .rootOnly,
