@@ -71,9 +71,7 @@ struct SocketBenchmark {
                          request: @escaping @Sendable (Int, Int) -> (String, [String: JSONValue])) throws
         -> (Double, Double, Double)
     {
-        let lock = NSLock()
-        var latencies: [Double] = []
-        var failures = 0
+        let collected = Collected()
         let group = DispatchGroup()
         let started = DispatchTime.now().uptimeNanoseconds
         for c in 0..<clients {
@@ -95,17 +93,36 @@ struct SocketBenchmark {
                 } catch {
                     failed += 1
                 }
-                lock.lock()
-                latencies += mine
-                failures += failed
-                lock.unlock()
+                collected.add(mine, failed: failed)
             }
         }
         group.wait()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let (all, failures) = collected.result()
         if failures > 0 { print("  (\(failures) requests failed)") }
-        latencies.sort()
+        let latencies = all.sorted()
         guard !latencies.isEmpty else { return (0, 0, 0) }
         return (Double(latencies.count) / seconds, latencies[latencies.count / 2], latencies[latencies.count * 99 / 100])
+    }
+}
+
+/// Latencies gathered from client threads.
+final class Collected: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var latencies: [Double] = []
+    private var failures = 0
+
+    func add(_ values: [Double], failed: Int) {
+        lock.lock()
+        latencies += values
+        failures += failed
+        lock.unlock()
+    }
+
+    func result() -> ([Double], Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (latencies, failures)
     }
 }
