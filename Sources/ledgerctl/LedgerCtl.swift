@@ -25,10 +25,10 @@ struct LedgerCtl: ParsableCommand {
               ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt
             """,
         subcommands: [
-            Append.self, Status.self, Export.self, CheckpointCommand.self, Pubkey.self, Verify.self,
+            Append.self, Status.self, Export.self, CheckpointCommand.self, Checkpoints.self, Pubkey.self, Verify.self,
             VerifyExport.self, Report.self, OrgCommand.self, Orgs.self, Members.self, MemberCommand.self,
             History.self, Meetings.self, Warnings.self, Prove.self, CheckProof.self, Tail.self, Backup.self,
-            AuditBundle.self, Witness.self, Replay.self, DemoData.self,
+            AuditBundle.self, Witness.self, Replay.self, Rebuild.self, DemoData.self,
         ]
     )
 

@@ -8,7 +8,11 @@ struct Export: ParsableCommand {
         abstract: "Write the whole log as JSON Lines, one event a line in seq order.",
         discussion: """
             Each line is the stored record with its leafHash (CONTRACT.md, "An event as stored and
-            exported"). The export is taken from one consistent snapshot. To check it offline:
+            exported"). The export is taken from one consistent snapshot.
+
+            Examples:
+              ledgerctl export --from 1200 | head
+            To check it offline:
               ledgerctl export --to ledger.jsonl
               ledgerctl checkpoint > checkpoint.txt; ledgerctl pubkey > key.txt
               ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt

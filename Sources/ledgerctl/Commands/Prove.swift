@@ -16,7 +16,9 @@ struct Prove: ParsableCommand {
         subcommands: [Inclusion.self, Consistency.self])
 
     struct Inclusion: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prove that event SEQ is in the tree.")
+        static let configuration = CommandConfiguration(
+            abstract: "Prove that event SEQ is in the tree.",
+            discussion: "Example: ledgerctl prove inclusion 42 --size 1000 > proof.json")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: ArgumentHelp("The event's seq.", valueName: "seq")) var seq: Int
         @Option(help: ArgumentHelp("Tree size (default: the latest checkpoint's).", valueName: "n")) var size: Int?
@@ -32,7 +34,9 @@ struct Prove: ParsableCommand {
     }
 
     struct Consistency: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Prove that the tree of size N extends the tree of size M.")
+        static let configuration = CommandConfiguration(
+            abstract: "Prove that the tree of size N extends the tree of size M.",
+            discussion: "Example: ledgerctl prove consistency 1000 2000 > proof.json")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: ArgumentHelp("The older size.", valueName: "m")) var from: Int
         @Argument(help: ArgumentHelp("The newer size (default: the latest checkpoint's).", valueName: "n")) var to: Int?
@@ -56,6 +60,9 @@ struct CheckProof: ParsableCommand {
             Recomputes the root from the proof (RFC 9162 §2.1.3.2 / §2.1.4.2) and compares it with the
             root in the proof; with --key, also verifies the signed checkpoints the proof carries and
             that their roots are the proof's. Exit 0 if it holds, 1 otherwise.
+
+            Example:
+              ledgerctl check-proof proof.json --key key.txt
             """)
 
     @Argument(help: ArgumentHelp("The proof (JSON); - for stdin.", valueName: "file")) var file: String

@@ -7,6 +7,10 @@ struct Status: ParsableCommand {
         discussion: """
             With --json: {"size":N,"rootHash":"<hex>","checkpointSize":N,"checkpoint":"<signed note>",
             "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,...}
+
+            Examples:
+              ledgerctl status
+              ledgerctl status --json
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -37,7 +41,7 @@ struct CheckpointCommand: ParsableCommand {
         commandName: "checkpoint",
         abstract: "Print the latest signed checkpoint (a C2SP tlog-checkpoint in a signed note).",
         discussion: """
-            Save it for offline verification:
+            Example (save it for offline verification):
               ledgerctl checkpoint > checkpoint.txt
 
             ledgerctl remembers the last checkpoint it verified for each ledger (under
@@ -64,7 +68,7 @@ struct Pubkey: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print the checkpoint verifier key (C2SP vkey: name+keyhash+base64(0x01‖Ed25519 key)).",
         discussion: """
-            Save it for offline verification:
+            Example (save it for offline verification):
               ledgerctl pubkey > key.txt
             """)
 

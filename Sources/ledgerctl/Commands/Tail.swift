@@ -33,6 +33,9 @@ struct Backup: ParsableCommand {
             into DEST (which must not exist, on the daemon's machine and writable by it) while it goes
             on serving, then opens the copy and verifies every event, the tree and every checkpoint.
             Restore with: ledgerd --restore DEST --data-dir /var/lib/ledger (while ledgerd is stopped).
+
+            Example:
+              ledgerctl backup /var/backups/ledger-2026-11-29
             """)
 
     @OptionGroup var connection: ConnectionOptions

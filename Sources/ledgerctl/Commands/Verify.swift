@@ -11,6 +11,10 @@ struct Verify: ParsableCommand {
             checkpoint's size and each checkpoint's signature, and replays the log to compare the
             projections with the live ones. Names the first bad seq or checkpoint. Exit code 0
             when everything verifies, 1 otherwise.
+
+            Examples:
+              ledgerctl verify
+              ledgerctl verify --json
             """)
 
     @OptionGroup var connection: ConnectionOptions

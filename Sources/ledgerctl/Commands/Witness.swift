@@ -13,7 +13,7 @@ struct Witness: ParsableCommand {
             ignore signatures from keys they do not know). Keep the cosigned notes: a later rollback
             or fork would contradict a checkpoint you signed.
 
-            Create your key once (mode 0600; prints your verifier key to give to others):
+            Examples: create your key once (mode 0600; prints your verifier key to give to others):
               ledgerctl witness --key ~/.ledger-witness.key --new-key --name nguyen-van-an
             Then, e.g. monthly:
               ledgerctl witness --key ~/.ledger-witness.key > cosigned-2026-11.txt
