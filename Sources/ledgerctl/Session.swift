@@ -80,7 +80,7 @@ enum Output {
         case .int(let i)?: return String(i)
         case .double(let d)?: return String(format: "%.1f", d)
         case .bool(let b)?: return b ? "có" : "không"
-        case .array(let a)?: return a.map { cell($0) }.joined(separator: ", ")
+        case .array(let a)?: return a.isEmpty ? "—" : a.map { cell($0) }.joined(separator: ", ")
         case .object?: return value!.canonicalString
         }
     }
