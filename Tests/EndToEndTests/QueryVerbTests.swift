@@ -385,6 +385,14 @@ import Testing
         #expect(try parse(try ok(daemon, ["report"] + period + ["--at-seq", "9"]))["regularMeetings"] == 1)
         let meetingsAt9 = try parse(try ok(daemon, ["meetings", "--cell", "CB01", "--from", "2024-01-01", "--to", "2024-12-31", "--at-seq", "9", "--json"]))
         #expect(meetingsAt9["count"] == 1)
+        // The meeting's advisory warning (no thematic meeting last quarter) likewise: gone now, known at seq 9.
+        let warningSeqs = { (extra: [String]) throws -> [Int64] in
+            try parse(try ok(daemon, ["warnings", "--org", "DB01", "--json"] + extra))["warnings"]?.arrayValue?.compactMap { $0["seq"]?.intValue } ?? []
+        }
+        #expect(try warningSeqs([]).contains(8) == false)
+        #expect(try warningSeqs(["--at-seq", "9"]) == [8])
+        #expect(try warningSeqs(["--at-seq", "7"]) == [])
+        #expect(try warningSeqs(["--at-seq", "9", "--as-of", "2024-03-13"]) == [])
         #expect(try parse(try ok(daemon, ["meetings", "--cell", "CB01", "--from", "2024-01-01", "--to", "2024-12-31", "--json"]))["count"] == 0)
     }
 

@@ -219,6 +219,24 @@ struct QueryContext {
                 return true
             }
         }
+        // A retraction deletes its target's index row; with atSeq, the warnings of events retracted
+        // only after it were still known then: read them back from the log (as meetingRows does).
+        if atSeq != nil {
+            let subtree = Set(state.subtree(of: org))
+            let lookup = StoreEventLookup(view: view)
+            for (target, retraction) in current.retracted where target <= through && retraction > through {
+                guard let record = try lookup.storedRecord(seq: target), !record.warnings.isEmpty,
+                      asOf.map({ record.occurredOn <= $0 }) ?? true,
+                      let event = try? record.event(),
+                      let code = ProjectionIndexes.organization(of: event, state: state), subtree.contains(code)
+                else { continue }
+                list.append(.object([
+                    "seq": .int(Int64(target)), "type": .string(record.type), "occurredOn": .string(record.occurredOn.description),
+                    "organization": .string(code),
+                    "warnings": .array(record.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
+                ]))
+            }
+        }
         list.sort { ($0["seq"]?.intValue ?? 0) < ($1["seq"]?.intValue ?? 0) }
         return .object(["org": .string(org), "count": .int(Int64(list.count)), "warnings": .array(list)])
     }
