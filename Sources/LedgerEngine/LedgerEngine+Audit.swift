@@ -19,6 +19,8 @@ extension LedgerEngine {
                 "mapUsedBytes": .int(Int64(store.env.usedBytes())),
                 "mapSizeBytes": .int(Int64(store.env.mapSizeBytes)),
                 "queueDepth": .int(Int64(queueDepth)),
+                "groupsCommitted": .int(Int64(commitStatistics.groups)),
+                "eventsSubmitted": .int(Int64(commitStatistics.events)),
                 "uptimeSeconds": .int(Int64(Date().timeIntervalSince(startedAt))),
             ]
             if let reason = haltReason { object["halted"] = .string(reason) }

@@ -27,6 +27,16 @@ public final class LedgerEngine: @unchecked Sendable {
     private var published: DomainState
     private var halted: String?
     private var pendingSwap: DomainState?
+    private var groupsCommitted = 0
+    private var eventsSubmitted = 0
+
+    /// Write transactions committed for appends, and the events they carried
+    /// (their ratio is the group-commit batch size).
+    public var commitStatistics: (groups: Int, events: Int) {
+        publishedLock.lock()
+        defer { publishedLock.unlock() }
+        return (groupsCommitted, eventsSubmitted)
+    }
     private var writer: Thread?
     private let writerDone = DispatchSemaphore(value: 0)
     public let startedAt = Date()
@@ -138,16 +148,20 @@ public final class LedgerEngine: @unchecked Sendable {
             swapIfRequested()
             if group.isEmpty { continue }
             let outcomes = commit(group)
-            publish()
+            publish(requests: group.count, events: group.reduce(0) { $0 + $1.items.count })
             for (pending, result) in zip(group, outcomes) { pending.deliver(result) }
             snapshotIfDue()
         }
         writerDone.signal()
     }
 
-    func publish() {
+    func publish(requests: Int = 0, events: Int = 0) {
         let copy = state
         publishedLock.lock()
+        if events > 0 {
+            groupsCommitted += 1
+            eventsSubmitted += events
+        }
         published = copy
         publishedLock.unlock()
     }
