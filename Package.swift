@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -44,7 +45,13 @@ let package = Package(
         // Pure: a deterministic generator of realistic ledgers, and its own model of the expected report.
         .target(name: "LedgerDemo", dependencies: ["LedgerJSON"], swiftSettings: swiftSettings),
         // Pure: event types, validation, domain rules, projections, reports.
-        .target(name: "LedgerDomain", dependencies: ["LedgerJSON"], swiftSettings: swiftSettings),
+        // State maps are persistent hash tries (TreeDictionary): publishing a
+        // snapshot after each commit shares structure instead of copying it.
+        .target(
+            name: "LedgerDomain",
+            dependencies: ["LedgerJSON", .product(name: "HashTreeCollections", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
         // Storage engine: the LMDB environment, the event log, tree nodes, checkpoints.
         .target(
             name: "LedgerStore",

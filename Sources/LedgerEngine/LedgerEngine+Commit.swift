@@ -95,7 +95,8 @@ extension LedgerEngine {
     private func appendOne(_ submission: Submission, actor: Actor, batch: WriteBatch) throws -> AppendOutcome {
         let event = submission.event
         let view = batch.view
-        let digest = Self.digest(submission)
+        // Only an idempotency key needs the digest (it tells a retry from a reuse).
+        let digest = submission.idempotencyKey == nil ? [] : Self.digest(submission)
         if let key = submission.idempotencyKey, let existing = try view.idempotencyEntry(key) {
             if existing.digest == digest { return .duplicate(seq: existing.seq) }
             throw EngineError(
@@ -121,7 +122,7 @@ extension LedgerEngine {
         }
         let seq = batch.nextSeq
         let record = StoredRecord(
-            seq: seq, id: UUID().uuidString.lowercased(), type: event.type.rawValue,
+            seq: seq, id: EventID.random(using: &randomness), type: event.type.rawValue,
             occurredOn: submission.occurredOn, recordedAt: Timestamp.now(), actor: actor, stream: stream,
             streamVersion: version + 1, data: event.data, schemaVersion: StoredEventDecoder.currentSchemaVersion,
             idempotencyKey: submission.idempotencyKey, warnings: warnings)

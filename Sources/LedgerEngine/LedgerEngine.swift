@@ -22,6 +22,8 @@ public final class LedgerEngine: @unchecked Sendable {
     let logger: Logger
     var state: DomainState
     var snapshotSeq: UInt64
+    /// Randomness for event ids (writer thread only).
+    var randomness = BufferedRandom()
     private let queue: AppendQueue
     private let publishedLock = NSLock()
     private var published: DomainState

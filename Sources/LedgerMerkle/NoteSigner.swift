@@ -15,6 +15,11 @@ public struct NoteSigner: Sendable {
     private let seed: [UInt8]
     /// The 32-byte Ed25519 public key.
     public let publicKey: [UInt8]
+    /// The expanded signing key, made once: expanding the seed is a scalar
+    /// multiplication, as costly as the signature itself. (swift-crypto 3 does
+    /// not mark the key Sendable; it is immutable after init and Ed25519
+    /// signing only reads it, so sharing it across threads is safe.)
+    nonisolated(unsafe) private let key: Curve25519.Signing.PrivateKey
 
     private init(name: String, seed: [UInt8]) throws(CheckpointError) {
         let key: Curve25519.Signing.PrivateKey
@@ -25,6 +30,7 @@ public struct NoteSigner: Sendable {
         }
         self.name = name
         self.seed = seed
+        self.key = key
         self.publicKey = Array(key.publicKey.rawRepresentation)
         self.keyID = NoteName.ed25519KeyID(name: name, publicKey: publicKey)
     }
@@ -103,7 +109,6 @@ public struct NoteSigner: Sendable {
 
     private func signature(over text: String) throws(CheckpointError) -> NoteSignature {
         do {
-            let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
             let bytes = try key.signature(for: Array(text.utf8))
             return NoteSignature(name: name, keyID: keyID, signature: Array(bytes))
         } catch {

@@ -80,10 +80,10 @@ struct PropertyTests {
         // Indexes agree with the entities.
         var byCell: [String: Set<String>] = [:]
         for (id, m) in s.members { byCell[m.cell, default: []].insert(id) }
-        #expect(byCell == s.membersByCell)
+        #expect(byCell == Dictionary(uniqueKeysWithValues: s.membersByCell.map { ($0.key, $0.value) }))
         var children: [String: Set<String>] = [:]
         for (code, o) in s.organizations { if let p = o.parent { children[p, default: []].insert(code) } }
-        #expect(children == s.childrenByParent)
+        #expect(children == Dictionary(uniqueKeysWithValues: s.childrenByParent.map { ($0.key, $0.value) }))
         // Every parent and every member's cell exists.
         for o in s.organizations.values { if let p = o.parent { #expect(s.organizations[p] != nil) } }
         for m in s.members.values { #expect(s.organizations[m.cell]?.kind == .cell) }

@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// The current state the rules need and the projections read: every entity
 /// (organizations, members, inspections, disciplines) with its history, and
 /// which seqs are retracted. It grows with entities, not with meetings:
@@ -5,8 +7,10 @@
 ///
 /// Use: `check` an event (pure), then `apply` it with the seq it was stored
 /// under. Replays call `apply` alone, in seq order. Savepoints undo applies
-/// (group commit). A state is a value: copies are cheap (copy-on-write) and
-/// independent.
+/// (group commit). A state is a value: copies are O(1) and independent, and
+/// the entity maps are persistent hash tries (`TreeDictionary`), so changing
+/// one member of a copy rewrites O(log n) trie nodes rather than the whole map.
+/// That is what lets the engine publish a fresh snapshot after every commit.
 ///
 /// Invariants (checked by the tests, guarded by the rules):
 /// - every member's cell, every organization's parent exists;
@@ -15,19 +19,19 @@
 /// - `membersByCell` and `childrenByParent` agree with the entities;
 /// - `references.count` of an entity counts the non-retracted later events naming it.
 public struct DomainState: Sendable {
-    public internal(set) var organizations: [String: Organization] = [:]
-    public internal(set) var members: [String: Member] = [:]
-    public internal(set) var inspections: [String: Inspection] = [:]
-    public internal(set) var disciplines: [String: Discipline] = [:]
+    public internal(set) var organizations: TreeDictionary<String, Organization> = [:]
+    public internal(set) var members: TreeDictionary<String, Member> = [:]
+    public internal(set) var inspections: TreeDictionary<String, Inspection> = [:]
+    public internal(set) var disciplines: TreeDictionary<String, Discipline> = [:]
     /// Retracted seq → the seq of the `EventRetracted` that retracted it.
-    public internal(set) var retracted: [UInt64: UInt64] = [:]
+    public internal(set) var retracted: TreeDictionary<UInt64, UInt64> = [:]
     /// The last seq applied (0 for a new state).
     public internal(set) var appliedSeq: UInt64 = 0
 
     /// Derived index: organization code → codes of its direct children.
-    public internal(set) var childrenByParent: [String: Set<String>] = [:]
+    public internal(set) var childrenByParent: TreeDictionary<String, Set<String>> = [:]
     /// Derived index: cell code → ids of the members whose (last) cell it is, active or not.
-    public internal(set) var membersByCell: [String: Set<String>] = [:]
+    public internal(set) var membersByCell: TreeDictionary<String, Set<String>> = [:]
 
     /// The undo log of the open savepoints (empty when none is open).
     var undoLog: [UndoStep] = []
