@@ -135,7 +135,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON"]),
+        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON", "LedgerMerkle"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

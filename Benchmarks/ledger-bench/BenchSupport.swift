@@ -21,11 +21,18 @@ func rate(_ count: Int, _ seconds: Double) -> String {
 }
 
 /// Resident set size in MiB (from /proc/self/statm).
-func residentMiB() -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = text.split(separator: " ")
-    guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
-    return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+func residentMiB() -> Double { residentKiB("VmRSS") / 1024 }
+
+/// Resident anonymous memory (heap, stacks) in MiB: RSS without the pages of
+/// mapped files, so the LMDB map (which the kernel may keep resident) is left out.
+func anonymousMiB() -> Double { residentKiB("RssAnon") / 1024 }
+
+private func residentKiB(_ field: String) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+    return 0
 }
 
 /// A ~600-byte event record body, deterministic from `seq`.

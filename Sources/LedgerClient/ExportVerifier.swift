@@ -77,22 +77,35 @@ public struct ExportVerifier {
             result.linesRead += 1
             let want = range.size + 1
             if line.isEmpty { return fail(want, "line \(result.linesRead) is empty") }
-            guard case .object(var record)? = try? JSONParser.parse(line) else {
-                return fail(want, "line \(result.linesRead) is not a JSON object")
+            let seq: Int64
+            let claimed: String
+            let computed: TreeHash
+            if let fast = Self.leafOfCanonicalLine(line) {
+                (seq, claimed, computed) = fast
+            } else {
+                // The general path: parse, drop leafHash, re-encode (RFC 8785).
+                guard case .object(var record)? = try? JSONParser.parse(line) else {
+                    return fail(want, "line \(result.linesRead) is not a JSON object")
+                }
+                guard let number = record["seq"]?.intValue, number > 0 else {
+                    return fail(want, "line \(result.linesRead) has no valid seq")
+                }
+                guard let leaf = record.removeValue(forKey: "leafHash")?.stringValue else {
+                    return fail(want, "seq \(number) has no valid leafHash")
+                }
+                var preimage: [UInt8] = [0]
+                preimage.append(contentsOf: CanonicalJSON.encode(.object(record)))
+                (seq, claimed, computed) = (number, leaf, try! TreeHash(Array(SHA256.hash(data: preimage))))
             }
-            guard let seq = record["seq"]?.intValue, seq > 0 else {
+            guard seq > 0 else {
                 return fail(want, "line \(result.linesRead) has no valid seq")
             }
             guard UInt64(seq) == want else {
                 return fail(want, "line \(result.linesRead) has seq \(seq); want \(want) (lines missing, duplicated or reordered)")
             }
-            guard let claimed = record.removeValue(forKey: "leafHash")?.stringValue, let claimedHash = TreeHash(hex: claimed)
-            else {
+            guard let claimedHash = TreeHash(hex: claimed) else {
                 return fail(want, "seq \(seq) has no valid leafHash")
             }
-            var preimage: [UInt8] = [0]
-            preimage.append(contentsOf: CanonicalJSON.encode(.object(record)))
-            let computed = try! TreeHash(Array(SHA256.hash(data: preimage)))
             guard computed == claimedHash else {
                 return fail(want, "seq \(seq) was altered: its content hashes to \(computed.hex), the line says \(claimed)")
             }
@@ -119,6 +132,44 @@ public struct ExportVerifier {
         }
         progress?(result.linesRead)
         return result
+    }
+
+    /// The fast path: when `line` is canonical already (as exported), its
+    /// record bytes are the line without the `leafHash` member, hashed in
+    /// place. Returns nil (use the general path) for anything else, including
+    /// a seq or leafHash of an unexpected form, so that the general path words
+    /// the failure.
+    static func leafOfCanonicalLine(_ line: [UInt8]) -> (seq: Int64, claimed: String, computed: TreeHash)? {
+        line.withUnsafeBytes { raw -> (Int64, String, TreeHash)? in
+            guard let members = CanonicalScanner.topLevelMembers(raw) else { return nil }
+            func find(_ name: StaticString) -> Int? {
+                members.firstIndex { member in
+                    member.key.count == name.utf8CodeUnitCount
+                        && memcmp(raw.baseAddress! + member.key.lowerBound, name.utf8Start, member.key.count) == 0
+                }
+            }
+            guard let seqIndex = find("seq"), let leafIndex = find("leafHash") else { return nil }
+            var seq: Int64 = 0
+            for byte in raw[members[seqIndex].value] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                seq = seq * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            let leafValue = members[leafIndex].value
+            guard leafValue.count == 66 else { return nil }
+            let claimed = String(decoding: raw[(leafValue.lowerBound + 1)..<(leafValue.upperBound - 1)], as: UTF8.self)
+            // Cut the member and one comma next to it: `,"leafHash":"…"` or `"leafHash":"…",`.
+            var cut = (members[leafIndex].key.lowerBound - 1)..<leafValue.upperBound
+            if leafIndex > 0 {
+                cut = (cut.lowerBound - 1)..<cut.upperBound
+            } else if members.count > 1 {
+                cut = cut.lowerBound..<(cut.upperBound + 1)
+            }
+            var hasher = SHA256()
+            hasher.update(data: [0])
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[0..<cut.lowerBound]))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[cut.upperBound...]))
+            return (seq, claimed, try! TreeHash(Array(hasher.finalize())))
+        }
     }
 }
 

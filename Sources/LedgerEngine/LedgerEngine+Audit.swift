@@ -52,18 +52,38 @@ extension LedgerEngine {
         }
     }
 
-    /// The stored canonical record with `,"leafHash":"<hex>"` before its final
-    /// brace: valid JSON; verifiers drop `leafHash` and re-canonicalize.
+    /// The export line: the stored canonical record with `"leafHash":"<hex>"`
+    /// inserted where RFC 8785 orders it, so the line is canonical JSON too
+    /// (verifiers drop `leafHash` and hash the rest as it stands).
     static func exportLine(record: UnsafeRawBufferPointer, leafHash: TreeHash) throws -> [UInt8] {
-        guard record.count >= 2, record.last == UInt8(ascii: "}") else {
-            throw EngineError(.internal, "a stored record is not a JSON object; run ledgerctl verify")
+        guard let members = CanonicalScanner.topLevelMembers(record) else {
+            // Not a form the scanner vouches for (it declines a few rare
+            // canonical forms too): re-encode, which gives the same bytes.
+            guard case .object(var object) = try JSONParser.parse(record, allowFloats: true) else {
+                throw EngineError(.internal, "a stored record is not a JSON object; run ledgerctl verify")
+            }
+            object["leafHash"] = .string(leafHash.hex)
+            return CanonicalJSON.encode(.object(object))
+        }
+        let name = Array("leafHash".utf8)
+        let after = members.first { member in
+            record[member.key].lexicographicallyPrecedes(name) == false
         }
         var line = [UInt8]()
         line.reserveCapacity(record.count + 80)
-        line.append(contentsOf: record.prefix(record.count - 1))
-        line.append(contentsOf: Array(",\"leafHash\":\"".utf8))
-        line.append(contentsOf: Array(leafHash.hex.utf8))
-        line.append(contentsOf: Array("\"}".utf8))
+        let member = Array("\"leafHash\":\"".utf8) + Array(leafHash.hex.utf8) + [UInt8(ascii: "\"")]
+        if let after {
+            let at = after.key.lowerBound - 1  // its opening quote
+            line.append(contentsOf: record[0..<at])
+            line.append(contentsOf: member)
+            line.append(UInt8(ascii: ","))
+            line.append(contentsOf: record[at...])
+        } else {
+            line.append(contentsOf: record[0..<(record.count - 1)])
+            if !members.isEmpty { line.append(UInt8(ascii: ",")) }
+            line.append(contentsOf: member)
+            line.append(UInt8(ascii: "}"))
+        }
         return line
     }
 

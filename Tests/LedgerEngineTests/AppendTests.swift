@@ -21,6 +21,8 @@ import Testing
         var leaves: [TreeHash] = []
         for (i, line) in lines.enumerated() {
             guard case .object(var record) = try JSONParser.parse(line) else { Issue.record("not an object"); return }
+            // Each line is itself RFC 8785 canonical (leafHash in its sorted place).
+            #expect(CanonicalJSON.encode(.object(record)) == line)
             #expect(record["seq"] == .int(Int64(i + 1)))
             #expect(record["actor"] == .object(["uid": 1000, "user": "an"]))
             let leafHex = try #require(record.removeValue(forKey: "leafHash")?.stringValue)

@@ -1,0 +1,235 @@
+/// Checks, without building a `JSONValue`, that bytes are already the RFC 8785
+/// canonical form of a JSON object, and says where its top-level members are.
+///
+/// Why: verifying an export means hashing each line's canonical bytes. When a
+/// line is canonical already (every line `ledgerctl export` writes is), the
+/// bytes to hash are the line minus its `leafHash` member, and parsing and
+/// re-encoding it (the general path) costs ten times the hashing. The scanner
+/// is the fast path; whatever it declines goes the general way, so the answer
+/// is the same either way (the tests hold it to that).
+///
+/// It accepts only what it can prove canonical in one pass and declines
+/// (returns nil) the rest, even where RFC 8785 would allow it:
+/// - keys must be printable ASCII without escapes (so byte order is UTF-16
+///   order), strictly increasing (sorted, no duplicates);
+/// - numbers must be integers of at most 15 digits without a sign on zero
+///   (the ledger stores no fractions; larger magnitudes go the general way);
+/// - strings must be valid UTF-8 with exactly RFC 8785's escapes: `\"`, `\\`,
+///   `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00xx` (lowercase) for the other
+///   control characters; nothing else escaped;
+/// - no whitespace between tokens, nesting at most `depthMax`, nothing after
+///   the object.
+public enum CanonicalScanner {
+    /// One top-level member, as byte offsets into the scanned buffer.
+    public struct Member: Equatable, Sendable {
+        /// The key's characters (inside the quotes).
+        public let key: Range<Int>
+        /// The value's bytes.
+        public let value: Range<Int>
+    }
+
+    /// The top-level members of `bytes` if it is a canonical JSON object the
+    /// scanner can vouch for, else nil.
+    public static func topLevelMembers(_ bytes: UnsafeRawBufferPointer, depthMax: Int = 64) -> [Member]? {
+        var scanner = Scan(bytes: bytes, depthMax: depthMax)
+        var members: [Member] = []
+        guard scanner.object(depth: 1, members: &members), scanner.index == bytes.count else { return nil }
+        return members
+    }
+
+    /// Convenience for arrays.
+    public static func topLevelMembers(_ bytes: [UInt8], depthMax: Int = 64) -> [Member]? {
+        bytes.withUnsafeBytes { topLevelMembers($0, depthMax: depthMax) }
+    }
+}
+
+private struct Scan {
+    let bytes: UnsafeRawBufferPointer
+    let depthMax: Int
+    var index = 0
+
+    init(bytes: UnsafeRawBufferPointer, depthMax: Int) {
+        self.bytes = bytes
+        self.depthMax = depthMax
+    }
+
+    private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard current == byte else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func value(depth: Int) -> Bool {
+        guard let byte = current else { return false }
+        switch byte {
+        case UInt8(ascii: "{"):
+            var ignored: [CanonicalScanner.Member] = []
+            return object(depth: depth + 1, members: &ignored, collect: false)
+        case UInt8(ascii: "["): return array(depth: depth + 1)
+        case UInt8(ascii: "\""): return string()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return integer()
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        default: return false
+        }
+    }
+
+    mutating func object(depth: Int, members: inout [CanonicalScanner.Member], collect: Bool = true) -> Bool {
+        guard depth <= depthMax, take(UInt8(ascii: "{")) else { return false }
+        if take(UInt8(ascii: "}")) { return true }
+        var previousKey: Range<Int>?
+        while true {
+            guard let key = plainKey() else { return false }
+            if let previousKey, !isBefore(previousKey, key) { return false }
+            previousKey = key
+            guard take(UInt8(ascii: ":")) else { return false }
+            let start = index
+            guard value(depth: depth) else { return false }
+            if collect { members.append(.init(key: key, value: start..<index)) }
+            if take(UInt8(ascii: ",")) { continue }
+            return take(UInt8(ascii: "}"))
+        }
+    }
+
+    mutating func array(depth: Int) -> Bool {
+        guard depth <= depthMax, take(UInt8(ascii: "[")) else { return false }
+        if take(UInt8(ascii: "]")) { return true }
+        while true {
+            guard value(depth: depth) else { return false }
+            if take(UInt8(ascii: ",")) { continue }
+            return take(UInt8(ascii: "]"))
+        }
+    }
+
+    /// A key of printable ASCII without escapes; returns its characters' range.
+    mutating func plainKey() -> Range<Int>? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while let byte = current, byte != UInt8(ascii: "\"") {
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        let key = start..<index
+        return take(UInt8(ascii: "\"")) ? key : nil
+    }
+
+    /// Byte order, which for printable ASCII is RFC 8785's UTF-16 order.
+    func isBefore(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        var i = a.lowerBound, j = b.lowerBound
+        while i < a.upperBound && j < b.upperBound {
+            if bytes[i] != bytes[j] { return bytes[i] < bytes[j] }
+            i += 1
+            j += 1
+        }
+        return a.count < b.count
+    }
+
+    mutating func string() -> Bool {
+        guard take(UInt8(ascii: "\"")) else { return false }
+        while let byte = current {
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return true
+            case 0..<0x20:
+                return false  // a raw control character
+            case UInt8(ascii: "\\"):
+                guard escape() else { return false }
+            case 0x20..<0x80:
+                index += 1
+            default:
+                guard utf8Sequence() else { return false }
+            }
+        }
+        return false
+    }
+
+    /// RFC 8785 (ECMAScript JSON.stringify) escapes exactly these.
+    mutating func escape() -> Bool {
+        index += 1
+        guard let byte = current else { return false }
+        index += 1
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+             UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return true
+        case UInt8(ascii: "u"):
+            guard index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] == UInt8(ascii: "0")
+            else { return false }
+            guard let high = lowerHex(bytes[index + 2]), let low = lowerHex(bytes[index + 3]) else { return false }
+            index += 4
+            let scalar = high << 4 | low
+            // Below 0x20 and without a short form.
+            return scalar < 0x20 && ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(scalar)
+        default:
+            return false
+        }
+    }
+
+    func lowerHex(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+    }
+
+    /// One well-formed UTF-8 sequence of 2–4 bytes (RFC 3629: no overlongs,
+    /// no surrogates, nothing above U+10FFFF).
+    mutating func utf8Sequence() -> Bool {
+        let lead = bytes[index]
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return false
+        }
+        guard index + length <= bytes.count else { return false }
+        let second = bytes[index + 1]
+        guard second >= low && second <= high else { return false }
+        for k in 2..<length where bytes[index + k] & 0xC0 != 0x80 { return false }
+        index += length
+        return true
+    }
+
+    /// `-?(0|[1-9][0-9]*)` with at most 15 digits, not `-0`, no fraction or exponent.
+    mutating func integer() -> Bool {
+        let negative = take(UInt8(ascii: "-"))
+        guard let first = current, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { return false }
+        index += 1
+        var digits = 1
+        if first == UInt8(ascii: "0") {
+            if negative { return false }
+        } else {
+            while let byte = current, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                index += 1
+                digits += 1
+            }
+        }
+        guard digits <= 15 else { return false }
+        if let next = current, next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E")
+            || (next >= UInt8(ascii: "0") && next <= UInt8(ascii: "9"))
+        {
+            return false
+        }
+        return true
+    }
+
+    mutating func literal(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        let pointer = word.utf8Start
+        for k in 0..<count where bytes[index + k] != pointer[k] { return false }
+        index += count
+        return true
+    }
+}

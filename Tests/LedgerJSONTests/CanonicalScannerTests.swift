@@ -1,0 +1,82 @@
+import LedgerJSON
+import Testing
+
+/// The scanner is a fast path for "these bytes are canonical already": where it
+/// says yes it must be right, and it must say yes to everything the ledger writes.
+@Suite struct CanonicalScannerTests {
+    @Test(arguments: [11, 12, 13, 14, 15])
+    func acceptsTheCanonicalFormOfEveryEligibleObject(seed: UInt64) throws {
+        var generator = ValueGenerator(random: SplitMix64(state: seed))
+        var accepted = 0
+        for _ in 0..<400 {
+            var members: [String: JSONValue] = [:]
+            for k in 0..<generator.random.below(8) {
+                members["k\(k)_\(generator.random.below(50))"] = generator.value(depth: 1)
+            }
+            let value = JSONValue.object(members)
+            let bytes = CanonicalJSON.encode(value)
+            let found = CanonicalScanner.topLevelMembers(bytes)
+            if Self.isEligible(value) {
+                #expect(found != nil, "declined canonical bytes: \(bytes.text)")
+            }
+            guard let found else { continue }
+            accepted += 1
+            // Where it says yes, the bytes are exactly what re-encoding gives.
+            #expect(CanonicalJSON.encode(try JSONParser.parse(bytes, allowFloats: true)) == bytes)
+            // And the members are where it says, in canonical order.
+            #expect(found.map { Array(bytes[$0.key]).text } == members.keys.sorted())
+            for member in found {
+                let key = Array(bytes[member.key]).text
+                #expect(Array(bytes[member.value]) == CanonicalJSON.encode(members[key]!))
+            }
+        }
+        #expect(accepted > 100)
+    }
+
+    /// What the scanner promises to accept: no fractions, integers of at most
+    /// 15 digits, keys of printable ASCII without escapes.
+    static func isEligible(_ value: JSONValue) -> Bool {
+        switch value {
+        case .double: return false
+        case .int(let n): return n.magnitude < 1_000_000_000_000_000
+        case .null, .bool, .string: return true
+        case .array(let items): return items.allSatisfy(isEligible)
+        case .object(let members):
+            return members.allSatisfy { key, value in
+                key.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") } && isEligible(value)
+            }
+        }
+    }
+
+    @Test func acceptsEscapesExactlyAsRFC8785WritesThem() {
+        let text = "{\"a\":\"\\\"\\\\\\b\\f\\n\\r\\t\\u0000\\u001f/é😀\"}"
+        #expect(CanonicalScanner.topLevelMembers(Array(text.utf8)) != nil)
+        #expect(CanonicalJSON.encode(try! JSONParser.parse(Array(text.utf8))) == Array(text.utf8))
+    }
+
+    @Test(arguments: [
+        " {\"a\":1}", "{\"a\":1} ", "{\"a\": 1}", "{ \"a\":1}", "{\"a\":1,\"b\":2 }",  // whitespace
+        "{\"b\":1,\"a\":2}", "{\"a\":1,\"a\":2}",  // order, duplicates
+        "{\"a\":\"\\/\"}", "{\"a\":\"\\u0041\"}", "{\"a\":\"\\u001F\"}", "{\"a\":\"\\u000a\"}",  // escapes
+        "{\"a\":\"\u{01}\"}", "{\"\\u0061\":1}", "{\"é\":1}",  // raw control, escaped or non-ASCII key
+        "{\"a\":-0}", "{\"a\":01}", "{\"a\":1.5}", "{\"a\":1e3}", "{\"a\":1000000000000000}", "{\"a\":+1}",  // numbers
+        "{\"a\":tru}", "{\"a\":nul}", "{\"a\":[1,]}", "{\"a\":}", "{\"a\"1}", "{\"a\":1", "[1]", "\"a\"", "",
+    ])
+    func declinesWhatIsNotProvablyCanonical(text: String) {
+        #expect(CanonicalScanner.topLevelMembers(Array(text.utf8)) == nil, "accepted \(text)")
+    }
+
+    @Test(arguments: [
+        [0xC0, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0xFF], [0x80], [0xF0, 0x80, 0x80, 0x80],
+    ] as [[UInt8]])
+    func declinesMalformedUTF8(sequence: [UInt8]) {
+        let bytes = Array("{\"a\":\"x".utf8) + sequence + Array("y\"}".utf8)
+        #expect(CanonicalScanner.topLevelMembers(bytes) == nil)
+    }
+
+    @Test func nestingIsLimited() {
+        let deep = "{\"a\":" + String(repeating: "[", count: 10) + String(repeating: "]", count: 10) + "}"
+        #expect(CanonicalScanner.topLevelMembers(Array(deep.utf8), depthMax: 11) != nil)
+        #expect(CanonicalScanner.topLevelMembers(Array(deep.utf8), depthMax: 10) == nil)
+    }
+}
