@@ -129,7 +129,14 @@ private struct Scan {
 
     mutating func string() -> Bool {
         guard take(UInt8(ascii: "\"")) else { return false }
-        while let byte = current {
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            // The common case first: printable ASCII other than `"` and `\`.
+            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1

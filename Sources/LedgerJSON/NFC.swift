@@ -7,20 +7,37 @@ extension String {
     /// (CONTRACT.md). NFD "Nguyễn" (e + U+0302 + U+0303) becomes NFC "Nguyễn" (U+1EC5).
     ///
     /// Fast path: text whose scalars are all below U+0300 (ASCII, Latin-1 and
-    /// the rest up to the first combining mark) is already NFC and is returned
-    /// as is, without calling into ICU.
+    /// the rest up to the first combining mark) or in Latin Extended
+    /// Additional (U+1E00–U+1EFF, where Vietnamese's precomposed letters such
+    /// as "ễ" live) is already NFC and is returned as is, without ICU.
     public var nfcNormalized: String {
         if isTriviallyNFC { return self }
         return precomposedStringWithCanonicalMapping
     }
 
-    /// Whether every scalar is below U+0300: no such scalar decomposes,
-    /// composes with a neighbour or has a non-zero combining class.
-    /// In UTF-8 those are exactly the strings whose bytes are all below 0xCC
-    /// (U+0300 is CC 80; continuation bytes are 80–BF).
-    var isTriviallyNFC: Bool {
-        let fast = utf8.withContiguousStorageIfAvailable { utf8 in !utf8.contains { $0 >= 0xCC } }
-        return fast ?? !utf8.contains { $0 >= 0xCC }
+    /// Whether every scalar is below U+0300 or in U+1E00–U+1EFF. Such scalars
+    /// are starters (combining class 0) with NFC_Quick_Check=Yes, so no
+    /// sequence of them changes under NFC (the tests check every one of them
+    /// against Foundation). In UTF-8, bytes below 0xCC never start a scalar at
+    /// or above U+0300 (U+0300 is CC 80; continuation bytes are 80–BF), and
+    /// U+1E00–U+1EFF is E1 B8 80 – E1 BB BF.
+    public var isTriviallyNFC: Bool {
+        var copy = self
+        return copy.withUTF8 { utf8 in
+            var i = 0
+            let n = utf8.count
+            while i < n {
+                let byte = utf8[i]
+                if byte < 0xCC {
+                    i += 1
+                } else if byte == 0xE1, i + 2 < n, utf8[i + 1] >= 0xB8, utf8[i + 1] <= 0xBB {
+                    i += 3
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
     }
 }
 

@@ -65,3 +65,36 @@ import Testing
         #expect(value.nfcNormalized() == value)
     }
 }
+
+/// The fast path's claim, checked against Foundation's normalizer: every
+/// scalar it lets through is NFC on its own and next to any other such scalar.
+@Suite struct NFCFastPathTests {
+    static let scalars: [Unicode.Scalar] = (Array(0..<0x300) + Array(0x1E00...0x1EFF)).compactMap(Unicode.Scalar.init)
+
+    @Test func everyFastPathScalarIsNFCAlone() {
+        for scalar in Self.scalars {
+            let text = String(scalar)
+            #expect(text.isTriviallyNFC, "U+\(String(scalar.value, radix: 16))")
+            #expect(Array(text.precomposedStringWithCanonicalMapping.unicodeScalars) == [scalar],
+                    "U+\(String(scalar.value, radix: 16)) changes under NFC")
+        }
+    }
+
+    @Test func fastPathScalarsDoNotComposeWithEachOther() {
+        var random = SplitMix64(state: 9)
+        for _ in 0..<20 {
+            var scalars = String.UnicodeScalarView()
+            for _ in 0..<2000 { scalars.append(Self.scalars[random.below(Self.scalars.count)]) }
+            let text = String(scalars)
+            #expect(text.isTriviallyNFC)
+            #expect(Array(text.precomposedStringWithCanonicalMapping.unicodeScalars) == Array(text.unicodeScalars))
+        }
+    }
+
+    @Test func combiningMarksAndOtherScriptsTakeTheSlowPath() {
+        #expect(!"e\u{0302}\u{0303}".isTriviallyNFC)
+        #expect("e\u{0302}\u{0303}".nfcNormalized == "\u{1EC5}")
+        #expect(!"\u{1F71}".isTriviallyNFC)  // Greek, outside the fast ranges
+        #expect("Nguyễn Thị Ánh".isTriviallyNFC)
+    }
+}

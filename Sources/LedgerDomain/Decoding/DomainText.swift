@@ -1,16 +1,12 @@
-// Foundation only for Unicode normalization (ICU); nothing else in LedgerDomain
-// uses it. Duplicates LedgerJSON's `String.nfcNormalized` on purpose until the
-// branches merge (then this helper calls it).
 import Foundation
+import LedgerJSON
 
 /// Text rules shared by the decoder: NFC, emptiness and control characters.
 enum DomainText {
-    /// `text` in Unicode Normalization Form C. Text whose UTF-8 bytes are all
-    /// below 0xCC (every scalar below U+0300) is already NFC and is returned as is.
+    /// `text` in Unicode Normalization Form C (LedgerJSON's, with its fast
+    /// path for Latin and Vietnamese letters).
     static func nfc(_ text: String) -> String {
-        var copy = text
-        let trivial = copy.withUTF8 { bytes in !bytes.contains { $0 >= 0xCC } }
-        return trivial ? text : text.precomposedStringWithCanonicalMapping
+        text.nfcNormalized
     }
 
     /// Whether the text has at least one scalar that is not Unicode White_Space.

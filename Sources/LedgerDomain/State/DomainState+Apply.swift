@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 extension DomainState {
     /// Applies an accepted event as event number `seq` (checked just now, or
     /// replayed from the log in seq order).
@@ -81,13 +83,21 @@ extension DomainState {
     /// Appends one entry to a member's timeline, in place (a replay pays O(1), not a
     /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
-        guard let oldCell = members[id]?.cell else { return assertionFailure("member event for unknown member \(id) at \(seq)") }
+        // In place: the member is moved out of its trie node and back, not copied.
+        let recording = self.recording
+        let cells = members.updateValue(forKey: id) { member -> (old: String, new: String, before: Member?)? in
+            guard member != nil else { return nil }
+            let oldCell = member!.cell
+            let before = recording ? member : nil
+            member!.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
+            return (oldCell, member!.cell, before)
+        }
+        guard let cells else { return assertionFailure("member event for unknown member \(id) at \(seq)") }
         if recording {
-            let old = members[id]
+            let old = cells.before
             undoLog.append(UndoStep { $0.storeMember(id, old) })
         }
-        members[id]!.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
-        let newCell = members[id]!.cell
+        let oldCell = cells.old, newCell = cells.new
         if newCell != oldCell {
             membersByCell[oldCell]?.remove(id)
             if membersByCell[oldCell]?.isEmpty == true { membersByCell[oldCell] = nil }
@@ -171,26 +181,37 @@ extension DomainState {
     /// place and records only the tracker in the undo log: a meeting touches every
     /// participant, so this is the hottest write of a replay.
     mutating func adjustReference(_ ref: EntityRef, seq: UInt64, adding: Bool) {
-        func adjust(_ tracker: inout ReferenceTracker) {
-            if adding { tracker.add(seq) } else { tracker.remove(seq) }
-        }
         switch ref {
         case .organization(let c):
-            guard let old = organizations[c]?.references else { return }
-            if recording { undoLog.append(UndoStep { $0.organizations[c]?.references = old }) }
-            adjust(&organizations[c]!.references)
+            if let old = Self.adjust(&organizations, c, seq: seq, adding: adding), recording {
+                undoLog.append(UndoStep { $0.organizations[c]?.references = old })
+            }
         case .member(let id):
-            guard let old = members[id]?.references else { return }
-            if recording { undoLog.append(UndoStep { $0.members[id]?.references = old }) }
-            adjust(&members[id]!.references)
+            if let old = Self.adjust(&members, id, seq: seq, adding: adding), recording {
+                undoLog.append(UndoStep { $0.members[id]?.references = old })
+            }
         case .inspection(let i):
-            guard let old = inspections[i]?.references else { return }
-            if recording { undoLog.append(UndoStep { $0.inspections[i]?.references = old }) }
-            adjust(&inspections[i]!.references)
+            if let old = Self.adjust(&inspections, i, seq: seq, adding: adding), recording {
+                undoLog.append(UndoStep { $0.inspections[i]?.references = old })
+            }
         case .discipline(let d):
-            guard let old = disciplines[d]?.references else { return }
-            if recording { undoLog.append(UndoStep { $0.disciplines[d]?.references = old }) }
-            adjust(&disciplines[d]!.references)
+            if let old = Self.adjust(&disciplines, d, seq: seq, adding: adding), recording {
+                undoLog.append(UndoStep { $0.disciplines[d]?.references = old })
+            }
+        }
+    }
+
+    /// Adjusts one entity's tracker inside the map (the entity is moved out of
+    /// its trie node and back, never copied); returns the tracker as it was,
+    /// or nil if the map has no such entity.
+    private static func adjust<Entity: ReferenceCounted>(
+        _ map: inout TreeDictionary<String, Entity>, _ key: String, seq: UInt64, adding: Bool
+    ) -> ReferenceTracker? {
+        map.updateValue(forKey: key) { entity -> ReferenceTracker? in
+            guard entity != nil else { return nil }
+            let old = entity!.references
+            if adding { entity!.references.add(seq) } else { entity!.references.remove(seq) }
+            return old
         }
     }
 

@@ -25,6 +25,17 @@ public struct ReferenceTracker: Sendable, Hashable {
     }
 }
 
+/// An entity whose later references are counted (organizations, members,
+/// inspections, disciplines).
+protocol ReferenceCounted {
+    var references: ReferenceTracker { get set }
+}
+
+extension Organization: ReferenceCounted {}
+extension Member: ReferenceCounted {}
+extension Inspection: ReferenceCounted {}
+extension Discipline: ReferenceCounted {}
+
 /// An entity an event can refer to.
 public enum EntityRef: Sendable, Hashable, CustomStringConvertible {
     case organization(String)
