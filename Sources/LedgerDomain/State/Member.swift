@@ -1,42 +1,124 @@
 /// A member as the ledger knows it: the fold of `timeline` (in seq order).
 ///
-/// Every derived field is recomputed by `init?(timeline:)`, and kept up to
-/// date by `apply(_:)` with exactly the same code, so an incremental apply and
-/// a re-fold after a retraction can never disagree.
+/// A value with one reference inside: the fields live in a copy-on-write box,
+/// so copying a member (every lookup in the state's maps returns a copy) is
+/// one retain instead of one per field, and a change copies the fields only
+/// when the box is shared (with a published snapshot).
 public struct Member: Sendable, Hashable {
-    public let id: String
-    public private(set) var name: String = ""
-    /// The cell the member belongs to (the last one, for a member who left).
-    public private(set) var cell: String = ""
-    public private(set) var status: MemberStatus = .probationary
-    public private(set) var birthYear: Int?
-    public private(set) var registeredSeq: UInt64 = 0
-    public private(set) var registeredOn = BusinessDate(dayNumber: 0)
-    /// Admitted into the party in this ledger (`MemberAdmitted`) rather than registered.
-    public private(set) var admitted = false
-    public private(set) var confirmedOn: BusinessDate?
-    public private(set) var retiredOn: BusinessDate?
-    public private(set) var departure: Departure?
-    public private(set) var departedOn: BusinessDate?
-    public private(set) var roles: [RoleKey: BusinessDate] = [:]
-    public private(set) var tasks: [TaskRecord] = []
-    public private(set) var qualityRatings: [QualityRecord] = []
-    public private(set) var commendations: [CommendationRecord] = []
-    public private(set) var trainings: [TrainingRecord] = []
-    /// Disciplines imposed on the member, in order.
-    public private(set) var disciplineIds: [String] = []
-    /// The date of the latest change of standing (a non-leaf entry): later
-    /// changes of standing may not be dated before it.
-    public private(set) var lastStandingChangeOn = BusinessDate(dayNumber: 0)
-    public private(set) var timeline: [MemberTimelineEntry] = []
-    /// Later events that refer to the member (for retraction of its creation).
-    public internal(set) var references = ReferenceTracker()
+    private final class Box: @unchecked Sendable {
+        // @unchecked: mutated only through `fields`' _modify, which copies a
+        // shared box first; a box reachable from two values is never written.
+        var fields: MemberFields
+        init(_ fields: MemberFields) { self.fields = fields }
+    }
 
-    /// Not removed, expelled, or transferred to residence (a retired member is active).
-    public var isActive: Bool { departure == nil }
+    private var box: Box
+
+    init(_ fields: MemberFields) { box = Box(fields) }
+
+    var fields: MemberFields {
+        get { box.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+            yield &box.fields
+        }
+    }
+
+    public static func == (a: Member, b: Member) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
+    public func hash(into hasher: inout Hasher) { box.fields.hash(into: &hasher) }
 
     /// Folds a timeline whose first entry is `registered` or `admitted`; nil otherwise.
     public init?(id: String, timeline: some Sequence<MemberTimelineEntry>) {
+        guard let fields = MemberFields(id: id, timeline: timeline) else { return nil }
+        self.init(fields)
+    }
+
+    /// The member as of the end of `date`: the fold of the entries dated on or
+    /// before it; nil if the member was not registered by then.
+    public func standing(on date: BusinessDate) -> Member? {
+        if box.fields.timeline.allSatisfy({ $0.occurredOn <= date }) { return self }
+        return box.fields.standing(on: date).map(Member.init)
+    }
+
+    /// Applies one entry (which must come after every entry already applied).
+    mutating func apply(_ entry: MemberTimelineEntry) { fields.apply(entry) }
+
+    /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
+    func removing(seq: UInt64) -> Member? { box.fields.removing(seq: seq).map(Member.init) }
+
+    /// Whether the member has already been rated for `year`.
+    public func hasRating(forYear year: Int) -> Bool { box.fields.hasRating(forYear: year) }
+
+    /// Not removed, expelled, or transferred to residence (a retired member is active).
+    public var isActive: Bool { box.fields.departure == nil }
+
+    public var id: String { box.fields.id }
+    public var name: String { box.fields.name }
+    /// The cell the member belongs to (the last one, for a member who left).
+    public var cell: String { box.fields.cell }
+    public var status: MemberStatus { box.fields.status }
+    public var birthYear: Int? { box.fields.birthYear }
+    public var registeredSeq: UInt64 { box.fields.registeredSeq }
+    public var registeredOn: BusinessDate { box.fields.registeredOn }
+    /// Admitted into the party in this ledger (`MemberAdmitted`) rather than registered.
+    public var admitted: Bool { box.fields.admitted }
+    public var confirmedOn: BusinessDate? { box.fields.confirmedOn }
+    public var retiredOn: BusinessDate? { box.fields.retiredOn }
+    public var departure: Departure? { box.fields.departure }
+    public var departedOn: BusinessDate? { box.fields.departedOn }
+    public var roles: [RoleKey: BusinessDate] { box.fields.roles }
+    public var tasks: [TaskRecord] { box.fields.tasks }
+    public var qualityRatings: [QualityRecord] { box.fields.qualityRatings }
+    public var commendations: [CommendationRecord] { box.fields.commendations }
+    public var trainings: [TrainingRecord] { box.fields.trainings }
+    /// Disciplines imposed on the member, in order.
+    public var disciplineIds: [String] { box.fields.disciplineIds }
+    /// The date of the latest change of standing (a non-leaf entry): later
+    /// changes of standing may not be dated before it.
+    public var lastStandingChangeOn: BusinessDate { box.fields.lastStandingChangeOn }
+    public var timeline: [MemberTimelineEntry] { box.fields.timeline }
+    /// Later events that refer to the member (for retraction of its creation).
+    public internal(set) var references: ReferenceTracker {
+        get { box.fields.references }
+        set { fields.references = newValue }
+    }
+}
+
+/// The stored fields of a `Member` and the fold that computes them.
+struct MemberFields: Sendable, Hashable {
+    let id: String
+    var name: String = ""
+    /// The cell the member belongs to (the last one, for a member who left).
+    var cell: String = ""
+    var status: MemberStatus = .probationary
+    var birthYear: Int?
+    var registeredSeq: UInt64 = 0
+    var registeredOn = BusinessDate(dayNumber: 0)
+    /// Admitted into the party in this ledger (`MemberAdmitted`) rather than registered.
+    var admitted = false
+    var confirmedOn: BusinessDate?
+    var retiredOn: BusinessDate?
+    var departure: Departure?
+    var departedOn: BusinessDate?
+    var roles: [RoleKey: BusinessDate] = [:]
+    var tasks: [TaskRecord] = []
+    var qualityRatings: [QualityRecord] = []
+    var commendations: [CommendationRecord] = []
+    var trainings: [TrainingRecord] = []
+    /// Disciplines imposed on the member, in order.
+    var disciplineIds: [String] = []
+    /// The date of the latest change of standing (a non-leaf entry): later
+    /// changes of standing may not be dated before it.
+    var lastStandingChangeOn = BusinessDate(dayNumber: 0)
+    var timeline: [MemberTimelineEntry] = []
+    /// Later events that refer to the member (for retraction of its creation).
+    var references = ReferenceTracker()
+
+    /// Not removed, expelled, or transferred to residence (a retired member is active).
+    var isActive: Bool { departure == nil }
+
+    /// Folds a timeline whose first entry is `registered` or `admitted`; nil otherwise.
+    init?(id: String, timeline: some Sequence<MemberTimelineEntry>) {
         self.id = id
         var started = false
         for entry in timeline {
@@ -53,9 +135,9 @@ public struct Member: Sendable, Hashable {
 
     /// The member as of the end of `date`: the fold of the entries dated on or
     /// before it; nil if the member was not registered by then.
-    public func standing(on date: BusinessDate) -> Member? {
+    func standing(on date: BusinessDate) -> MemberFields? {
         if timeline.allSatisfy({ $0.occurredOn <= date }) { return self }
-        return Member(id: id, timeline: timeline.lazy.filter { $0.occurredOn <= date })
+        return MemberFields(id: id, timeline: timeline.lazy.filter { $0.occurredOn <= date })
     }
 
     /// Applies one entry (which must come after every entry already applied).
@@ -123,12 +205,12 @@ public struct Member: Sendable, Hashable {
     }
 
     /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
-    func removing(seq: UInt64) -> Member? {
-        guard var m = Member(id: id, timeline: timeline.filter { $0.seq != seq }) else { return nil }
+    func removing(seq: UInt64) -> MemberFields? {
+        guard var m = MemberFields(id: id, timeline: timeline.filter { $0.seq != seq }) else { return nil }
         m.references = references
         return m
     }
 
     /// Whether the member has already been rated for `year`.
-    public func hasRating(forYear year: Int) -> Bool { qualityRatings.contains { $0.year == year } }
+    func hasRating(forYear year: Int) -> Bool { qualityRatings.contains { $0.year == year } }
 }
