@@ -50,6 +50,7 @@ let package = Package(
         .target(
             name: "LedgerDomain",
             dependencies: ["LedgerJSON", .product(name: "HashTreeCollections", package: "swift-collections")],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // Storage engine: the LMDB environment, the event log, tree nodes, checkpoints.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Glibc
+import LedgerClient
 import LedgerJSON
 import Testing
 
@@ -102,6 +103,19 @@ import Testing
         let note = try String(contentsOfFile: f.checkpoint, encoding: .utf8).split(separator: "\n")
         #expect(note[1] == "45")
         #expect(Data(root).base64EncodedString() == note[2])
+    }
+
+    @Test func verifyAndRebuildReportProgressOverTheSocket() throws {
+        let f = try Fixture()
+        let connection = try LedgerConnection(socketPath: f.daemon.socket)
+        for verb in ["verify", "rebuild"] {
+            var reports: [(Int64, Int64?)] = []
+            let result = try connection.call(verb: verb, onProgress: { done, total in reports.append((done, total)) })
+            #expect(!reports.isEmpty, "\(verb) sent no progress frame")
+            #expect(reports.last.map { $0.0 == 45 && $0.1 == 45 } == true, "\(verb): \(reports)")
+            #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+            if verb == "verify" { #expect(result["ok"] == true) } else { #expect(result["matches"] == true) }
+        }
     }
 
     @Test func verifyNamesATamperedEventInTheDataFile() throws {

@@ -22,10 +22,6 @@ extension EngineRequestHandler {
             let from = UInt64(try args.optionalInt("fromSize") ?? 0)
             let limit = Int(try args.optionalInt("limit", min: 1) ?? 100)
             return { try $0.checkpoints(fromSize: from, limit: min(limit, 10_000)) }
-        case "verify":
-            return { try $0.verify() }
-        case "rebuild":
-            return { try $0.rebuild() }
         case "prove-inclusion":
             let seq = UInt64(try args.int("seq", min: 1))
             let size = try args.optionalInt("size", min: 1).map(UInt64.init)

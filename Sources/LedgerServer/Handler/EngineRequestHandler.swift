@@ -37,6 +37,8 @@ public struct EngineRequestHandler: LedgerRequestHandler {
                 return .success(try await stream(request.verb, args, output: output))
             case "reload":
                 return await reload()
+            case "verify", "rebuild":
+                return .success(try await withProgress(request.verb, output: output))
             case "replay":
                 let asOf = try args.optionalString("asOf")
                 let atSeq = try args.optionalInt("atSeq").map(UInt64.init)
@@ -65,6 +67,24 @@ public struct EngineRequestHandler: LedgerRequestHandler {
             logger.error("\(request.verb) failed: \(error)")
             return .failure(WireError(.internal, "\(request.verb) failed: \(error)"))
         }
+    }
+
+    /// `verify` and `rebuild` read the whole log: they run on the blocking
+    /// pool and their (done, total) reports go out as progress frames, the
+    /// latest one whenever the socket can take it (older ones are dropped, not
+    /// queued).
+    private func withProgress(_ verb: String, output: ResponseOutput) async throws -> JSONValue {
+        let engine = self.engine
+        let (reports, continuation) = AsyncStream<(UInt64, UInt64)>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        async let result = Blocking.run { () throws -> JSONValue in
+            defer { continuation.finish() }
+            let progress: (UInt64, UInt64) -> Void = { continuation.yield(($0, $1)) }
+            return verb == "verify" ? try engine.verify(progress: progress) : try engine.rebuild(progress: progress)
+        }
+        for await (done, total) in reports {
+            try await output.progress(done: Int64(done), total: Int64(total))
+        }
+        return try await result
     }
 
     static func wireError(_ error: EngineError) -> WireError {

@@ -9,9 +9,11 @@ struct Append: ParsableCommand {
         discussion: """
             Each line is one event as CONTRACT.md describes it:
               {"type":"MeetingHeld","occurredOn":"2024-03-14","data":{...},"idempotencyKey":"...","expectedVersion":7}
-            Prints one JSON result a line, in input order: {"seq":N} for a stored event,
-            {"seq":N,"duplicate":true} when its idempotency key was already stored for the same
-            event, or {"error":{"code":"...","message":"..."}} when it was refused. Events are
+            Prints one JSON result a line, in input order: {"seq":N} for a stored event (also
+            when its idempotency key was already stored for the same event: N is the first
+            one's seq), or {"error":{"code":"...","message":"..."}} when it was refused. The
+            advisory warnings of the domain rules (e.g. a meeting shorter than 90 minutes) and
+            notes about such duplicates go to stderr, naming the input line. Events are
             sent in batches; each acknowledged event is durable. A refused event does not stop
             the others unless --atomic is given, in which case the whole input is one
             all-or-nothing request (at most 10 000 events). Exits 1 if any event was refused.
@@ -59,6 +61,7 @@ struct Append: ParsableCommand {
         var stored = 0
         var lineNumber = 0
         var outputs: [JSONValue] = []
+        var notes: [String] = []
         let started = Date()
 
         func flush() throws {
@@ -76,14 +79,31 @@ struct Append: ParsableCommand {
             let results = result["results"]?.arrayValue ?? []
             for (i, entry) in pending.enumerated() {
                 let outcome = i < results.count ? results[i] : .object(["error": .object(["code": "internal", "message": "no result"])])
-                if outcome["error"] != nil { refused += 1 } else { stored += 1 }
-                outputs.append(outcome)
-                _ = entry
+                if outcome["error"] != nil {
+                    refused += 1
+                    outputs.append(outcome)
+                    continue
+                }
+                stored += 1
+                let seqValue = outcome["seq"] ?? .null
+                let seq = seqValue.intValue.map(String.init) ?? "?"
+                // stdout keeps CONTRACT.md's shape exactly; the rest is for people.
+                outputs.append(.object(["seq": seqValue]))
+                if outcome["duplicate"] == true {
+                    notes.append("line \(entry.line): already stored as seq \(seq) (same idempotencyKey, same event); nothing appended")
+                }
+                for warning in outcome["warnings"]?.arrayValue ?? [] {
+                    let code = warning["code"]?.stringValue ?? "warning"
+                    notes.append("line \(entry.line) (seq \(seq)): warning \(code): \(warning["message"]?.stringValue ?? "")")
+                }
             }
             pending.removeAll(keepingCapacity: true)
             pendingBytes = 0
             for output in outputs { Output.json(output) }
             outputs.removeAll(keepingCapacity: true)
+            if !notes.isEmpty { Progress.clear() }
+            for note in notes { Output.error(note) }
+            notes.removeAll(keepingCapacity: true)
             if Progress.enabled {
                 let rate = Double(stored + refused) / max(Date().timeIntervalSince(started), 0.001)
                 FileHandle.standardError.write(Data(String(format: "\r%d appended, %d refused (%.0f/s)", stored, refused, rate).utf8))
