@@ -366,7 +366,10 @@ origin = ledger.check/ci
 reader = group:ledger-readers
 CONF
     exec_start=$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/system/ledgerd.service)
-    ( umask 0077; exec runuser -u ledger -- "$deploy/seccomp-run" --mdwe --syscall-filter -- $exec_start ) >/tmp/ledgerd.log 2>&1 &
+    # The checkout may sit in a directory the ledger user cannot enter (a 0700
+    # home or temp dir): run the filter wrapper from a copy in the throwaway root.
+    install -D -m 0755 "$deploy/seccomp-run" /usr/local/lib/ledger-check/seccomp-run
+    ( umask 0077; exec runuser -u ledger -- /usr/local/lib/ledger-check/seccomp-run --mdwe --syscall-filter -- $exec_start ) >/tmp/ledgerd.log 2>&1 &
     pid=$!
     for _ in $(seq 1 100); do [ -S /run/ledger/ledger.sock ] && break; sleep 0.1; done
     if [ -S /run/ledger/ledger.sock ]; then

@@ -13,7 +13,8 @@ extension LedgerEngine {
         let started = DispatchTime.now().uptimeNanoseconds
         let (fresh, live, target) = try withSnapshot { live, view -> (DomainState, DomainState, UInt64) in
             var fresh = DomainState()
-            try Self.replay(into: &fresh, view: view, from: 1, through: live.appliedSeq, progress: progress)
+            try PipelinedReplay.replay(into: &fresh, view: view, from: 1, through: live.appliedSeq,
+                                           progress: progress)
             return (fresh, live, live.appliedSeq)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

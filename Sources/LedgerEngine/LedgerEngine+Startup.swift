@@ -29,7 +29,8 @@ extension LedgerEngine {
                 state = DomainState()
                 from = 0
             }
-            try replay(into: &state, view: view, from: from + 1, through: total, progress: progress)
+            try PipelinedReplay.replay(into: &state, view: view, from: from + 1, through: total,
+                                       progress: progress)
             return (state, from)
         }
     }

@@ -76,7 +76,8 @@ enum Ctl {
         let out = dir.path + "/ctl-\(tag).out", err = dir.path + "/ctl-\(tag).err"
         var environment = ["PATH": "/usr/bin:/bin", "HOME": dir.path, "LEDGER_STATE_DIR": dir.path + "/state"]
         if let socket { environment["LEDGER_SOCKET"] = socket }
-        let pid = try Spawn.start(Binaries.ledgerctl, args, environment: environment, stdin: stdin,
+        let binary = prefix.isEmpty ? Binaries.ledgerctl : Binaries.ledgerctlForOtherUsers
+        let pid = try Spawn.start(binary, args, environment: environment, stdin: stdin,
                                   stdout: out, stderr: err, prefix: prefix)
         let status = Spawn.wait(pid)
         defer {

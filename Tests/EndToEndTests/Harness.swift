@@ -18,6 +18,28 @@ enum Binaries {
     }()
     static var ledgerd: String { directory + "/ledgerd" }
     static var ledgerctl: String { directory + "/ledgerctl" }
+
+    /// A copy of ledgerctl that other users (nobody, via setpriv) can run even
+    /// when the checkout sits in a directory only its owner may enter.
+    static let ledgerctlForOtherUsers: String = {
+        var bytes = Array("/tmp/le2e-bin-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&bytes) else { return ledgerctl }
+        let dir = String(cString: made)
+        chmod(dir, 0o755)
+        let copy = dir + "/ledgerctl"
+        // A hard link needs no open file; a copy is written through an
+        // O_CLOEXEC descriptor, or a process spawned meanwhile by another test
+        // would inherit it and every exec of the copy would fail with ETXTBSY.
+        if link(ledgerctl, copy) == 0 { return copy }
+        guard let bytes = FileManager.default.contents(atPath: ledgerctl) else { return ledgerctl }
+        let fd = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { return ledgerctl }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { return ledgerctl }
+        chmod(copy, 0o755)
+        return copy
+    }()
 }
 
 final class TempDir: @unchecked Sendable {

@@ -32,7 +32,7 @@ extension LedgerEngine {
     static func state(for atSeq: UInt64?, published: DomainState, view: ReadView) throws -> DomainState {
         guard let atSeq, atSeq < published.appliedSeq else { return published }
         var state = DomainState()
-        try replay(into: &state, view: view, from: 1, through: atSeq, progress: nil)
+        try PipelinedReplay.replay(into: &state, view: view, from: 1, through: atSeq, progress: nil)
         return state
     }
 }
