@@ -33,18 +33,19 @@ enum EventID {
 }
 
 /// Random words from the kernel's CSPRNG, fetched 8 KiB at a time. Not
-/// thread-safe: one per thread (the engine's writer owns one).
-struct BufferedRandom: RandomNumberGenerator {
+/// thread-safe: one per thread (the engine's writer owns one). A class, so a
+/// copy cannot replay the same words (and give two events one id).
+final class BufferedRandom: RandomNumberGenerator {
     private var words = [UInt64](repeating: 0, count: 1024)
     private var position = 1024
 
-    mutating func next() -> UInt64 {
+    func next() -> UInt64 {
         if position == words.count { refill() }
         defer { position += 1 }
         return words[position]
     }
 
-    private mutating func refill() {
+    private func refill() {
         // glibc's arc4random_buf (2.36+) draws from getrandom(2) and cannot fail.
         words.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
         position = 0

@@ -35,20 +35,6 @@ extension LedgerEngine {
         }
     }
 
-    /// Applies the stored events `from...through` to `state`, skipping nothing:
-    /// retractions are events too, and applying one undoes its target.
-    static func replay(into state: inout DomainState, view: ReadView, from: UInt64, through: UInt64,
-                       progress: ((UInt64, UInt64) -> Void)?) throws {
-        let lookup = StoreEventLookup(view: view)
-        try view.forEachRecord(from: from, through: through) { seq, bytes in
-            let record = try StoredRecord(bytes: bytes)
-            state.apply(try record.event(), seq: seq, occurredOn: record.occurredOn, lookup: lookup)
-            if seq % 65_536 == 0 { progress?(seq, through) }
-            return true
-        }
-        progress?(through, through)
-    }
-
     /// Writes a snapshot of the state if enough events came since the last.
     func snapshotIfDue() {
         guard state.appliedSeq >= snapshotSeq + configuration.snapshotEveryEvents else { return }

@@ -30,6 +30,9 @@ enum PipelinedReplay {
         }
         let queue = HandOff(capacity: batchesAhead)
         let applier = Applier(state: state, queue: queue, through: through, progress: progress)
+        // The applier holds the only reference: its changes need not copy
+        // the trie nodes and member boxes this value would otherwise share.
+        state = DomainState()
         let lookup = StoreEventLookup(view: view)
         let thread = Thread { applier.run() }
         thread.name = "ledger-replay-apply"
@@ -58,6 +61,7 @@ enum PipelinedReplay {
         } catch {
             queue.close(failure: error)
             applier.done.wait()
+            state = applier.state  // as far as it got; callers discard it on error
             throw error
         }
         applier.done.wait()

@@ -17,8 +17,11 @@
 /// - strings must be valid UTF-8 with exactly RFC 8785's escapes: `\"`, `\\`,
 ///   `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00xx` (lowercase) for the other
 ///   control characters; nothing else escaped;
-/// - no whitespace between tokens, nesting at most `depthMax`, nothing after
-///   the object.
+/// - no noncharacters (as the parser, which refuses them);
+/// - within `limits` as the parser counts them (depth, members, elements,
+///   document size; a string's raw bytes within `stringBytesMax`), so that a
+///   line the parser would refuse is never accepted here;
+/// - no whitespace between tokens, nothing after the object.
 public enum CanonicalScanner {
     /// One top-level member, as byte offsets into the scanned buffer.
     public struct Member: Equatable, Sendable {
@@ -30,27 +33,28 @@ public enum CanonicalScanner {
 
     /// The top-level members of `bytes` if it is a canonical JSON object the
     /// scanner can vouch for, else nil.
-    public static func topLevelMembers(_ bytes: UnsafeRawBufferPointer, depthMax: Int = 64) -> [Member]? {
-        var scanner = Scan(bytes: bytes, depthMax: depthMax)
+    public static func topLevelMembers(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) -> [Member]? {
+        guard bytes.count <= limits.documentBytesMax else { return nil }
+        var scanner = Scan(bytes: bytes, limits: limits)
         var members: [Member] = []
         guard scanner.object(depth: 1, members: &members), scanner.index == bytes.count else { return nil }
         return members
     }
 
     /// Convenience for arrays.
-    public static func topLevelMembers(_ bytes: [UInt8], depthMax: Int = 64) -> [Member]? {
-        bytes.withUnsafeBytes { topLevelMembers($0, depthMax: depthMax) }
+    public static func topLevelMembers(_ bytes: [UInt8], limits: JSONLimits = .default) -> [Member]? {
+        bytes.withUnsafeBytes { topLevelMembers($0, limits: limits) }
     }
 }
 
 private struct Scan {
     let bytes: UnsafeRawBufferPointer
-    let depthMax: Int
+    let limits: JSONLimits
     var index = 0
 
-    init(bytes: UnsafeRawBufferPointer, depthMax: Int) {
+    init(bytes: UnsafeRawBufferPointer, limits: JSONLimits) {
         self.bytes = bytes
-        self.depthMax = depthMax
+        self.limits = limits
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -78,11 +82,13 @@ private struct Scan {
     }
 
     mutating func object(depth: Int, members: inout [CanonicalScanner.Member], collect: Bool = true) -> Bool {
-        guard depth <= depthMax, take(UInt8(ascii: "{")) else { return false }
+        guard depth <= limits.depthMax, take(UInt8(ascii: "{")) else { return false }
         if take(UInt8(ascii: "}")) { return true }
         var previousKey: Range<Int>?
+        var count = 0
         while true {
-            guard let key = plainKey() else { return false }
+            count += 1
+            guard count <= limits.objectMemberCountMax, let key = plainKey() else { return false }
             if let previousKey, !isBefore(previousKey, key) { return false }
             previousKey = key
             guard take(UInt8(ascii: ":")) else { return false }
@@ -95,10 +101,12 @@ private struct Scan {
     }
 
     mutating func array(depth: Int) -> Bool {
-        guard depth <= depthMax, take(UInt8(ascii: "[")) else { return false }
+        guard depth <= limits.depthMax, take(UInt8(ascii: "[")) else { return false }
         if take(UInt8(ascii: "]")) { return true }
+        var count = 0
         while true {
-            guard value(depth: depth) else { return false }
+            count += 1
+            guard count <= limits.arrayCountMax, value(depth: depth) else { return false }
             if take(UInt8(ascii: ",")) { continue }
             return take(UInt8(ascii: "]"))
         }
@@ -113,6 +121,7 @@ private struct Scan {
             index += 1
         }
         let key = start..<index
+        guard key.count <= limits.stringBytesMax else { return nil }
         return take(UInt8(ascii: "\"")) ? key : nil
     }
 
@@ -129,7 +138,10 @@ private struct Scan {
 
     mutating func string() -> Bool {
         guard take(UInt8(ascii: "\"")) else { return false }
-        let count = bytes.count
+        let start = index
+        // Raw bytes bound the decoded ones from above: declining past the
+        // limit leaves the exact count to the parser.
+        let count = min(bytes.count, start + limits.stringBytesMax + 1)
         while index < count {
             let byte = bytes[index]
             // The common case first: printable ASCII other than `"` and `\`.
@@ -204,6 +216,10 @@ private struct Scan {
         let second = bytes[index + 1]
         guard second >= low && second <= high else { return false }
         for k in 2..<length where bytes[index + k] & 0xC0 != 0x80 { return false }
+        var scalar = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+        for k in 1..<length { scalar = scalar << 6 | UInt32(bytes[index + k] & 0x3F) }
+        // Noncharacters, which the parser refuses (I-JSON).
+        if (scalar >= 0xFDD0 && scalar <= 0xFDEF) || scalar & 0xFFFE == 0xFFFE { return false }
         index += length
         return true
     }

@@ -74,9 +74,33 @@ import Testing
         #expect(CanonicalScanner.topLevelMembers(bytes) == nil)
     }
 
-    @Test func nestingIsLimited() {
+    @Test func theParsersLimitsApply() {
         let deep = "{\"a\":" + String(repeating: "[", count: 10) + String(repeating: "]", count: 10) + "}"
-        #expect(CanonicalScanner.topLevelMembers(Array(deep.utf8), depthMax: 11) != nil)
-        #expect(CanonicalScanner.topLevelMembers(Array(deep.utf8), depthMax: 10) == nil)
+        #expect(CanonicalScanner.topLevelMembers(Array(deep.utf8), limits: JSONLimits(depthMax: 11)) != nil)
+        #expect(CanonicalScanner.topLevelMembers(Array(deep.utf8), limits: JSONLimits(depthMax: 10)) == nil)
+        // The defaults are the parser's: 32 deep parses, 33 does not, in both.
+        for depth in [31, 32] {
+            let text = "{\"a\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+            let parses = (try? JSONParser.parse(Array(text.utf8))) != nil
+            #expect((CanonicalScanner.topLevelMembers(Array(text.utf8)) != nil) == parses, "depth \(depth + 1)")
+        }
+        let small = JSONLimits(stringBytesMax: 4, arrayCountMax: 2, objectMemberCountMax: 2, documentBytesMax: 40)
+        #expect(CanonicalScanner.topLevelMembers(Array("{\"a\":\"abcd\"}".utf8), limits: small) != nil)
+        #expect(CanonicalScanner.topLevelMembers(Array("{\"a\":\"abcde\"}".utf8), limits: small) == nil)
+        #expect(CanonicalScanner.topLevelMembers(Array("{\"abcde\":1}".utf8), limits: small) == nil)
+        #expect(CanonicalScanner.topLevelMembers(Array("{\"a\":[1,2]}".utf8), limits: small) != nil)
+        #expect(CanonicalScanner.topLevelMembers(Array("{\"a\":[1,2,3]}".utf8), limits: small) == nil)
+        #expect(CanonicalScanner.topLevelMembers(Array("{\"a\":1,\"b\":2,\"c\":3}".utf8), limits: small) == nil)
+        #expect(CanonicalScanner.topLevelMembers(Array("{\"a\":\"\(String(repeating: "x", count: 40))\"}".utf8), limits: small) == nil)
+    }
+
+    /// Noncharacters are well-formed UTF-8 that the parser refuses (I-JSON):
+    /// the scanner must not vouch for them either.
+    @Test(arguments: [[0xEF, 0xBF, 0xBF], [0xEF, 0xBF, 0xBE], [0xEF, 0xB7, 0x90], [0xEF, 0xB7, 0xAF], [0xF0, 0x9F, 0xBF, 0xBE],
+                      [0xF4, 0x8F, 0xBF, 0xBF]] as [[UInt8]])
+    func declinesNoncharactersLikeTheParser(sequence: [UInt8]) {
+        let bytes = Array("{\"a\":\"x".utf8) + sequence + Array("\"}".utf8)
+        #expect(CanonicalScanner.topLevelMembers(bytes) == nil)
+        #expect((try? JSONParser.parse(bytes)) == nil)
     }
 }

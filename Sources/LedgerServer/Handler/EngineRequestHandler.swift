@@ -72,7 +72,8 @@ public struct EngineRequestHandler: LedgerRequestHandler {
     /// `verify` and `rebuild` read the whole log: they run on the blocking
     /// pool and their (done, total) reports go out as progress frames, the
     /// latest one whenever the socket can take it (older ones are dropped, not
-    /// queued).
+    /// queued). If the client leaves, the work still runs to its end (it holds
+    /// one blocking slot meanwhile) and a rebuild still swaps in a drifted state.
     private func withProgress(_ verb: String, output: ResponseOutput) async throws -> JSONValue {
         let engine = self.engine
         let (reports, continuation) = AsyncStream<(UInt64, UInt64)>.makeStream(bufferingPolicy: .bufferingNewest(1))

@@ -78,7 +78,10 @@ struct Append: ParsableCommand {
             }
             let results = result["results"]?.arrayValue ?? []
             for (i, entry) in pending.enumerated() {
-                let outcome = i < results.count ? results[i] : .object(["error": .object(["code": "internal", "message": "no result"])])
+                var outcome = i < results.count ? results[i] : .object(["error": .object(["code": "internal", "message": "no result"])])
+                if outcome["error"] == nil && outcome["seq"]?.intValue == nil {
+                    outcome = .object(["error": .object(["code": "internal", "message": .string("the daemon's answer had no seq: \(outcome)")])])
+                }
                 if outcome["error"] != nil {
                     refused += 1
                     outputs.append(outcome)
