@@ -25,4 +25,27 @@ import Testing
         #expect(result.stderr.contains("line 8 (seq 7): warning"), "\(result.stderr)")
         #expect(result.stderr.contains("1 of 9 events refused"), "\(result.stderr)")
     }
+
+    @Test func manyWarningsAreCappedUnlessAsked() throws {
+        let daemon = try DaemonProcess()
+        defer { _ = daemon.stop() }
+        #expect(try daemon.append(setupEvents).status == 0)
+        func meetings(_ month: Int) -> [JSONValue] {
+            (1...12).map { day in
+                event("MeetingHeld", [
+                    "cell": "CB01", "kind": "regular", "durationMinutes": 45, "attendees": ["M001", "M002"],
+                    "absentees": [], "speakers": [], "minutesRecorded": true, "topic": "Họp ngắn",
+                ], on: String(format: "2025-%02d-%02d", month, day))
+            }
+        }
+        let capped = try daemon.append(meetings(11))
+        #expect(capped.status == 0)
+        let shown = capped.stderr.split(separator: "\n").filter { $0.contains(": warning ") }
+        #expect(shown.count == 20, "\(capped.stderr)")
+        #expect(capped.stderr.contains("more warnings or duplicate notes not shown"))
+        let all = try daemon.append(meetings(12), extra: ["--all-warnings"])
+        #expect(all.status == 0)
+        #expect(all.stderr.split(separator: "\n").filter { $0.contains(": warning ") }.count > 20, "\(all.stderr)")
+        #expect(!all.stderr.contains("not shown"))
+    }
 }

@@ -13,7 +13,9 @@ struct Append: ParsableCommand {
             when its idempotency key was already stored for the same event: N is the first
             one's seq), or {"error":{"code":"...","message":"..."}} when it was refused. The
             advisory warnings of the domain rules (e.g. a meeting shorter than 90 minutes) and
-            notes about such duplicates go to stderr, naming the input line. Events are
+            notes about such duplicates go to stderr, naming the input line (the first 20
+            unless --all-warnings; then a count; `ledgerctl warnings --org CODE` lists
+            every warning the ledger holds). Events are
             sent in batches; each acknowledged event is durable. A refused event does not stop
             the others unless --atomic is given, in which case the whole input is one
             all-or-nothing request (at most 10 000 events). Exits 1 if any event was refused.
@@ -30,6 +32,11 @@ struct Append: ParsableCommand {
 
     @Flag(help: "All events or none: one refused event refuses the whole input.")
     var atomic = false
+
+    @Flag(help: "Print every warning and duplicate note on stderr, not only the first 20.")
+    var allWarnings = false
+
+    static let notesShownMax = 20
 
     @Option(help: ArgumentHelp("Events per request (1–10000).", valueName: "n"))
     var batch: Int = 500
@@ -62,6 +69,7 @@ struct Append: ParsableCommand {
         var lineNumber = 0
         var outputs: [JSONValue] = []
         var notes: [String] = []
+        var notesSeen = 0
         let started = Date()
 
         func flush() throws {
@@ -104,8 +112,12 @@ struct Append: ParsableCommand {
             pendingBytes = 0
             for output in outputs { Output.json(output) }
             outputs.removeAll(keepingCapacity: true)
-            if !notes.isEmpty { Progress.clear() }
-            for note in notes { Output.error(note) }
+            for note in notes {
+                notesSeen += 1
+                guard allWarnings || notesSeen <= Self.notesShownMax else { continue }
+                Progress.clear()
+                Output.error(note)
+            }
             notes.removeAll(keepingCapacity: true)
             if Progress.enabled {
                 let rate = Double(stored + refused) / max(Date().timeIntervalSince(started), 0.001)
@@ -155,6 +167,10 @@ struct Append: ParsableCommand {
         }
         try flush()
         Progress.clear()
+        if notesSeen > Self.notesShownMax && !allWarnings {
+            Output.error("\(notesSeen - Self.notesShownMax) more warnings or duplicate notes not shown (--all-warnings shows them; "
+                         + "ledgerctl warnings --org CODE lists the ledger's warnings)")
+        }
         if refused > 0 {
             Output.error("\(refused) of \(stored + refused) events refused")
             throw ArgumentParser.ExitCode(1)
