@@ -203,18 +203,8 @@ extension JSONReader {
     private mutating func skipMultiByteScalar() throws(JSONParseError) {
         let start = index
         let lead = bytes[start]
-        let length: Int
-        var low: UInt8 = 0x80  // allowed range of the second byte
-        var high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw invalidUTF8(at: start, "\(describe(at: start)) cannot start a UTF-8 sequence")
+        guard let (length, low, high) = UTF8Lead.bounds(lead) else {
+            throw invalidUTF8(at: start, "\(describe(at: start)) cannot start a UTF-8 sequence")
         }
         guard start + length <= count else {
             throw invalidUTF8(at: start, "the document ends inside a \(length)-byte UTF-8 sequence")
