@@ -97,3 +97,51 @@ import Testing
         #expect(second.failure?.contains("no valid seq") == true)
     }
 }
+
+@Suite struct LineReaderTests {
+    static func lines(of bytes: [UInt8], lineBytesMax: Int = 1 << 20) throws -> [[UInt8]] {
+        let path = NSTemporaryDirectory() + "lines-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var reader = LineReader(fd: fd, lineBytesMax: lineBytesMax)
+        var out: [[UInt8]] = []
+        while let line = try reader.next() { out.append(line) }
+        return out
+    }
+
+    @Test func linesAcrossReadBoundariesComeBackWhole() throws {
+        // ~3 MiB of lines of 0–3000 bytes: many straddle the 1 MiB reads.
+        var random = SplitMix(seed: 3)
+        var expected: [[UInt8]] = []
+        var bytes: [UInt8] = []
+        while bytes.count < 3 << 20 {
+            let line = (0..<Int(random.next() % 3000)).map { _ in UInt8(ascii: "a") + UInt8(random.next() % 26) }
+            expected.append(line)
+            bytes += line + [10]
+        }
+        #expect(try Self.lines(of: bytes) == expected)
+        // A last line without its newline is returned too; empty lines are kept.
+        #expect(try Self.lines(of: Array("a\n\nbc".utf8)) == [Array("a".utf8), [], Array("bc".utf8)])
+        #expect(try Self.lines(of: []) == [])
+    }
+
+    @Test func aLineOverTheLimitIsRefused() {
+        #expect(throws: LineReader.TooLong.self) {
+            _ = try Self.lines(of: Array(repeating: UInt8(ascii: "x"), count: 5000) + [10], lineBytesMax: 4096)
+        }
+    }
+}
+
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
