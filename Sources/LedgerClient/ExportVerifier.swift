@@ -8,9 +8,7 @@ import LedgerMerkle
 /// 1, 2, 3, … without gaps, and the RFC 9162 root at the checkpoint's size must
 /// equal the root in the checkpoint, whose signature must verify with the key.
 ///
-/// Streaming: memory stays bounded whatever the export's size (one batch of at
-/// most 4096 lines or 8 MiB, scanned and hashed on every core, and the tree's
-/// O(log n) frontier).
+/// Streaming: memory stays O(log n) whatever the export's size.
 ///
 /// What it can and cannot name: a line whose content no longer matches its own
 /// `leafHash` is named by seq. A line altered together with a recomputed
@@ -68,80 +66,60 @@ public struct ExportVerifier {
             result.failure = why
             return result
         }
-        var batch: [[UInt8]] = []
-        var readFailure: (any Error)?
-        var atEnd = false
-        while !atEnd {
-            // Read a batch, then scan and hash it on every core (lines are
-            // independent until the tree), then check it in order.
-            batch.removeAll(keepingCapacity: true)
-            var batchBytes = 0
-            while batch.count < Self.batchLinesMax && batchBytes < Self.batchBytesMax {
-                do {
-                    guard let line = try reader.next() else {
-                        atEnd = true
-                        break
-                    }
-                    batchBytes += line.count
-                    batch.append(line)
-                } catch {
-                    readFailure = error
-                    atEnd = true
-                    break
-                }
+        while true {
+            let line: [UInt8]?
+            do {
+                line = try reader.next()
+            } catch {
+                return fail(range.size + 1, "line \(result.linesRead + 1): \(error)")
             }
-            let fastResults = Self.leavesOfCanonicalLines(batch)
-            for (index, line) in batch.enumerated() {
-                result.linesRead += 1
-                let want = range.size + 1
-                if line.isEmpty { return fail(want, "line \(result.linesRead) is empty") }
-                let seq: Int64
-                let claimed: String
-                let computed: TreeHash
-                if let fast = fastResults[index] {
-                    (seq, claimed, computed) = fast
-                } else {
-                    // The general path: parse, drop leafHash, re-encode (RFC 8785).
-                    guard case .object(var record)? = try? JSONParser.parse(line) else {
-                        return fail(want, "line \(result.linesRead) is not a JSON object")
-                    }
-                    guard let number = record["seq"]?.intValue, number > 0 else {
-                        return fail(want, "line \(result.linesRead) has no valid seq")
-                    }
-                    guard let leaf = record.removeValue(forKey: "leafHash")?.stringValue else {
-                        return fail(want, "seq \(number) has no valid leafHash")
-                    }
-                    var preimage: [UInt8] = [0]
-                    preimage.append(contentsOf: CanonicalJSON.encode(.object(record)))
-                    (seq, claimed, computed) = (number, leaf, try! TreeHash(Array(SHA256.hash(data: preimage))))
+            guard let line else { break }
+            result.linesRead += 1
+            let want = range.size + 1
+            if line.isEmpty { return fail(want, "line \(result.linesRead) is empty") }
+            let seq: Int64
+            let claimed: String
+            let computed: TreeHash
+            if let fast = Self.leafOfCanonicalLine(line) {
+                (seq, claimed, computed) = fast
+            } else {
+                // The general path: parse, drop leafHash, re-encode (RFC 8785).
+                guard case .object(var record)? = try? JSONParser.parse(line) else {
+                    return fail(want, "line \(result.linesRead) is not a JSON object")
                 }
-                guard seq > 0 else {
+                guard let number = record["seq"]?.intValue, number > 0 else {
                     return fail(want, "line \(result.linesRead) has no valid seq")
                 }
-                guard UInt64(seq) == want else {
-                    return fail(want, "line \(result.linesRead) has seq \(seq); want \(want) (lines missing, duplicated or reordered)")
+                guard let leaf = record.removeValue(forKey: "leafHash")?.stringValue else {
+                    return fail(want, "seq \(number) has no valid leafHash")
                 }
-                guard let claimedHash = TreeHash(hex: claimed) else {
-                    return fail(want, "seq \(seq) has no valid leafHash")
-                }
-                guard computed == claimedHash else {
-                    return fail(want, "seq \(seq) was altered: its content hashes to \(computed.hex), the line says \(claimed)")
-                }
-                range.append(computed) { _, _, _ in }
-                if range.size > checkpoint.size { result.linesBeyondCheckpoint += 1 }
-                if range.size == checkpoint.size {
-                    let root = range.root()
-                    result.rootHash = root.hex
-                    guard root == checkpoint.rootHash else {
-                        return fail(nil, "the root of events 1...\(range.size) is \(root.hex) but the checkpoint says "
-                                    + "\(checkpoint.rootHash.hex): some event in the export differs from the ledger's")
-                    }
-                }
-                if result.linesRead % 65_536 == 0 { progress?(result.linesRead) }
+                var preimage: [UInt8] = [0]
+                preimage.append(contentsOf: CanonicalJSON.encode(.object(record)))
+                (seq, claimed, computed) = (number, leaf, try! TreeHash(Array(SHA256.hash(data: preimage))))
             }
-            if let readFailure {
-                return fail(range.size + 1, "line \(result.linesRead + 1): \(readFailure)")
+            guard seq > 0 else {
+                return fail(want, "line \(result.linesRead) has no valid seq")
             }
+            guard UInt64(seq) == want else {
+                return fail(want, "line \(result.linesRead) has seq \(seq); want \(want) (lines missing, duplicated or reordered)")
+            }
+            guard let claimedHash = TreeHash(hex: claimed) else {
+                return fail(want, "seq \(seq) has no valid leafHash")
+            }
+            guard computed == claimedHash else {
+                return fail(want, "seq \(seq) was altered: its content hashes to \(computed.hex), the line says \(claimed)")
+            }
+            range.append(computed) { _, _, _ in }
+            if range.size > checkpoint.size { result.linesBeyondCheckpoint += 1 }
+            if range.size == checkpoint.size {
+                let root = range.root()
+                result.rootHash = root.hex
+                guard root == checkpoint.rootHash else {
+                    return fail(nil, "the root of events 1...\(range.size) is \(root.hex) but the checkpoint says "
+                                + "\(checkpoint.rootHash.hex): some event in the export differs from the ledger's")
+                }
+            }
+            if result.linesRead % 65_536 == 0 { progress?(result.linesRead) }
         }
         if checkpoint.size == 0 {
             result.rootHash = RFC9162.emptyRoot.hex
@@ -154,29 +132,6 @@ public struct ExportVerifier {
         }
         progress?(result.linesRead)
         return result
-    }
-
-    static let batchLinesMax = 4_096
-    static let batchBytesMax = 8 << 20
-
-    /// `leafOfCanonicalLine` of every line, computed on all cores.
-    static func leavesOfCanonicalLines(_ lines: [[UInt8]]) -> [(seq: Int64, claimed: String, computed: TreeHash)?] {
-        var results = [(seq: Int64, claimed: String, computed: TreeHash)?](repeating: nil, count: lines.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        guard lines.count >= 64, workers > 1 else {
-            for (i, line) in lines.enumerated() { results[i] = leafOfCanonicalLine(line) }
-            return results
-        }
-        results.withUnsafeMutableBufferPointer { buffer in
-            let out = UncheckedSendable(buffer)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                // Interleaved slices: worker w takes lines w, w + workers, …
-                for i in stride(from: worker, to: lines.count, by: workers) {
-                    out.value[i] = leafOfCanonicalLine(lines[i])
-                }
-            }
-        }
-        return results
     }
 
     /// The fast path: when `line` is canonical already (as exported), its
@@ -216,13 +171,6 @@ public struct ExportVerifier {
             return (seq, claimed, try! TreeHash(Array(hasher.finalize())))
         }
     }
-}
-
-/// Lets disjoint slices of one buffer be written from `concurrentPerform`'s
-/// workers (each index is written by exactly one worker).
-private struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// Reads newline-terminated lines from a file descriptor with a length limit
