@@ -113,7 +113,7 @@ import Testing
 
     @Test func linesAcrossReadBoundariesComeBackWhole() throws {
         // ~2.5 MiB of lines of 0–3000 bytes: two of them straddle the 1 MiB reads.
-        var random = SplitMix(seed: 3)
+        var random = GarbageTests.SplitMix(state: 3)
         var expected: [[UInt8]] = []
         var bytes: [UInt8] = []
         bytes.reserveCapacity(3 << 20)
@@ -134,17 +134,5 @@ import Testing
         #expect(throws: LineReader.TooLong.self) {
             _ = try Self.lines(of: Array(repeating: UInt8(ascii: "x"), count: 5000) + [10], lineBytesMax: 4096)
         }
-    }
-}
-
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
