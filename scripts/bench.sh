@@ -32,6 +32,8 @@ if run ctl-append; then
   # demo ledger file, as an operator would load one.
   dir="$(mktemp -d "$LEDGER_BENCH_DIR/ctl.XXXXXX")"
   export LEDGER_SOCKET="$dir/s.sock"
+  # A fresh ledger with a fresh key each run: keep its anchor away from yours.
+  export LEDGER_STATE_DIR="$dir/state"
   trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
   "$bin/ledgerctl" demo-data --seed 2026 --events "$events" >"$dir/demo.jsonl"
   "$bin/ledgerd" --data-dir "$dir/data" --socket "$dir/s.sock" --origin bench.local/ledger 2>"$dir/ledgerd.log" &
@@ -39,7 +41,7 @@ if run ctl-append; then
   for _ in $(seq 1 100); do [ -S "$dir/s.sock" ] && break; sleep 0.1; done
   lines=$(wc -l <"$dir/demo.jsonl")
   start=$(date +%s.%N)
-  "$bin/ledgerctl" append "$dir/demo.jsonl" >"$dir/results.jsonl"
+  "$bin/ledgerctl" append "$dir/demo.jsonl" >"$dir/results.jsonl" 2>"$dir/append.err"
   end=$(date +%s.%N)
   refused=$(grep -vc '"seq"' "$dir/results.jsonl" || true)
   awk -v n="$lines" -v s="$start" -v e="$end" -v r="$refused" \
