@@ -200,17 +200,29 @@ enum Decode {
     }
 
     static func idList(_ value: JSONValue, path: String, nonEmpty: Bool) throws(DomainError) -> [String] {
-        let items = try list(value, path: path)
+        guard case .array(let items) = value else { throw wrongType(value, path: path, want: "array") }
+        guard items.count <= DomainLimits.listEntriesMax else {
+            throw DomainError(
+                .listTooLong, "\(path) has \(items.count) entries; at most \(DomainLimits.listEntriesMax)", field: path)
+        }
         if nonEmpty, items.isEmpty {
             throw DomainError(.emptyList, "\(path) is empty; want at least one entry", field: path)
         }
-        var seen = Set<String>()
+        // Meetings list every participant, and stored events are decoded again
+        // on every replay: entry paths are built only for an error message.
+        var seen = Set<String>(minimumCapacity: items.count)
         var ids: [String] = []
         ids.reserveCapacity(items.count)
-        for item in items {
-            let id = try Decode.id(item.value, path: item.path)
+        for (offset, item) in items.enumerated() {
+            let id: String
+            if case .string(let s) = item, DomainText.isId(s) {
+                id = s
+            } else {
+                id = try Decode.id(item, path: "\(path)[\(offset)]")
+            }
             guard seen.insert(id).inserted else {
-                throw DomainError(.duplicateEntry, "\(item.path) repeats '\(id)'; list each entry once", field: item.path)
+                let entry = "\(path)[\(offset)]"
+                throw DomainError(.duplicateEntry, "\(entry) repeats '\(id)'; list each entry once", field: entry)
             }
             ids.append(id)
         }
