@@ -181,6 +181,8 @@ public struct LineReader {
     private var buffer: [UInt8] = []
     private var start = 0
     private var eof = false
+    /// Reads land here first (allocated once, reused for every read).
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
 
     public init(fd: Int32, lineBytesMax: Int) {
         self.fd = fd
@@ -218,22 +220,17 @@ public struct LineReader {
                 buffer.removeFirst(start)
                 start = 0
             }
-            let before = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: Self.readBytes))
             var readErrno: Int32 = 0
-            let n = buffer.withUnsafeMutableBytes { raw -> Int in
-                let count = read(fd, raw.baseAddress! + before, Self.readBytes)
+            let n = chunk.withUnsafeMutableBytes { raw -> Int in
+                let count = read(fd, raw.baseAddress!, raw.count)
                 if count < 0 { readErrno = errno }
                 return count
             }
-            buffer.removeLast(Self.readBytes - max(n, 0))
             if n < 0 {
                 if readErrno == EINTR { continue }
                 throw POSIXErrorCode(rawValue: readErrno).map { POSIXError($0) } ?? POSIXError(.EIO)
             }
-            if n == 0 { eof = true }
+            if n == 0 { eof = true } else { buffer.append(contentsOf: chunk[0..<n]) }
         }
     }
-
-    private static let readBytes = 1 << 20
 }

@@ -6,14 +6,9 @@ import Glibc
 /// Foundation's `UUID()` on Linux opens /dev/urandom for every id (4% of the
 /// writer's time under group commit), and `SystemRandomNumberGenerator` makes
 /// a getrandom(2) call per 8 bytes; the writer uses a `BufferedRandom`, one
-/// getrandom call per 512 ids.
+/// fill per 512 ids.
 enum EventID {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    static func random() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return random(using: &generator)
-    }
 
     static func random<G: RandomNumberGenerator>(using generator: inout G) -> String {
         var high = generator.next() as UInt64
@@ -22,10 +17,10 @@ enum EventID {
         low = (low & ~(0xC << 60)) | (0x8 << 60)  // variant 10xx
         var bytes = [UInt8]()
         bytes.reserveCapacity(36)
-        for (index, nibbleIndex) in (0..<32).enumerated() {
-            if index == 8 || index == 12 || index == 16 || index == 20 { bytes.append(UInt8(ascii: "-")) }
-            let word = nibbleIndex < 16 ? high : low
-            let shift = UInt64(60 - 4 * (nibbleIndex % 16))
+        for nibble in 0..<32 {
+            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 { bytes.append(UInt8(ascii: "-")) }
+            let word = nibble < 16 ? high : low
+            let shift = UInt64(60 - 4 * (nibble % 16))
             bytes.append(hex[Int((word >> shift) & 0xF)])
         }
         return String(decoding: bytes, as: UTF8.self)

@@ -10,6 +10,7 @@ extension LedgerEngine {
         try read { view in
             let frontier = try view.frontier()
             let latest = try view.latestCheckpoint()
+            let statistics = commitStatistics
             var object: [String: JSONValue] = [
                 "size": .int(Int64(frontier.size)),
                 "rootHash": .string(frontier.root().hex),
@@ -19,8 +20,8 @@ extension LedgerEngine {
                 "mapUsedBytes": .int(Int64(store.env.usedBytes())),
                 "mapSizeBytes": .int(Int64(store.env.mapSizeBytes)),
                 "queueDepth": .int(Int64(queueDepth)),
-                "groupsCommitted": .int(Int64(commitStatistics.groups)),
-                "eventsSubmitted": .int(Int64(commitStatistics.events)),
+                "groupsCommitted": .int(Int64(statistics.groups)),
+                "eventsSubmitted": .int(Int64(statistics.events)),
                 "uptimeSeconds": .int(Int64(Date().timeIntervalSince(startedAt))),
             ]
             if let reason = haltReason { object["halted"] = .string(reason) }

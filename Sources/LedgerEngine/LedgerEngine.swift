@@ -150,14 +150,14 @@ public final class LedgerEngine: @unchecked Sendable {
             swapIfRequested()
             if group.isEmpty { continue }
             let outcomes = commit(group)
-            publish(requests: group.count, events: group.reduce(0) { $0 + $1.items.count })
+            publish(eventsCommitted: group.reduce(0) { $0 + $1.items.count })
             for (pending, result) in zip(group, outcomes) { pending.deliver(result) }
             snapshotIfDue()
         }
         writerDone.signal()
     }
 
-    func publish(requests: Int = 0, events: Int = 0) {
+    func publish(eventsCommitted events: Int = 0) {
         let copy = state
         publishedLock.lock()
         if events > 0 {

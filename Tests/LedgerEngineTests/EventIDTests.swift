@@ -5,8 +5,9 @@ import Testing
 @Suite struct EventIDTests {
     @Test func idsAreLowercaseVersion4UUIDs() {
         var seen = Set<String>()
+        var random = SystemRandomNumberGenerator()
         for _ in 0..<2000 {
-            let id = EventID.random()
+            let id = EventID.random(using: &random)
             #expect(id.count == 36)
             #expect(id == id.lowercased())
             let parsed = UUID(uuidString: id)

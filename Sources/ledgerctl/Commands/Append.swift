@@ -86,20 +86,16 @@ struct Append: ParsableCommand {
             }
             let results = result["results"]?.arrayValue ?? []
             for (i, entry) in pending.enumerated() {
-                var outcome = i < results.count ? results[i] : .object(["error": .object(["code": "internal", "message": "no result"])])
-                if outcome["error"] == nil && outcome["seq"]?.intValue == nil {
-                    outcome = .object(["error": .object(["code": "internal", "message": .string("the daemon's answer had no seq: \(outcome)")])])
-                }
-                if outcome["error"] != nil {
+                let outcome = i < results.count ? results[i] : .object(["error": .object(["code": "internal", "message": "no result"])])
+                guard outcome["error"] == nil, let seq = outcome["seq"]?.intValue else {
                     refused += 1
-                    outputs.append(outcome)
+                    outputs.append(outcome["error"] != nil ? outcome : .object(["error": .object([
+                        "code": "internal", "message": .string("the daemon's answer had no seq: \(outcome)")])]))
                     continue
                 }
                 stored += 1
-                let seqValue = outcome["seq"] ?? .null
-                let seq = seqValue.intValue.map(String.init) ?? "?"
                 // stdout keeps CONTRACT.md's shape exactly; the rest is for people.
-                outputs.append(.object(["seq": seqValue]))
+                outputs.append(.object(["seq": .int(seq)]))
                 if outcome["duplicate"] == true {
                     notes.append("line \(entry.line): already stored as seq \(seq) (same idempotencyKey, same event); nothing appended")
                 }
