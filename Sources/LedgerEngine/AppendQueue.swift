@@ -1,11 +1,38 @@
+import Crypto
 import Foundation
 import LedgerDomain
 import LedgerJSON
 
+/// A decoded submission and what can be computed from it before the writer
+/// takes it: this runs on the caller's thread, in parallel with commits, so
+/// the writer (the one serial stage) does less per event.
+struct PreparedSubmission: Sendable {
+    let submission: Submission
+    /// `CanonicalJSON.encode(submission.event.data)`: spliced into the stored record.
+    let data: [UInt8]
+    /// With an idempotency key only: SHA-256 of the canonical {data, occurredOn,
+    /// type}, which tells a retry of the same event from a reuse of the key.
+    let digest: [UInt8]
+
+    init(_ submission: Submission) {
+        self.submission = submission
+        data = CanonicalJSON.encode(submission.event.data)
+        if submission.idempotencyKey == nil {
+            digest = []
+        } else {
+            var w = CanonicalObjectWriter(capacity: data.count + 64)
+            w.canonical("data", data)
+            w.string("occurredOn", submission.occurredOn.description)
+            w.string("type", submission.event.type.rawValue)
+            digest = Array(SHA256.hash(data: w.finish()))
+        }
+    }
+}
+
 /// One caller's append: decoded events (or their decoding errors), who sent
 /// them, and where to deliver the outcomes once the group is durable.
 struct PendingAppend: Sendable {
-    let items: [Result<Submission, EngineError>]
+    let items: [Result<PreparedSubmission, EngineError>]
     /// About how many bytes the events take (bounds groups and the queue).
     let bytes: Int
     let actor: Actor

@@ -12,6 +12,14 @@ public struct Actor: Sendable, Hashable {
     }
 
     var json: JSONValue { .object(["uid": .int(Int64(uid)), "user": .string(user)]) }
+
+    /// `CanonicalJSON.encode(json)`.
+    var canonicalBytes: [UInt8] {
+        var w = CanonicalObjectWriter(capacity: user.utf8.count + 24)
+        w.integer("uid", Int64(uid))
+        w.string("user", user)
+        return w.finish()
+    }
 }
 
 /// What became of one submitted event.

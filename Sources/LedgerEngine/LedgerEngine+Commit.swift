@@ -92,11 +92,11 @@ extension LedgerEngine {
     }
 
     /// Checks and stores one event; updates state and indexes.
-    private func appendOne(_ submission: Submission, actor: Actor, batch: WriteBatch) throws -> AppendOutcome {
+    private func appendOne(_ prepared: PreparedSubmission, actor: Actor, batch: WriteBatch) throws -> AppendOutcome {
+        let submission = prepared.submission
         let event = submission.event
         let view = batch.view
-        // Only an idempotency key needs the digest (it tells a retry from a reuse).
-        let digest = submission.idempotencyKey == nil ? [] : Self.digest(submission)
+        let digest = prepared.digest
         if let key = submission.idempotencyKey, let existing = try view.idempotencyEntry(key) {
             if existing.digest == digest { return .duplicate(seq: existing.seq) }
             throw EngineError(
@@ -123,10 +123,10 @@ extension LedgerEngine {
         let seq = batch.nextSeq
         let record = StoredRecord(
             seq: seq, id: EventID.random(using: &randomness), type: event.type.rawValue,
-            occurredOn: submission.occurredOn, recordedAt: Timestamp.now(), actor: actor, stream: stream,
+            occurredOn: submission.occurredOn, recordedAt: clock.now(), actor: actor, stream: stream,
             streamVersion: version + 1, data: event.data, schemaVersion: StoredEventDecoder.currentSchemaVersion,
             idempotencyKey: submission.idempotencyKey, warnings: warnings)
-        let bytes = CanonicalJSON.encode(record.json)
+        let bytes = record.canonicalBytes(data: prepared.data)
         guard bytes.count <= configuration.recordBytesMax else {
             throw EngineError(
                 .invalid, "the stored event would be \(bytes.count) bytes; at most \(configuration.recordBytesMax)")
@@ -138,16 +138,5 @@ extension LedgerEngine {
                                     state: state, batch: batch, lookup: lookup)
         state.apply(event, seq: seq, occurredOn: submission.occurredOn, lookup: lookup)
         return .appended(seq: seq, warnings: warnings)
-    }
-
-    /// SHA-256 of the canonical {type, occurredOn, data}: what makes two
-    /// submissions under one idempotency key "the same event".
-    static func digest(_ submission: Submission) -> [UInt8] {
-        let value: JSONValue = .object([
-            "type": .string(submission.event.type.rawValue),
-            "occurredOn": .string(submission.occurredOn.description),
-            "data": submission.event.data,
-        ])
-        return Array(SHA256.hash(data: CanonicalJSON.encode(value)))
     }
 }

@@ -24,8 +24,12 @@ public final class LedgerEngine: @unchecked Sendable {
     var snapshotSeq: UInt64
     /// Randomness for event ids (writer thread only).
     var randomness = BufferedRandom()
+    /// The `recordedAt` clock (writer thread only).
+    var clock = RecordClock()
     private let queue: AppendQueue
     private let publishedLock = NSLock()
+    /// Releases replaced published states off the writer thread.
+    private let reaper = DispatchQueue(label: "ledger.engine.reaper", qos: .utility)
     private var published: DomainState
     private var halted: String?
     private var pendingSwap: DomainState?
@@ -90,9 +94,9 @@ public final class LedgerEngine: @unchecked Sendable {
                 .invalid, "\(events.count) events in one request; at most \(configuration.requestEventsMax)")
             return events.map { _ in .refused(error) }
         }
-        let items = events.map { event -> Result<Submission, EngineError> in
+        let items = events.map { event -> Result<PreparedSubmission, EngineError> in
             do throws(DomainError) {
-                return .success(try SubmissionDecoder.decode(event))
+                return .success(PreparedSubmission(try SubmissionDecoder.decode(event)))
             } catch {
                 var details = ["rule": error.code.rawValue, "number": String(error.number)]
                 if let field = error.field { details["field"] = field }
@@ -158,14 +162,19 @@ public final class LedgerEngine: @unchecked Sendable {
     }
 
     func publish(eventsCommitted events: Int = 0) {
-        let copy = state
+        var replaced = state
         publishedLock.lock()
         if events > 0 {
             groupsCommitted += 1
             eventsSubmitted += events
         }
-        published = copy
+        swap(&published, &replaced)
         publishedLock.unlock()
+        // The replaced copy holds the only references to the trie nodes the
+        // commit rewrote; freeing them is ~5 % of a commit's CPU, so it happens
+        // on another thread while this one goes on to the next group.
+        let old = consume replaced
+        reaper.async { [old] in withExtendedLifetime(old) {} }
     }
 
     /// Halts writes after an integrity failure (like LMDB's MDB_PANIC): reads

@@ -35,6 +35,28 @@ public struct StoredRecord: Sendable {
         return .object(object)
     }
 
+    /// The stored bytes, `CanonicalJSON.encode(json)`, written directly.
+    /// - Parameter data: `CanonicalJSON.encode(self.data)`, computed by the
+    ///   caller (off the writer thread) and spliced in as is.
+    public func canonicalBytes(data: [UInt8]) -> [UInt8] {
+        var w = CanonicalObjectWriter(capacity: data.count + 320)
+        w.canonical("actor", actor.canonicalBytes)
+        w.canonical("data", data)
+        w.string("id", id)
+        if let idempotencyKey { w.string("idempotencyKey", idempotencyKey) }
+        w.string("occurredOn", occurredOn.description)
+        w.string("recordedAt", recordedAt)
+        w.integer("schemaVersion", Int64(schemaVersion))
+        w.integer("seq", Int64(seq))
+        w.string("stream", stream)
+        w.integer("streamVersion", Int64(streamVersion))
+        w.string("type", type)
+        if !warnings.isEmpty {
+            w.value("warnings", .array(warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }))
+        }
+        return w.finish()
+    }
+
     /// Parses stored bytes back into a record, strictly.
     public init(bytes: UnsafeRawBufferPointer) throws(EngineError) {
         let value: JSONValue
@@ -112,19 +134,37 @@ extension JSONLimits {
 }
 
 /// The current time as RFC 3339 UTC with milliseconds: "2026-11-29T03:00:00.123Z".
-enum Timestamp {
-    static func now() -> String {
+///
+/// Owned by the writer thread; it formats the date and time of day once per
+/// second and only the milliseconds on each call.
+struct RecordClock {
+    private var cachedSecond = -1
+    private var cachedPrefix = ""
+
+    mutating func now() -> String {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        var seconds = ts.tv_sec
+        if ts.tv_sec != cachedSecond {
+            cachedSecond = ts.tv_sec
+            cachedPrefix = Self.secondPrefix(ts.tv_sec)
+        }
+        let millis = ts.tv_nsec / 1_000_000
+        return cachedPrefix + Self.pad(millis, 3) + "Z"
+    }
+
+    static func format(seconds: Int, millis: Int) -> String { secondPrefix(seconds) + pad(millis, 3) + "Z" }
+
+    /// "YYYY-MM-DDTHH:MM:SS." for a Unix time.
+    private static func secondPrefix(_ unixSeconds: Int) -> String {
+        var seconds = unixSeconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let millis = ts.tv_nsec / 1_000_000
-        func pad(_ n: Int, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
         return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(millis, 3))Z"
+            + "\(pad(Int(parts.tm_hour), 2)):\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2))."
+    }
+
+    private static func pad(_ n: Int, _ width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }

@@ -90,3 +90,34 @@ import Testing
         await #expect(processExitsWith: .failure) { _ = CanonicalJSON.encode(.int(1 << 53)) }
     }
 }
+
+/// The member-by-member writer gives exactly `CanonicalJSON.encode`'s bytes.
+@Suite struct CanonicalObjectWriterTests {
+    @Test func writesWhatTheEncoderWrites() {
+        let nested: JSONValue = ["z": [1, "two", nil], "a": ["b": true, "a": .double(-0.5)]]
+        for text in ["", "Nguyễn Văn A", "quote \" back \\ tab \t nul \u{0}", "/ 🙂 \u{1F}"] {
+            var w = CanonicalObjectWriter(capacity: 16)
+            w.integer("count", -42)
+            w.canonical("nested", CanonicalJSON.encode(nested))
+            w.string("text", text)
+            w.value("value", nested)
+            let expected: JSONValue = ["count": -42, "nested": nested, "text": .string(text), "value": nested]
+            #expect(w.finish() == CanonicalJSON.encode(expected), "text \(text)")
+        }
+        var empty = CanonicalObjectWriter(capacity: 2)
+        #expect(empty.finish() == Array("{}".utf8))
+    }
+
+    @Test func namesOutOfOrderTrap() async {
+        await #expect(processExitsWith: .failure) {
+            var w = CanonicalObjectWriter(capacity: 16)
+            w.integer("seq", 1)
+            w.integer("schemaVersion", 1)  // "sc" sorts before "se"
+        }
+        await #expect(processExitsWith: .failure) {
+            var w = CanonicalObjectWriter(capacity: 16)
+            w.integer("id", 1)
+            w.integer("id", 2)
+        }
+    }
+}

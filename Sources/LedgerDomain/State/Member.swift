@@ -67,7 +67,7 @@ public struct Member: Sendable, Hashable {
     public var departure: Departure? { box.fields.departure }
     public var departedOn: BusinessDate? { box.fields.departedOn }
     public var roles: [RoleKey: BusinessDate] { box.fields.roles }
-    public var tasks: [TaskRecord] { box.fields.tasks }
+    public var tasks: AppendOnlyList<TaskRecord> { box.fields.tasks }
     public var qualityRatings: [QualityRecord] { box.fields.qualityRatings }
     public var commendations: [CommendationRecord] { box.fields.commendations }
     public var trainings: [TrainingRecord] { box.fields.trainings }
@@ -76,7 +76,7 @@ public struct Member: Sendable, Hashable {
     /// The date of the latest change of standing (a non-leaf entry): later
     /// changes of standing may not be dated before it.
     public var lastStandingChangeOn: BusinessDate { box.fields.lastStandingChangeOn }
-    public var timeline: [MemberTimelineEntry] { box.fields.timeline }
+    public var timeline: AppendOnlyList<MemberTimelineEntry> { box.fields.timeline }
     /// Later events that refer to the member (for retraction of its creation).
     public internal(set) var references: ReferenceTracker {
         get { box.fields.references }
@@ -101,7 +101,7 @@ struct MemberFields: Sendable, Hashable {
     var departure: Departure?
     var departedOn: BusinessDate?
     var roles: [RoleKey: BusinessDate] = [:]
-    var tasks: [TaskRecord] = []
+    var tasks: AppendOnlyList<TaskRecord> = []
     var qualityRatings: [QualityRecord] = []
     var commendations: [CommendationRecord] = []
     var trainings: [TrainingRecord] = []
@@ -110,7 +110,7 @@ struct MemberFields: Sendable, Hashable {
     /// The date of the latest change of standing (a non-leaf entry): later
     /// changes of standing may not be dated before it.
     var lastStandingChangeOn = BusinessDate(dayNumber: 0)
-    var timeline: [MemberTimelineEntry] = []
+    var timeline: AppendOnlyList<MemberTimelineEntry> = []
     /// Later events that refer to the member (for retraction of its creation).
     var references = ReferenceTracker()
 

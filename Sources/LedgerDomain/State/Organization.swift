@@ -65,7 +65,7 @@ public struct Organization: Sendable, Hashable {
     public private(set) var qualityRatings: [QualityRecord] = []
     public private(set) var commendations: [CommendationRecord] = []
     public private(set) var disciplineIds: [String] = []
-    public private(set) var timeline: [OrganizationTimelineEntry] = []
+    public private(set) var timeline: AppendOnlyList<OrganizationTimelineEntry> = []
     public internal(set) var references = ReferenceTracker()
     /// Cells only: meetings per quarter index (`BusinessDate.quarterIndex`), at most 4 entries a year.
     public internal(set) var meetingQuarters: [Int: QuarterTally] = [:]
