@@ -28,45 +28,86 @@ enum PipelinedReplay {
             progress?(through, through)
             return
         }
-        let queue = HandOff(capacity: batchesAhead)
-        let applier = Applier(state: state, queue: queue, through: through, progress: progress)
+        let pipeline = ReplayPipeline(state: state, through: through, progress: progress)
         // The applier holds the only reference: its changes need not copy
         // the trie nodes and member boxes this value would otherwise share.
         state = DomainState()
         let lookup = StoreEventLookup(view: view)
+        do {
+            try view.forEachRecord(from: from, through: through) { seq, bytes in
+                let record = try StoredRecord(bytes: bytes)
+                pipeline.apply(seq: seq, event: try record.event(), occurredOn: record.occurredOn, lookup: lookup)
+                return true
+            }
+        } catch {
+            state = pipeline.abandon(error)  // as far as it got; callers discard it on error
+            throw error
+        }
+        state = try pipeline.finish()
+    }
+}
+
+/// Applies decoded events to a state on a second thread, in the order given:
+/// the caller decodes (and checks) while the applier applies. `apply` hands
+/// events over in batches; `finish` waits for the applier and returns the state.
+///
+/// Used by replays (startup, rebuild, `at-seq`) and by `verify`.
+final class ReplayPipeline {
+    private let queue = HandOff(capacity: PipelinedReplay.batchesAhead)
+    private let applier: Applier
+    private var batch: [PipelinedReplay.Decoded] = []
+    private var finished = false
+
+    /// Starts the applier thread on `state`. The caller should drop its own
+    /// copies of `state` so that the applier's changes happen in place.
+    init(state: DomainState, through: UInt64, progress: ((UInt64, UInt64) -> Void)?) {
+        applier = Applier(state: state, queue: queue, through: through, progress: progress)
+        batch.reserveCapacity(PipelinedReplay.batchEvents)
+        let applier = self.applier
         let thread = Thread { applier.run() }
         thread.name = "ledger-replay-apply"
         thread.stackSize = 8 << 20
         thread.start()
+    }
 
-        var batch: [Decoded] = []
-        batch.reserveCapacity(batchEvents)
-        do {
-            try view.forEachRecord(from: from, through: through) { seq, bytes in
-                let record = try StoredRecord(bytes: bytes)
-                let event = try record.event()
-                var target: Stored?
-                if case .eventRetracted(let retraction) = event {
-                    target = lookup.storedEvent(seq: retraction.seq)
-                }
-                batch.append((seq, event, record.occurredOn, target))
-                if batch.count == batchEvents {
-                    queue.put(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
-                return true
-            }
-            if !batch.isEmpty { queue.put(batch) }
-            queue.close(failure: nil)
-        } catch {
-            queue.close(failure: error)
-            applier.done.wait()
-            state = applier.state  // as far as it got; callers discard it on error
-            throw error
+    deinit {
+        if !finished { _ = abandon(CancellationError()) }
+    }
+
+    /// Queues one event. A retraction's target is fetched here, through
+    /// `lookup`, so the applier never reads the store.
+    func apply(seq: UInt64, event: DomainEvent, occurredOn: BusinessDate, lookup: some EventLookup) {
+        precondition(!finished, "ReplayPipeline used after finish")
+        var target: PipelinedReplay.Stored?
+        if case .eventRetracted(let retraction) = event {
+            target = lookup.storedEvent(seq: retraction.seq)
         }
+        batch.append((seq, event, occurredOn, target))
+        if batch.count == PipelinedReplay.batchEvents {
+            queue.put(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Applies what is queued, stops the applier and returns the state.
+    func finish() throws -> DomainState {
+        precondition(!finished, "ReplayPipeline finished twice")
+        finished = true
+        if !batch.isEmpty { queue.put(batch) }
+        batch = []
+        queue.close(failure: nil)
         applier.done.wait()
         if let failure = applier.failure { throw failure }
-        state = applier.state
+        return applier.state
+    }
+
+    /// Stops the applier without applying what is still queued; returns the
+    /// state as far as it got.
+    func abandon(_ error: any Error) -> DomainState {
+        finished = true
+        queue.close(failure: error)
+        applier.done.wait()
+        return applier.state
     }
 }
 

@@ -1,0 +1,42 @@
+import Foundation
+@testable import LedgerEngine
+import LedgerJSON
+import LedgerStore
+import Testing
+
+/// `verify` replays the log into a fresh state (on a second thread) and
+/// compares it with the live one: a live state that the log does not give is
+/// reported, even when every hash and signature checks out.
+@Suite struct VerifyProjectionsTests {
+    @Test func aLiveStateTheLogDoesNotGiveIsReported() async throws {
+        // Two ledgers of the same length whose last events differ.
+        let real = TempDir(), other = TempDir()
+        for (dir, last) in [(real, meeting("CB01", on: "2024-01-10", attendees: ["M001", "M002"])),
+                            (other, event("MemberTaskAssigned", ["memberId": "M002", "task": "Khác"]))] {
+            let engine = try openEngine(dir)
+            let outcomes = await engine.append(setupEvents + [last], actor: tester, atomic: true)
+            #expect(outcomes.allSatisfy { $0.seq != nil })
+            #expect(try engine.verify()["ok"] == true)
+            engine.shutdown()  // writes the state snapshot at seq 8
+        }
+        // Put the other ledger's snapshot (same seq, other content) into the real one.
+        var options = StoreOptions(origin: "test.local/dang-bo")
+        options.indexNames = LedgerEngine.storeIndexNames
+        let otherStore = try EventStore(dataDirectory: other.path, options: options)
+        let foreign = try #require(try otherStore.read { try $0.getIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey) })
+        otherStore.close()
+        let realStore = try EventStore(dataDirectory: real.path, options: options)
+        try realStore.write { try $0.putIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey, value: foreign) }
+        realStore.close()
+
+        let engine = try openEngine(real)
+        defer { engine.shutdown() }
+        let verdict = try engine.verify()
+        #expect(verdict["ok"] == false)
+        #expect(verdict["projectionsChecked"] == false)
+        #expect(verdict["failure"]?.stringValue?.contains("replaying events 1...8 gives a state that differs") == true,
+                "\(verdict)")
+        // The log itself is intact: every event and checkpoint checked.
+        #expect(verdict["eventsChecked"] == 8 && verdict["badSeq"] == nil)
+    }
+}
