@@ -35,8 +35,8 @@ enum PipelinedReplay {
         let lookup = StoreEventLookup(view: view)
         do {
             try view.forEachRecord(from: from, through: through) { seq, bytes in
-                let record = try StoredRecord(bytes: bytes)
-                pipeline.apply(seq: seq, event: try record.event(), occurredOn: record.occurredOn, lookup: lookup)
+                let record = try ReplayedRecord(bytes: bytes)
+                pipeline.apply(seq: seq, event: record.event, occurredOn: record.occurredOn, lookup: lookup)
                 return true
             }
         } catch {

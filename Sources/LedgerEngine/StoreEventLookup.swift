@@ -7,8 +7,10 @@ struct StoreEventLookup: EventLookup {
     let view: ReadView
 
     func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? {
-        guard let record = try? storedRecord(seq: seq), let event = try? record.event() else { return nil }
-        return (event, record.occurredOn)
+        guard let bytes = try? view.record(seq: seq),
+              let record = try? bytes.withUnsafeBytes({ buffer throws(EngineError) in try ReplayedRecord(bytes: buffer) })
+        else { return nil }
+        return (record.event, record.occurredOn)
     }
 
     func storedRecord(seq: UInt64) throws -> StoredRecord? {

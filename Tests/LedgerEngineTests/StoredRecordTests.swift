@@ -51,3 +51,66 @@ import Testing
         #expect(abs(parsed.timeIntervalSince(before)) < 5)
     }
 }
+
+/// The replay's in-place reading of a record agrees with the general decoder
+/// on every record, whichever way it goes.
+@Suite struct ReplayedRecordTests {
+    static let data: JSONValue = [
+        "cell": "CB01", "kind": "regular", "durationMinutes": 90, "attendees": ["M1", "M2"],
+        "absentees": [["memberId": "M3", "reason": "ốm \"nặng\""]], "speakers": ["M1"], "minutesRecorded": true,
+    ]
+
+    static func record(type: String = "MeetingHeld", data: JSONValue = data, key: String? = nil) throws -> StoredRecord {
+        StoredRecord(
+            seq: 42, id: "00000000-0000-4000-8000-000000000000", type: type,
+            occurredOn: try #require(BusinessDate("2025-03-10")), recordedAt: "2026-11-29T03:00:00.123Z",
+            actor: Actor(uid: 0, user: "root"), stream: "organization/CB01", streamVersion: 7, data: data,
+            schemaVersion: StoredEventDecoder.currentSchemaVersion, idempotencyKey: key, warnings: [])
+    }
+
+    func decodeBoth(_ bytes: [UInt8]) -> (fast: Result<ReplayedRecord, EngineError>, general: Result<StoredRecord, EngineError>) {
+        let fast = bytes.withUnsafeBytes { buffer in Result { () throws(EngineError) in try ReplayedRecord(bytes: buffer) } }
+        let general = bytes.withUnsafeBytes { buffer in Result { () throws(EngineError) in try StoredRecord(bytes: buffer) } }
+        return (fast, general)
+    }
+
+    @Test func canonicalRecordsDecodeToTheSameEvent() throws {
+        for key in [nil, "k-1", "with \\ escape"] {
+            let record = try Self.record(key: key)
+            let bytes = CanonicalJSON.encode(record.json)
+            #expect(bytes.withUnsafeBytes { ReplayedRecord.scanned($0) } != nil, "the in-place path takes it")
+            let (fast, general) = decodeBoth(bytes)
+            let replayed = try fast.get()
+            let expected = try general.get()
+            #expect(replayed.seq == 42 && replayed.occurredOn == expected.occurredOn)
+            #expect(replayed.event == (try expected.event()))
+        }
+    }
+
+    /// Non-canonical bytes (spaces, reordered keys) go the general way and
+    /// still decode; damaged records fail with the general path's error.
+    @Test func otherFormsFallBackToTheGeneralDecoder() throws {
+        let canonical = String(decoding: CanonicalJSON.encode(try Self.record().json), as: UTF8.self)
+        let spaced = canonical.replacingOccurrences(of: "\"seq\":42", with: "\"seq\": 42")
+        #expect(Array(spaced.utf8).withUnsafeBytes { ReplayedRecord.scanned($0) } == nil)
+        let (fast, _) = decodeBoth(Array(spaced.utf8))
+        #expect(try fast.get().seq == 42)
+
+        let unknownType = CanonicalJSON.encode(try Self.record(type: "NoSuchEvent").json)
+        let badData = CanonicalJSON.encode(try Self.record(data: ["cell": "CB01"]).json)
+        for bytes in [unknownType, badData, Array("{\"seq\":1}".utf8), Array("not json".utf8)] {
+            let (fast, general) = decodeBoth(bytes)
+            let generalError: EngineError? = switch general {
+            case .failure(let error): error
+            case .success(let record): { () -> EngineError? in
+                do throws(EngineError) { _ = try record.event(); return nil } catch { return error }
+            }()
+            }
+            guard case .failure(let fastError) = fast else {
+                Issue.record("\(String(decoding: bytes, as: UTF8.self)) decoded on the fast path")
+                continue
+            }
+            #expect(fastError.message == generalError?.message)
+        }
+    }
+}

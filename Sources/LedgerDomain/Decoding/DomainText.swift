@@ -25,6 +25,42 @@ enum DomainText {
         }
     }
 
+    /// The number of scalars of `text` when one pass over its UTF-8 proves it
+    /// NFC, not blank and free of control characters (`allowLineBreaks`
+    /// permits TAB, LF, CR); nil when it cannot tell, and the caller checks
+    /// the general way. It vouches only for printable ASCII, U+00C0–U+02FF
+    /// (Latin letters, below the combining marks) and U+1E00–U+1EFF (the
+    /// precomposed Vietnamese letters): none of them is white space, a
+    /// control or changed by NFC. Replays decode every text field of every
+    /// event again, so this is the common path.
+    static func plainTextLength(_ text: String, allowLineBreaks: Bool) -> Int? {
+        var copy = text
+        return copy.withUTF8 { utf8 -> Int? in
+            var i = 0, scalars = 0
+            var visible = false
+            let n = utf8.count
+            while i < n {
+                let byte = utf8[i]
+                if byte >= 0x21 && byte <= 0x7E {
+                    visible = true
+                    i += 1
+                } else if byte == 0x20 || (allowLineBreaks && (byte == 0x09 || byte == 0x0A || byte == 0x0D)) {
+                    i += 1
+                } else if byte >= 0xC3 && byte <= 0xCB {
+                    visible = true
+                    i += 2  // a valid String: one continuation byte follows
+                } else if byte == 0xE1, i + 2 < n, utf8[i + 1] >= 0xB8, utf8[i + 1] <= 0xBB {
+                    visible = true
+                    i += 3
+                } else {
+                    return nil
+                }
+                scalars += 1
+            }
+            return visible ? scalars : nil
+        }
+    }
+
     /// Whether `text` is an id: 1...`DomainLimits.idLengthMax` of `A-Z a-z 0-9 . _ -`.
     static func isId(_ text: String) -> Bool {
         let utf8 = text.utf8

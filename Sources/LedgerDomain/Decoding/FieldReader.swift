@@ -18,7 +18,10 @@ struct FieldReader {
         guard case .object(let object) = value else {
             throw Decode.wrongType(value, path: path.isEmpty ? "$" : path, want: "object")
         }
-        for key in object.keys.sorted() where !allowed.contains(key) {
+        // Sorting is for a stable error; the common case (all known) needs none.
+        if object.keys.contains(where: { !allowed.contains($0) }),
+           let key = object.keys.sorted().first(where: { !allowed.contains($0) })
+        {
             throw DomainError(
                 .unexpectedField,
                 "\(path.isEmpty ? "the event" : path) has a field '\(key)' it does not have; allowed: \(allowed.joined(separator: ", "))",
@@ -134,7 +137,9 @@ enum Decode {
     }
 
     static func checkedText(_ value: JSONValue, path: String, lengthMax: Int, lineBreaks: Bool) throws(DomainError) -> String {
-        let s = DomainText.nfc(try string(value, path: path))
+        let raw = try string(value, path: path)
+        if let length = DomainText.plainTextLength(raw, allowLineBreaks: lineBreaks), length <= lengthMax { return raw }
+        let s = DomainText.nfc(raw)
         guard DomainText.hasVisibleCharacter(s) else {
             throw DomainError(.emptyText, "\(path) is empty or blank; want some text", field: path)
         }

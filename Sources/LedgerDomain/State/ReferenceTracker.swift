@@ -90,10 +90,8 @@ extension DomainEvent {
         case .memberRemoved(let e): add(.member(e.memberId))
         case .meetingHeld(let e):
             add(.organization(e.cell))
-            var seen = Set<String>()
-            for m in e.attendees + e.absentees.map(\.memberId) + e.speakers where seen.insert(m).inserted {
-                refs.append(.member(m))
-            }
+            refs.reserveCapacity(1 + e.attendees.count + e.absentees.count + e.speakers.count)
+            for m in Self.participants(of: e) { refs.append(.member(m)) }
         case .inspectionFiled(let e):
             add(.organization(e.by))
             for o in e.targetOrganizations { add(.organization(o)) }
@@ -115,6 +113,26 @@ extension DomainEvent {
         case .eventRetracted: break
         }
         return refs
+    }
+
+    /// Everyone a meeting names (attendees, absentees, speakers), each once,
+    /// in that order. Replay computes this for every meeting, so small
+    /// meetings (nearly all) are deduplicated by comparison, without a set.
+    static func participants(of e: MeetingHeld) -> [String] {
+        let count = e.attendees.count + e.absentees.count + e.speakers.count
+        var out: [String] = []
+        out.reserveCapacity(count)
+        if count <= 64 {
+            for m in e.attendees where !out.contains(m) { out.append(m) }
+            for a in e.absentees where !out.contains(a.memberId) { out.append(a.memberId) }
+            for m in e.speakers where !out.contains(m) { out.append(m) }
+        } else {
+            var seen = Set<String>(minimumCapacity: count)
+            for m in e.attendees where seen.insert(m).inserted { out.append(m) }
+            for a in e.absentees where seen.insert(a.memberId).inserted { out.append(a.memberId) }
+            for m in e.speakers where seen.insert(m).inserted { out.append(m) }
+        }
+        return out
     }
 
     /// The entity this event creates, if it is a creation event.

@@ -1,0 +1,80 @@
+import LedgerDomain
+import LedgerJSON
+
+/// What a replay needs of a stored record: which event it is, when it
+/// happened, and its typed content. Id, actor, stream and the rest are not
+/// decoded at all.
+struct ReplayedRecord {
+    let seq: UInt64
+    let occurredOn: BusinessDate
+    let event: DomainEvent
+
+    /// Reads the record's members in place (`CanonicalScanner` proves the
+    /// bytes canonical and says where each member is) and parses only `data`:
+    /// a replay decodes every event of the log, and the record around `data`
+    /// is a third of its bytes and most of its JSON objects. A record the
+    /// scanner declines, or whose members are not the plain forms the ledger
+    /// writes, is decoded the general way (`StoredRecord(bytes:)`), which
+    /// gives the same event or the same error.
+    init(bytes: UnsafeRawBufferPointer) throws(EngineError) {
+        if let fast = Self.scanned(bytes) {
+            self = fast
+            return
+        }
+        let record = try StoredRecord(bytes: bytes)
+        self.init(seq: record.seq, occurredOn: record.occurredOn, event: try record.event())
+    }
+
+    init(seq: UInt64, occurredOn: BusinessDate, event: DomainEvent) {
+        self.seq = seq
+        self.occurredOn = occurredOn
+        self.event = event
+    }
+
+    /// The in-place path alone (nil: take the general one).
+    static func scanned(_ bytes: UnsafeRawBufferPointer) -> ReplayedRecord? {
+        guard let members = CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) else { return nil }
+        var seq: UInt64?, schemaVersion: UInt64?, type: String?, occurredOn: BusinessDate?
+        var dataRange: Range<Int>?
+        for member in members {
+            let key = UnsafeRawBufferPointer(rebasing: bytes[member.key])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+            if key.elementsEqual("data".utf8) {
+                dataRange = member.value
+            } else if key.elementsEqual("occurredOn".utf8) {
+                occurredOn = plainString(value).flatMap(BusinessDate.init)
+            } else if key.elementsEqual("schemaVersion".utf8) {
+                schemaVersion = digits(value)
+            } else if key.elementsEqual("seq".utf8) {
+                seq = digits(value)
+            } else if key.elementsEqual("type".utf8) {
+                type = plainString(value)
+            }
+        }
+        guard let seq, let schemaVersion, let type, let occurredOn, let dataRange,
+              let version = Int(exactly: schemaVersion),
+              let data = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes[dataRange]), limits: .storedRecord),
+              let event = try? StoredEventDecoder.decode(type: type, schemaVersion: version, data: data)
+        else { return nil }
+        return ReplayedRecord(seq: seq, occurredOn: occurredOn, event: event)
+    }
+
+    /// A string value without escapes (the scanner has checked its UTF-8).
+    private static func plainString(_ value: UnsafeRawBufferPointer) -> String? {
+        guard value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") else { return nil }
+        let inner = UnsafeRawBufferPointer(rebasing: value[1..<(value.count - 1)])
+        guard !inner.contains(UInt8(ascii: "\\")) else { return nil }
+        return String(decoding: inner, as: UTF8.self)
+    }
+
+    /// A non-negative integer written as plain digits (at most 15: the scanner's bound).
+    private static func digits(_ value: UnsafeRawBufferPointer) -> UInt64? {
+        guard !value.isEmpty, value.count <= 15 else { return nil }
+        var n: UInt64 = 0
+        for byte in value {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            n = n * 10 + UInt64(byte - UInt8(ascii: "0"))
+        }
+        return n
+    }
+}
