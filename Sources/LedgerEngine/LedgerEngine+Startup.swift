@@ -1,60 +1,112 @@
 import Foundation
 import LedgerDomain
+import LedgerMerkle
 import LedgerStore
 import Logging
 
 extension LedgerEngine {
-    /// The state at the log's end: the latest snapshot plus the events after it
-    /// (all of them if there is no usable snapshot).
-    static func loadState(store: EventStore, logger: Logger, progress: ((UInt64, UInt64) -> Void)?)
-        throws -> (DomainState, UInt64)
-    {
+    /// Where the state at startup comes from, for the log and for tests.
+    enum StateSource: Equatable {
+        case snapshotFile(seq: UInt64)
+        /// The LMDB row earlier versions kept (read once, then moved to the file).
+        case legacyRow(seq: UInt64)
+        case replay
+    }
+
+    /// The state at the log's end: the latest usable snapshot plus the events
+    /// after it (all of them if there is none).
+    static func loadState(store: EventStore, dataDirectory: String, logger: Logger,
+                          progress: ((UInt64, UInt64) -> Void)?) throws -> (DomainState, StateSource) {
         try store.read { view in
-            var state = DomainState()
-            var from: UInt64 = 0
-            if let bytes = try view.getIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey),
-               bytes.count >= 8, let seq = ByteKeys.readU64(bytes)
-            {
-                do {
-                    state = try DomainState(snapshot: Array(bytes[8...]))
-                    from = seq
-                } catch {
-                    logger.warning("the state snapshot at seq \(seq) is unreadable (\(error)); replaying the whole log")
-                    state = DomainState()
-                }
-            }
             let total = try view.size()
-            if from > total {
-                logger.warning("the state snapshot (seq \(from)) is ahead of the log (\(total)); replaying the whole log")
-                state = DomainState()
-                from = 0
-            }
-            try PipelinedReplay.replay(into: &state, view: view, from: from + 1, through: total,
+            var (state, source) = startingPoint(view: view, total: total, dataDirectory: dataDirectory, logger: logger)
+            try PipelinedReplay.replay(into: &state, view: view, from: state.appliedSeq + 1, through: total,
                                        progress: progress)
-            return (state, from)
+            return (state, source)
         }
     }
 
-    /// Writes a snapshot of the state if enough events came since the last.
+    /// The snapshot file if it is intact and belongs to this log, else the
+    /// legacy LMDB row, else an empty state.
+    private static func startingPoint(view: ReadView, total: UInt64, dataDirectory: String, logger: Logger)
+        -> (DomainState, StateSource)
+    {
+        do {
+            if let file = try SnapshotFile.read(in: dataDirectory) {
+                guard file.seq <= total else {
+                    throw SnapshotFile.Damaged(description: "it is at seq \(file.seq) but the log has \(total) events")
+                }
+                guard try MerkleProofs.root(size: file.seq, nodes: view) == file.root else {
+                    throw SnapshotFile.Damaged(
+                        description: "its tree root at seq \(file.seq) is not this log's (another ledger, or a restore)")
+                }
+                let state = try DomainState(snapshot: file.payload)
+                guard state.appliedSeq == file.seq else {
+                    throw SnapshotFile.Damaged(description: "its header says seq \(file.seq), its state \(state.appliedSeq)")
+                }
+                return (state, .snapshotFile(seq: file.seq))
+            }
+        } catch {
+            logger.warning("ignoring the state snapshot \(SnapshotFile.path(in: dataDirectory)): \(error); replaying the log")
+            return (DomainState(), .replay)
+        }
+        do {
+            if let bytes = try view.getIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey),
+               bytes.count >= 8, let seq = ByteKeys.readU64(bytes), seq <= total
+            {
+                let state = try DomainState(snapshot: Array(bytes[8...]))
+                if state.appliedSeq == seq { return (state, .legacyRow(seq: seq)) }
+            }
+        } catch {
+            logger.warning("the legacy state snapshot row is unreadable (\(error)); replaying the log")
+        }
+        return (DomainState(), .replay)
+    }
+
+    /// Starts a snapshot on the background queue if enough events came since
+    /// the last one and none is being written (writer thread).
     func snapshotIfDue() {
         guard state.appliedSeq >= snapshotSeq + configuration.snapshotEveryEvents else { return }
-        do {
-            try writeSnapshot()
-        } catch {
-            logger.error("could not write the state snapshot: \(error)")
+        guard beginSnapshot() else { return }
+        let copy = state  // shares structure; the writer's next changes copy what they touch
+        snapshotSeq = copy.appliedSeq
+        snapshotQueue.async {
+            defer { self.endSnapshot() }
+            do {
+                try self.writeSnapshotFile(copy)
+            } catch {
+                self.logger.error("could not write the state snapshot at seq \(copy.appliedSeq): \(error)")
+            }
         }
     }
 
-    /// Stores the writer's state as the snapshot (its own write transaction,
-    /// no events, so no checkpoint).
+    /// Writes the writer's state as the snapshot now, after any background
+    /// one (shutdown; the writer has stopped).
     func writeSnapshot() throws {
-        guard state.appliedSeq != snapshotSeq else { return }
-        var bytes = ByteKeys.u64(state.appliedSeq)
-        bytes.append(contentsOf: state.snapshot())
-        try store.write { batch in
-            try batch.putIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey, value: bytes)
-        }
+        snapshotQueue.sync {}
+        guard state.appliedSeq > 0, state.appliedSeq != snapshotWrittenSeq else { return }
+        try writeSnapshotFile(state)
         snapshotSeq = state.appliedSeq
-        logger.info("state snapshot written at seq \(snapshotSeq) (\(bytes.count) bytes)")
+    }
+
+    /// Serializes `state`, records the log's root at its seq, writes the file.
+    func writeSnapshotFile(_ state: DomainState) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let seq = state.appliedSeq
+        let root = try store.read { try MerkleProofs.root(size: seq, nodes: $0) }
+        let payload = state.snapshot()
+        try SnapshotFile.write(.init(seq: seq, root: root, payload: payload), in: configuration.dataDirectory)
+        snapshotWrittenSeq = seq
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        logger.info("state snapshot written at seq \(seq) (\(payload.count) bytes, \(Int(ms)) ms, in the background)")
+    }
+
+    /// Moves a legacy LMDB snapshot row to the file and deletes the row
+    /// (startup, before the writer runs).
+    func migrateLegacySnapshot() throws {
+        try writeSnapshotFile(state)
+        snapshotSeq = state.appliedSeq
+        try store.write { batch in _ = try batch.deleteIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey) }
+        logger.notice("moved the state snapshot out of LMDB into \(SnapshotFile.path(in: configuration.dataDirectory))")
     }
 }

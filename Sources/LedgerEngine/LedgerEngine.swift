@@ -21,7 +21,27 @@ public final class LedgerEngine: @unchecked Sendable {
     let store: EventStore
     let logger: Logger
     var state: DomainState
+    /// The seq of the latest snapshot written or being written (writer thread).
     var snapshotSeq: UInt64
+    /// Where the state came from at startup.
+    let snapshotSource: StateSource
+    /// Writes snapshots off the writer thread, one at a time.
+    let snapshotQueue = DispatchQueue(label: "ledger.engine.snapshot", qos: .utility)
+    private var snapshotRunning = false
+    private var writtenSeq: UInt64 = 0
+    /// The seq of the snapshot file on disk (guarded by the lock: written by the snapshot queue).
+    var snapshotWrittenSeq: UInt64 {
+        get {
+            publishedLock.lock()
+            defer { publishedLock.unlock() }
+            return writtenSeq
+        }
+        set {
+            publishedLock.lock()
+            writtenSeq = newValue
+            publishedLock.unlock()
+        }
+    }
     /// Randomness for event ids (writer thread only).
     var randomness = BufferedRandom()
     /// The `recordedAt` clock (writer thread only).
@@ -66,10 +86,25 @@ public final class LedgerEngine: @unchecked Sendable {
         store = try EventStore(dataDirectory: configuration.dataDirectory, options: options)
         queue = AppendQueue(eventsMax: configuration.queueEventsMax, bytesMax: configuration.queueBytesMax,
                             groupBytesMax: configuration.groupBytesMax)
-        let (loaded, loadedSeq) = try Self.loadState(store: store, logger: logger, progress: progress)
+        let (loaded, source) = try Self.loadState(store: store, dataDirectory: configuration.dataDirectory,
+                                                  logger: logger, progress: progress)
         state = loaded
-        snapshotSeq = loadedSeq
+        snapshotSource = source
+        switch source {
+        case .snapshotFile(let seq):
+            snapshotSeq = seq
+            writtenSeq = seq
+        case .legacyRow(let seq): snapshotSeq = seq
+        case .replay: snapshotSeq = 0
+        }
         published = loaded
+        if case .legacyRow = source {
+            do {
+                try migrateLegacySnapshot()
+            } catch {
+                logger.error("could not move the state snapshot out of LMDB: \(error)")
+            }
+        }
         // The thread holds the engine until it exits: `shutdown()` is required.
         let thread = Thread { self.runWriter() }
         thread.name = "ledger-writer"
@@ -159,6 +194,21 @@ public final class LedgerEngine: @unchecked Sendable {
             snapshotIfDue()
         }
         writerDone.signal()
+    }
+
+    /// Claims the snapshot slot; false if a snapshot is still being written.
+    func beginSnapshot() -> Bool {
+        publishedLock.lock()
+        defer { publishedLock.unlock() }
+        if snapshotRunning { return false }
+        snapshotRunning = true
+        return true
+    }
+
+    func endSnapshot() {
+        publishedLock.lock()
+        snapshotRunning = false
+        publishedLock.unlock()
     }
 
     func publish(eventsCommitted events: Int = 0) {

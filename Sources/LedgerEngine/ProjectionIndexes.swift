@@ -9,7 +9,9 @@ import LedgerStore
 /// `meetings`: cell ‖ 0x00 ‖ day (u32 BE, days since 1970 + 2^31) ‖ seq (u64 BE)
 ///   → kind (1 byte: 0 regular, 1 thematic) ‖ durationMinutes (u16 BE) ‖
 ///     attendees (u16 BE) ‖ absentees (u16 BE) ‖ speakers (u16 BE) ‖ minutesRecorded (1 byte)
-/// `snapshots`: "state" → seq (u64 BE) ‖ DomainState.snapshot()
+/// `snapshots`: legacy. Earlier versions kept the state snapshot here as
+///   "state" → seq (u64 BE) ‖ DomainState.snapshot(); startup reads such a row
+///   once, moves it to `state.snapshot` (`SnapshotFile`) and deletes it.
 enum ProjectionIndexes {
     static let meetings = "meetings"
     static let snapshots = "snapshots"

@@ -1,7 +1,6 @@
 import Foundation
 @testable import LedgerEngine
 import LedgerJSON
-import LedgerStore
 import Testing
 
 /// `verify` replays the log into a fresh state (on a second thread) and
@@ -19,15 +18,11 @@ import Testing
             #expect(try engine.verify()["ok"] == true)
             engine.shutdown()  // writes the state snapshot at seq 8
         }
-        // Put the other ledger's snapshot (same seq, other content) into the real one.
-        var options = StoreOptions(origin: "test.local/dang-bo")
-        options.indexNames = LedgerEngine.storeIndexNames
-        let otherStore = try EventStore(dataDirectory: other.path, options: options)
-        let foreign = try #require(try otherStore.read { try $0.getIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey) })
-        otherStore.close()
-        let realStore = try EventStore(dataDirectory: real.path, options: options)
-        try realStore.write { try $0.putIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey, value: foreign) }
-        realStore.close()
+        // Give the real ledger a snapshot with its own seq and root but the other's state.
+        let realFile = try #require(try SnapshotFile.read(in: real.path))
+        let foreign = try #require(try SnapshotFile.read(in: other.path))
+        #expect(realFile.seq == 8 && foreign.seq == 8 && realFile.payload != foreign.payload)
+        try SnapshotFile.write(.init(seq: 8, root: realFile.root, payload: foreign.payload), in: real.path)
 
         let engine = try openEngine(real)
         defer { engine.shutdown() }

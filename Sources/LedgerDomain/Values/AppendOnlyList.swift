@@ -24,7 +24,8 @@ public struct AppendOnlyList<Element> {
     }
 
     public mutating func append(_ element: Element) {
-        if tail.isEmpty { tail.reserveCapacity(Self.chunkSize) }
+        // No capacity reserved up front: most members have a handful of
+        // entries, and the tail grows by doubling to exactly one chunk.
         tail.append(element)
         if tail.count == Self.chunkSize {
             chunks.append(tail)
@@ -49,6 +50,32 @@ extension AppendOnlyList: RandomAccessCollection {
     }
 
     public var last: Element? { tail.last ?? chunks.last?.last }
+
+    /// Walks the chunks directly (no index arithmetic per element): reports
+    /// scan every member's tasks and timeline.
+    public struct Iterator: IteratorProtocol {
+        private let chunks: [[Element]]
+        private let tail: [Element]
+        private var chunk = 0
+        private var current: IndexingIterator<[Element]>
+
+        init(chunks: [[Element]], tail: [Element]) {
+            self.chunks = chunks
+            self.tail = tail
+            current = (chunks.first ?? tail).makeIterator()
+        }
+
+        public mutating func next() -> Element? {
+            while true {
+                if let element = current.next() { return element }
+                guard chunk < chunks.count else { return nil }
+                chunk += 1
+                current = (chunk < chunks.count ? chunks[chunk] : tail).makeIterator()
+            }
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(chunks: chunks, tail: tail) }
 
     /// Visits elements chunk by chunk (faster than indexing one by one).
     public func forEach(_ body: (Element) throws -> Void) rethrows {

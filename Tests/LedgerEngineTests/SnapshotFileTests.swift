@@ -1,0 +1,108 @@
+import Foundation
+@testable import LedgerEngine
+import LedgerDomain
+import LedgerJSON
+import LedgerMerkle
+import LedgerStore
+import Testing
+
+/// The state snapshot file: written in the background, used at startup only
+/// when it is intact and belongs to this log, replayed around otherwise.
+@Suite struct SnapshotFileTests {
+    static func ledger(_ dir: TempDir, snapshotEvery: UInt64 = 100_000, extra: [JSONValue] = []) async throws {
+        let engine = try openEngine(dir, snapshotEvery: snapshotEvery)
+        let outcomes = await engine.append(setupEvents + extra, actor: tester, atomic: true)
+        #expect(outcomes.allSatisfy { $0.seq != nil })
+        engine.shutdown()
+    }
+
+    static func memberNames(_ engine: LedgerEngine) throws -> [String] {
+        try engine.withSnapshot { state, _ in state.members.values.map(\.name).sorted() }
+    }
+
+    @Test func aRestartLoadsTheFileAndGetsTheSameState() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let file = try #require(try SnapshotFile.read(in: dir.path))
+        #expect(file.seq == 7)
+        let engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        #expect(engine.snapshotSource == .snapshotFile(seq: 7))
+        #expect(try Self.memberNames(engine) == ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bình"])
+        #expect(try engine.verify()["ok"] == true)
+    }
+
+    @Test func aDamagedFileIsIgnoredAndTheLogReplayed() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let path = SnapshotFile.path(in: dir.path)
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes[bytes.count - 3] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(throws: SnapshotFile.Damaged.self) { try SnapshotFile.read(in: dir.path) }
+        let engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        #expect(engine.snapshotSource == .replay)
+        #expect(try Self.memberNames(engine).count == 3)
+        #expect(try engine.verify()["ok"] == true)
+    }
+
+    @Test func aSnapshotOfAnotherLogOrBeyondThisOneIsIgnored() async throws {
+        let real = TempDir(), other = TempDir()
+        try await Self.ledger(real)
+        try await Self.ledger(other, extra: [event("MemberTaskAssigned", ["memberId": "M002", "task": "Khác"])])
+        let foreign = try #require(try SnapshotFile.read(in: other.path))  // seq 8: beyond the real log's 7
+        try SnapshotFile.write(foreign, in: real.path)
+        var engine = try openEngine(real)
+        #expect(engine.snapshotSource == .replay)
+        engine.shutdown()  // writes a good snapshot again
+        #expect(try SnapshotFile.read(in: real.path)?.seq == 7)
+
+        // Same seq, other root: the other ledger's state at 7 under its own root.
+        let realFile = try #require(try SnapshotFile.read(in: real.path))
+        let otherRoot = try TreeHash(Array(repeating: 0xAB, count: 32))
+        try SnapshotFile.write(.init(seq: 7, root: otherRoot, payload: realFile.payload), in: real.path)
+        engine = try openEngine(real)
+        defer { engine.shutdown() }
+        #expect(engine.snapshotSource == .replay)
+        #expect(try engine.verify()["ok"] == true)
+    }
+
+    @Test func snapshotsAreWrittenInTheBackgroundAsEventsCome() async throws {
+        let dir = TempDir()
+        let engine = try openEngine(dir, snapshotEvery: 3)
+        defer { engine.shutdown() }
+        _ = await engine.append(setupEvents, actor: tester, atomic: true)
+        for i in 0..<5 {
+            let task = event("MemberTaskAssigned", ["memberId": "M001", "task": .string("Việc \(i)")])
+            #expect(await engine.append([task], actor: tester, atomic: true).first?.seq != nil)
+        }
+        engine.snapshotQueue.sync {}
+        let file = try #require(try SnapshotFile.read(in: dir.path))
+        #expect(file.seq >= 7 && file.seq <= 12)
+        let root = try engine.read { try MerkleProofs.root(size: file.seq, nodes: $0) }
+        #expect(file.root == root)
+    }
+
+    @Test func aLegacySnapshotRowIsMovedToTheFile() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let file = try #require(try SnapshotFile.read(in: dir.path))
+        SnapshotFile.remove(in: dir.path)
+        var options = StoreOptions(origin: "test.local/dang-bo")
+        options.indexNames = LedgerEngine.storeIndexNames
+        let store = try EventStore(dataDirectory: dir.path, options: options)
+        try store.write {
+            try $0.putIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey,
+                            value: ByteKeys.u64(file.seq) + file.payload)
+        }
+        store.close()
+
+        let engine = try openEngine(dir)
+        #expect(engine.snapshotSource == .legacyRow(seq: 7))
+        #expect(try engine.read { try $0.getIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey) } == nil)
+        #expect(try SnapshotFile.read(in: dir.path)?.payload == file.payload)
+        #expect(try Self.memberNames(engine).count == 3)
+        engine.shutdown()
+    }
+}
