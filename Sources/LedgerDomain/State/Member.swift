@@ -46,6 +46,12 @@ public struct Member: Sendable, Hashable {
     /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
     func removing(seq: UInt64) -> Member? { box.fields.removing(seq: seq).map(Member.init) }
 
+    /// Whether a task was assigned on or before `date` (reads the list in
+    /// place: a report asks this of every member).
+    public func hasTask(assignedOnOrBefore date: BusinessDate) -> Bool {
+        box.fields.tasks.contains { $0.assignedOn <= date }
+    }
+
     /// Whether the member has already been rated for `year`.
     public func hasRating(forYear year: Int) -> Bool { box.fields.hasRating(forYear: year) }
 

@@ -42,7 +42,7 @@ struct CommitteeReport {
                 retirees.append(member.id)
                 memberNames[member.id] = .string(member.name)
             }
-            if !member.tasks.contains(where: { $0.assignedOn <= to }) {
+            if !member.hasTask(assignedOnOrBefore: to) {
                 withoutTask.append(member.id)
                 memberNames[member.id] = .string(member.name)
             }
