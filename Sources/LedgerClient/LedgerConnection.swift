@@ -174,11 +174,52 @@ public final class LedgerConnection {
         onItem: (JSONValue) throws(ClientError) -> Void = { _ in },
         onProgress: (_ done: Int64, _ total: Int64?) -> Void = { _, _ in }
     ) throws(ClientError) -> WireResponse {
+        try receive(onItem: onItem, canonicalItems: false, onCanonicalItem: { _ in }, onProgress: onProgress)
+    }
+
+    /// As `call`, for a stream of JSON objects kept as bytes (`export`):
+    /// `onCanonicalItem` gets each item's canonical JSON. An item the daemon
+    /// sent in canonical form is passed on as it came, checked in one pass
+    /// (`CanonicalScanner`) and never parsed; any other is parsed and
+    /// re-encoded first. The bytes are valid only during the call.
+    public func callCanonical(
+        verb: String, args: [String: JSONValue] = [:],
+        onCanonicalItem: (ArraySlice<UInt8>) throws(ClientError) -> Void,
+        onProgress: (_ done: Int64, _ total: Int64?) -> Void = { _, _ in }
+    ) throws(ClientError) -> JSONValue {
+        guard pendingCount == 0 else {
+            throw ClientError.usage("callCanonical() while \(pendingCount) pipelined requests are unanswered")
+        }
+        try send(verb: verb, args: args)
+        switch try receive(onItem: { _ in }, canonicalItems: true, onCanonicalItem: onCanonicalItem,
+                           onProgress: onProgress).result {
+        case .success(let value): return value
+        case .failure(let error): throw ClientError.server(error)
+        }
+    }
+
+    private func receive(
+        onItem: (JSONValue) throws(ClientError) -> Void,
+        canonicalItems: Bool,
+        onCanonicalItem: (ArraySlice<UInt8>) throws(ClientError) -> Void,
+        onProgress: (_ done: Int64, _ total: Int64?) -> Void
+    ) throws(ClientError) -> WireResponse {
         guard pendingCount > 0 else { throw ClientError.usage("receive() with no request pending") }
         try flush()
         let expected = pendingIDs[pendingHead]
+        let itemPrefix = Array(#"{"id":\#(expected),"item":"#.utf8)
         while true {
-            let frame = try readFrame()
+            let line = try readLine()
+            if canonicalItems, let item = Self.canonicalItem(in: line, prefix: itemPrefix) {
+                do {
+                    try onCanonicalItem(item)
+                } catch {
+                    close()
+                    throw error
+                }
+                continue
+            }
+            let frame = try decodeFrame(line)
             // An error the daemon could not attach to a request (id null) is
             // about the oldest one, or the whole connection.
             if case .error(.null, let error) = frame {
@@ -192,11 +233,19 @@ public final class LedgerConnection {
             switch frame {
             case .item(_, let value):
                 do {
-                    try onItem(value)
+                    if canonicalItems {
+                        try onCanonicalItem(ArraySlice(CanonicalJSON.encode(value)))
+                    } else {
+                        try onItem(value)
+                    }
                 } catch {
                     close()
                     throw error
                 }
+            case .canonicalItem:
+                // Decoding a line gives `.item`; this case only exists on the sending side.
+                isBroken = true
+                throw ClientError.protocolError("a canonical item frame came out of the decoder")
             case .progress(_, let done, let total):
                 onProgress(done, total)
             case .result(_, let value):
@@ -253,8 +302,21 @@ public final class LedgerConnection {
         }
     }
 
+    /// The item of `{"id":N,"item":…}` (with `prefix` = `{"id":N,"item":`)
+    /// when it is a canonical JSON object the scanner vouches for; nil
+    /// otherwise (the line is then decoded the general way).
+    static func canonicalItem(in line: ArraySlice<UInt8>, prefix: [UInt8]) -> ArraySlice<UInt8>? {
+        guard line.count > prefix.count + 1, line.starts(with: prefix), line.last == UInt8(ascii: "}") else { return nil }
+        let item = line[(line.startIndex + prefix.count)..<(line.endIndex - 1)]
+        let vouched = item.withUnsafeBytes { CanonicalScanner.topLevelMembers($0) != nil }
+        return vouched ? item : nil
+    }
+
     private func readFrame() throws(ClientError) -> WireFrame {
-        let line = try readLine()
+        try decodeFrame(try readLine())
+    }
+
+    private func decodeFrame(_ line: ArraySlice<UInt8>) throws(ClientError) -> WireFrame {
         do {
             return try WireFrame.decode(line: line, limits: limits)
         } catch {

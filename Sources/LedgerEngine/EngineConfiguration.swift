@@ -20,8 +20,12 @@ public struct EngineConfiguration: Sendable {
     /// Bytes of one event's canonical record at most.
     public var recordBytesMax: Int = 256 << 10
     /// A state snapshot is written after this many new events (and at
-    /// shutdown), so a restart replays at most this many.
+    /// shutdown), so a restart after a crash replays about this many; but no
+    /// sooner than `snapshotQuietFactor` times the last snapshot's duration
+    /// after it started, so that writing snapshots (in the background) takes
+    /// at most 1/factor of one core while events pour in.
     public var snapshotEveryEvents: UInt64 = 100_000
+    public var snapshotQuietFactor: Double = 10
     public var mapSizeInitialBytes: Int = 64 << 20
     public var mapSizeMaxBytes: Int = 1 << 40
 

@@ -67,16 +67,19 @@ extension LedgerEngine {
     /// the last one and none is being written (writer thread).
     func snapshotIfDue() {
         guard state.appliedSeq >= snapshotSeq + configuration.snapshotEveryEvents else { return }
-        guard beginSnapshot() else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard let last = beginSnapshot(now: now, quietFactor: configuration.snapshotQuietFactor) else { return }
         let copy = state  // shares structure; the writer's next changes copy what they touch
         snapshotSeq = copy.appliedSeq
         snapshotQueue.async {
-            defer { self.endSnapshot() }
+            var finished = last
             do {
                 try self.writeSnapshotFile(copy)
+                finished = (now, DispatchTime.now().uptimeNanoseconds - now)
             } catch {
                 self.logger.error("could not write the state snapshot at seq \(copy.appliedSeq): \(error)")
             }
+            self.endSnapshot(last: finished)
         }
     }
 

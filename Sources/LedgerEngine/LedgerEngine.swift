@@ -28,6 +28,7 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Writes snapshots off the writer thread, one at a time.
     let snapshotQueue = DispatchQueue(label: "ledger.engine.snapshot", qos: .utility)
     private var snapshotRunning = false
+    private var lastSnapshot: (start: UInt64, duration: UInt64)?
     private var writtenSeq: UInt64 = 0
     /// The seq of the snapshot file on disk (guarded by the lock: written by the snapshot queue).
     var snapshotWrittenSeq: UInt64 {
@@ -196,18 +197,22 @@ public final class LedgerEngine: @unchecked Sendable {
         writerDone.signal()
     }
 
-    /// Claims the snapshot slot; false if a snapshot is still being written.
-    func beginSnapshot() -> Bool {
+    /// Claims the snapshot slot, unless a snapshot is still being written or
+    /// the last one started less than `quietFactor` times its duration ago.
+    /// Returns the last snapshot's (start, duration) in nanoseconds.
+    func beginSnapshot(now: UInt64, quietFactor: Double) -> (start: UInt64, duration: UInt64)? {
         publishedLock.lock()
         defer { publishedLock.unlock() }
-        if snapshotRunning { return false }
+        if snapshotRunning { return nil }
+        if let last = lastSnapshot, Double(now &- last.start) < quietFactor * Double(last.duration) { return nil }
         snapshotRunning = true
-        return true
+        return lastSnapshot ?? (0, 0)
     }
 
-    func endSnapshot() {
+    func endSnapshot(last: (start: UInt64, duration: UInt64)) {
         publishedLock.lock()
         snapshotRunning = false
+        lastSnapshot = last.duration == 0 && last.start == 0 ? nil : last
         publishedLock.unlock()
     }
 

@@ -34,6 +34,12 @@ public struct ResponseOutput: Sendable {
         guard await sink(.item(id: id, value)) else { throw ClientGone() }
     }
 
+    /// Sends `{"id":…,"item":…}` with `bytes` as the item, unparsed.
+    /// - Precondition: `bytes` is one canonical JSON value (an export line).
+    public func item(canonical bytes: [UInt8]) async throws(ClientGone) {
+        guard await sink(.canonicalItem(id: id, bytes: bytes)) else { throw ClientGone() }
+    }
+
     /// Sends `{"id":…,"progress":{"done":…,"total":…}}`; `total` nil when unknown.
     public func progress(done: Int64, total: Int64?) async throws(ClientGone) {
         guard await sink(.progress(id: id, done: done, total: total)) else { throw ClientGone() }

@@ -10,13 +10,18 @@ public import LedgerJSON
 public enum WireFrame: Sendable, Hashable {
     case result(id: JSONValue, JSONValue)
     case item(id: JSONValue, JSONValue)
+    /// An item given as its canonical JSON bytes (an export line as stored),
+    /// sent as is: streaming the log does not parse and re-encode each line.
+    /// Decoding never gives this case (the line reads back as `.item`).
+    case canonicalItem(id: JSONValue, bytes: [UInt8])
     /// `total` is absent when unknown (a stream that has no end yet).
     case progress(id: JSONValue, done: Int64, total: Int64?)
     case error(id: JSONValue, WireError)
 
     public var id: JSONValue {
         switch self {
-        case .result(let id, _), .item(let id, _), .progress(let id, _, _), .error(let id, _): return id
+        case .result(let id, _), .item(let id, _), .canonicalItem(let id, _), .progress(let id, _, _), .error(let id, _):
+            return id
         }
     }
 
@@ -24,7 +29,7 @@ public enum WireFrame: Sendable, Hashable {
     public var isFinal: Bool {
         switch self {
         case .result, .error: return true
-        case .item, .progress: return false
+        case .item, .canonicalItem, .progress: return false
         }
     }
 
@@ -34,6 +39,8 @@ public enum WireFrame: Sendable, Hashable {
             return ["id": id, "ok": true, "result": value]
         case .item(let id, let value):
             return ["id": id, "item": value]
+        case .canonicalItem(let id, let bytes):
+            return ["id": id, "item": (try? JSONParser.parse(bytes, allowFloats: true)) ?? .null]
         case .progress(let id, let done, let total):
             var progress: [String: JSONValue] = ["done": .int(done)]
             if let total { progress["total"] = .int(total) }
@@ -45,6 +52,14 @@ public enum WireFrame: Sendable, Hashable {
 
     /// The frame as one line, newline included.
     public func encodedLine() -> [UInt8] {
+        if case .canonicalItem(let id, let item) = self {
+            // {"id":…,"item":…}: "id" sorts before "item", so this is canonical too.
+            var bytes = Array(#"{"id":"#.utf8) + wireEncode(id) + Array(#","item":"#.utf8)
+            bytes.reserveCapacity(bytes.count + item.count + 2)
+            bytes.append(contentsOf: item)
+            bytes.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
+            return bytes
+        }
         var bytes = wireEncode(jsonValue)
         bytes.append(UInt8(ascii: "\n"))
         return bytes

@@ -29,6 +29,20 @@ enum Session {
         }
     }
 
+    /// As `call`, for `export`: items arrive as canonical JSON bytes.
+    static func callCanonical(_ options: ConnectionOptions, _ verb: String, _ args: [String: JSONValue] = [:],
+                              onCanonicalItem: (ArraySlice<UInt8>) throws(ClientError) -> Void) throws -> JSONValue {
+        let connection = try connect(options)
+        do {
+            let result = try connection.callCanonical(verb: verb, args: args, onCanonicalItem: onCanonicalItem)
+            Progress.clear()
+            return result
+        } catch {
+            Progress.clear()
+            throw fail(error)
+        }
+    }
+
     /// Prints why and gives the exit code for it.
     static func fail(_ error: any Error) -> ArgumentParser.ExitCode {
         if let error = error as? ClientError {

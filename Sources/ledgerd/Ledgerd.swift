@@ -102,7 +102,8 @@ struct Ledgerd: AsyncParsableCommand {
     static var defaultOrigin: String {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, name.count)
-        let host = String(cString: name).filter { !$0.isWhitespace && $0 != "+" }
+        let bytes = name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        let host = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace && $0 != "+" }
         return (host.isEmpty ? "localhost" : host) + "/ledger"
     }
 }

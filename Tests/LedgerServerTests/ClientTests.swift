@@ -1,5 +1,5 @@
 import Glibc
-import LedgerClient
+@testable import LedgerClient
 import LedgerJSON
 import LedgerWire
 import Testing
@@ -61,6 +61,42 @@ struct ClientTests {
                 #expect(try connection.call(verb: "status")["size"] == 0)
             }
         }
+    }
+
+    /// `export` items reach the caller as canonical bytes whether the daemon
+    /// sent them as bytes (passed through unparsed) or as values (encoded).
+    @Test func canonicalItemsArriveAsCanonicalBytes() async throws {
+        try await withServer { _, path in
+            try await onThread {
+                let connection = try LedgerConnection(socketPath: path)
+                for sentAsBytes in [true, false] {
+                    var lines: [[UInt8]] = []
+                    let result = try connection.callCanonical(verb: "export", args: ["count": 3, "canonical": .bool(sentAsBytes)]) {
+                        lines.append(Array($0))
+                    }
+                    #expect(result["exported"] == 3)
+                    let expected: [[UInt8]] = (1...3).map { n in
+                        CanonicalJSON.encode(sentAsBytes ? ["seq": .int(Int64(n)), "text": "Chi bộ \"A\""] : ["seq": .int(Int64(n))])
+                    }
+                    #expect(lines == expected, "sent as bytes: \(sentAsBytes)")
+                }
+                #expect(!connection.isBroken)
+            }
+        }
+    }
+
+    @Test func onlyAWholeCanonicalItemFrameIsPassedThrough() {
+        let prefix = Array(#"{"id":7,"item":"#.utf8)
+        func item(_ line: String) -> String? {
+            LedgerConnection.canonicalItem(in: ArraySlice(line.utf8), prefix: prefix).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(item(#"{"id":7,"item":{"a":1,"b":"ễ"}}"#) == #"{"a":1,"b":"ễ"}"#)
+        #expect(item(#"{"id":7,"item":{"b":1,"a":2}}"#) == nil)  // keys out of order
+        #expect(item(#"{"id":7,"item":{"a": 1}}"#) == nil)  // not canonical
+        #expect(item(#"{"id":8,"item":{"a":1}}"#) == nil)  // another request's
+        #expect(item(#"{"id":7,"item":{"a":1}},"x":1}"#) == nil)  // more after the item
+        #expect(item(#"{"id":7,"item":[1]}"#) == nil)  // not an object
+        #expect(item(#"{"id":7,"ok":true,"result":{}}"#) == nil)
     }
 
     @Test func callbackFailureAbandonsTheConnection() async throws {

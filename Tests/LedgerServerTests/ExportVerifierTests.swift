@@ -36,7 +36,7 @@ import Testing
         let path = NSTemporaryDirectory() + "export-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let bytes: [UInt8] = lines.flatMap { $0 + [10] }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
         return try ExportVerifier(signedCheckpoint: checkpoint, verifierKey: key).verify(fileDescriptor: fd)
@@ -102,7 +102,7 @@ import Testing
     static func lines(of bytes: [UInt8], lineBytesMax: Int = 1 << 20) throws -> [[UInt8]] {
         let path = NSTemporaryDirectory() + "lines-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
         var reader = LineReader(fd: fd, lineBytesMax: lineBytesMax)

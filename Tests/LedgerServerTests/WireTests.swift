@@ -97,6 +97,17 @@ struct WireTests {
         #expect(try WireFrame.decode(line: line) == frame)
     }
 
+    /// A canonical item is sent as its bytes and reads back as the item.
+    @Test func canonicalItemFramesEncodeLikeItems() throws {
+        let value: JSONValue = ["seq": 4, "text": "Nguyễn \"A\"\n", "leafHash": "ab"]
+        let raw = WireFrame.canonicalItem(id: 12, bytes: CanonicalJSON.encode(value))
+        #expect(raw.encodedLine() == WireFrame.item(id: 12, value).encodedLine())
+        var line = raw.encodedLine()
+        line.removeLast()
+        #expect(try WireFrame.decode(line: line) == .item(id: 12, value))
+        #expect(raw.jsonValue == WireFrame.item(id: 12, value).jsonValue && !raw.isFinal && raw.id == 12)
+    }
+
     @Test func frameShapes() {
         #expect(String(decoding: WireFrame.result(id: 1, ["b": 1, "a": 2]).encodedLine(), as: UTF8.self) == #"{"id":1,"ok":true,"result":{"a":2,"b":1}}"# + "\n")
         #expect(String(decoding: WireFrame.error(id: .null, WireError(.badRequest, "m")).encodedLine(), as: UTF8.self)

@@ -125,18 +125,18 @@ public struct EngineRequestHandler: LedgerRequestHandler {
                 let through = min(limit, next + 255)
                 // At most 256 events or ~4 MiB a chunk: memory stays bounded per stream.
                 let (lines, last) = try await Blocking.run {
-                    var lines: [JSONValue] = []
+                    var lines: [[UInt8]] = []
                     var bytes = 0
                     var last = from - 1
                     try engine.export(fromSeq: from, through: through) { seq, line in
-                        lines.append(try JSONParser.parse(line, limits: .exportLine))
+                        lines.append(line)  // canonical JSON already: sent as is
                         bytes += line.count
                         last = seq
                         return bytes < 4 << 20
                     }
                     return (lines, last)
                 }
-                for line in lines { try await output.item(line) }
+                for line in lines { try await output.item(canonical: line) }
                 sent += Int64(lines.count)
                 guard last >= from else { break }
                 next = last + 1
@@ -154,12 +154,4 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         }
         return .object(["count": .int(sent), "size": .int(Int64(limit))])
     }
-}
-
-extension JSONLimits {
-    static let exportLine: JSONLimits = {
-        var limits = JSONLimits.default
-        limits.documentBytesMax = 1 << 20
-        return limits
-    }()
 }

@@ -48,8 +48,13 @@ struct AuditBundle: ParsableCommand {
 
         let sink = try OutputSink(path: dir + "/ledger.jsonl")
         var count: Int64 = 0
-        _ = try Session.call(connection, "export", [:], onItem: { (item) throws(ClientError) in
-            do { try sink.write(CanonicalJSON.encode(item) + [10]) } catch { throw ClientError.io(operation: "write the export", errno: errno) }
+        _ = try Session.callCanonical(connection, "export", [:], onCanonicalItem: { (line) throws(ClientError) in
+            do {
+                try sink.write(line)
+                try sink.write([10])
+            } catch {
+                throw ClientError.io(operation: "write the export", errno: errno)
+            }
             count += 1
         })
         try sink.commit()

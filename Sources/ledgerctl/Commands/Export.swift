@@ -36,9 +36,10 @@ struct Export: ParsableCommand {
         let sink = try OutputSink(path: to)
         var count: Int64 = 0
         do {
-            _ = try Session.call(connection, "export", ["fromSeq": .int(Int64(fromSeq))], onItem: { (item) throws(ClientError) in
+            _ = try Session.callCanonical(connection, "export", ["fromSeq": .int(Int64(fromSeq))], onCanonicalItem: { (line) throws(ClientError) in
                 do {
-                    try sink.write(CanonicalJSON.encode(item) + [10])
+                    try sink.write(line)
+                    try sink.write([10])
                 } catch {
                     throw ClientError.io(operation: "write the export", errno: errno)
                 }
@@ -79,7 +80,7 @@ final class OutputSink {
         buffer.reserveCapacity(1 << 17)
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    func write(_ bytes: some Collection<UInt8>) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try flush() }
     }

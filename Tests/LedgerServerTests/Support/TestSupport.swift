@@ -30,8 +30,13 @@ struct TestHandler: LedgerRequestHandler {
         case "export":
             let count = request.args["count"]?.intValue ?? 3
             do {
+                let canonical = request.args["canonical"] == true
                 for index in 0..<count {
-                    try await output.item(["seq": .int(index + 1)])
+                    if canonical {
+                        try await output.item(canonical: CanonicalJSON.encode(["seq": .int(index + 1), "text": "Chi bộ \"A\""]))
+                    } else {
+                        try await output.item(["seq": .int(index + 1)])
+                    }
                     streamProbe?.sent()
                     try await output.progress(done: index + 1, total: count)
                 }
