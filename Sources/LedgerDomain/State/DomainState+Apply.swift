@@ -84,18 +84,22 @@ extension DomainState {
     /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
         // In place: the member is moved out of its trie node and back, not copied.
-        let recording = self.recording
-        let cells = members.updateValue(forKey: id) { member -> (old: String, new: String, before: Member?)? in
+        let cells = members.updateValue(forKey: id) { member -> (old: String, new: String, entries: Int)? in
             guard member != nil else { return nil }
             let oldCell = member!.cell
-            let before = recording ? member : nil
+            let entries = member!.timeline.count
             member!.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
-            return (oldCell, member!.cell, before)
+            return (oldCell, member!.cell, entries)
         }
         guard let cells else { return assertionFailure("member event for unknown member \(id) at \(seq)") }
         if recording {
-            let old = cells.before
-            undoLog.append(UndoStep { $0.storeMember(id, old) })
+            // Undone by re-folding the entries before this one: keeping a copy of the
+            // member instead would make every later change in the savepoint copy it.
+            let entries = cells.entries
+            undoLog.append(UndoStep { state in
+                guard let current = state.members[id] else { return }
+                state.storeMember(id, current.keepingFirst(entries))
+            })
         }
         let oldCell = cells.old, newCell = cells.new
         if newCell != oldCell {
@@ -107,10 +111,14 @@ extension DomainState {
 
     /// Appends one entry to an organization's timeline, in place (parents never change).
     mutating func appendOrganization(_ code: String, _ seq: UInt64, _ date: BusinessDate, _ change: OrganizationChange) {
-        guard organizations[code] != nil else { return assertionFailure("event for unknown organization \(code) at \(seq)") }
+        guard let entries = organizations[code]?.timeline.count else {
+            return assertionFailure("event for unknown organization \(code) at \(seq)")
+        }
         if recording {
-            let old = organizations[code]
-            undoLog.append(UndoStep { $0.storeOrganization(code, old) })
+            undoLog.append(UndoStep { state in
+                guard let current = state.organizations[code] else { return }
+                state.storeOrganization(code, current.keepingFirst(entries))
+            })
         }
         organizations[code]!.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
     }

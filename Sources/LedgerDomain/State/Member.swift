@@ -46,6 +46,12 @@ public struct Member: Sendable, Hashable {
     /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
     func removing(seq: UInt64) -> Member? { box.fields.removing(seq: seq).map(Member.init) }
 
+    /// This member as it was with only its first `entries` timeline entries
+    /// (reference counts as they are now): the undo of an append, re-folded.
+    /// Recording it holds no copy of the member, so the append that follows
+    /// changes the member's box in place when nothing else shares it.
+    func keepingFirst(_ entries: Int) -> Member? { box.fields.keepingFirst(entries).map(Member.init) }
+
     /// Whether a task was assigned on or before `date` (reads the list in
     /// place: a report asks this of every member).
     public func hasTask(assignedOnOrBefore date: BusinessDate) -> Bool {
@@ -211,6 +217,12 @@ struct MemberFields: Sendable, Hashable {
     }
 
     /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
+    func keepingFirst(_ entries: Int) -> MemberFields? {
+        guard var m = MemberFields(id: id, timeline: timeline.prefix(entries)) else { return nil }
+        m.references = references
+        return m
+    }
+
     func removing(seq: UInt64) -> MemberFields? {
         guard var m = MemberFields(id: id, timeline: timeline.filter { $0.seq != seq }) else { return nil }
         m.references = references

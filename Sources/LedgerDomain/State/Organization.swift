@@ -137,5 +137,16 @@ public struct Organization: Sendable, Hashable {
         return o
     }
 
+    /// This organization as it was with only its first `entries` timeline
+    /// entries (reference counts and meeting tallies as they are now): the
+    /// undo of an append, re-folded, so that recording an undo never holds a
+    /// copy of the organization.
+    func keepingFirst(_ entries: Int) -> Organization? {
+        guard var o = Organization(code: code, timeline: timeline.prefix(entries)) else { return nil }
+        o.references = references
+        o.meetingQuarters = meetingQuarters
+        return o
+    }
+
     public func hasRating(forYear year: Int) -> Bool { qualityRatings.contains { $0.year == year } }
 }
