@@ -121,12 +121,11 @@ extension LedgerEngine {
             throw EngineError(.refused, error.message, details: details)
         }
         let seq = batch.nextSeq
-        let record = StoredRecord(
+        let bytes = StoredRecord.canonicalBytes(
             seq: seq, id: EventID.random(using: &randomness), type: event.type.rawValue,
             occurredOn: submission.occurredOn, recordedAt: clock.now(), actor: actor, stream: stream,
-            streamVersion: version + 1, data: event.data, schemaVersion: StoredEventDecoder.currentSchemaVersion,
+            streamVersion: version + 1, data: prepared.data, schemaVersion: StoredEventDecoder.currentSchemaVersion,
             idempotencyKey: submission.idempotencyKey, warnings: warnings)
-        let bytes = record.canonicalBytes(data: prepared.data)
         guard bytes.count <= configuration.recordBytesMax else {
             throw EngineError(
                 .invalid, "the stored event would be \(bytes.count) bytes; at most \(configuration.recordBytesMax)")

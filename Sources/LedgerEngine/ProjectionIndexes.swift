@@ -37,7 +37,8 @@ enum ProjectionIndexes {
         }
         switch event.type {
         case .meetingHeld:
-            guard let row = MeetingRow(data: event.data, seq: seq, day: occurredOn) else { return }
+            guard case .meetingHeld(let meeting) = event else { return }
+            let row = MeetingRow(meeting, seq: seq, day: occurredOn)
             try batch.putIndex(meetings, key: row.key, value: row.value)
         case .eventRetracted:
             guard let target = event.data["seq"]?.intValue, target > 0 else { return }
@@ -86,6 +87,18 @@ public struct MeetingRow: Sendable, Equatable {
     public var absentees: Int
     public var speakers: Int
     public var minutesRecorded: Bool
+
+    init(_ meeting: MeetingHeld, seq: UInt64, day: BusinessDate) {
+        cell = meeting.cell
+        self.day = day
+        self.seq = seq
+        thematic = meeting.kind == .thematic
+        durationMinutes = meeting.durationMinutes
+        attendees = meeting.attendees.count
+        absentees = meeting.absentees.count
+        speakers = meeting.speakers.count
+        minutesRecorded = meeting.minutesRecorded
+    }
 
     init?(data: JSONValue, seq: UInt64, day: BusinessDate) {
         guard let cell = data["cell"]?.stringValue, let kind = data["kind"]?.stringValue,

@@ -39,6 +39,19 @@ public struct StoredRecord: Sendable {
     /// - Parameter data: `CanonicalJSON.encode(self.data)`, computed by the
     ///   caller (off the writer thread) and spliced in as is.
     public func canonicalBytes(data: [UInt8]) -> [UInt8] {
+        Self.canonicalBytes(
+            seq: seq, id: id, type: type, occurredOn: occurredOn, recordedAt: recordedAt, actor: actor, stream: stream,
+            streamVersion: streamVersion, data: data, schemaVersion: schemaVersion, idempotencyKey: idempotencyKey,
+            warnings: warnings)
+    }
+
+    /// The stored bytes of a record with these fields (the writer's path: it
+    /// has `data` as canonical bytes and never needs the record as a value).
+    static func canonicalBytes(
+        seq: UInt64, id: String, type: String, occurredOn: BusinessDate, recordedAt: String, actor: Actor,
+        stream: String, streamVersion: UInt64, data: [UInt8], schemaVersion: Int, idempotencyKey: String?,
+        warnings: [DomainWarning]
+    ) -> [UInt8] {
         var w = CanonicalObjectWriter(capacity: data.count + 320)
         w.canonical("actor", actor.canonicalBytes)
         w.canonical("data", data)

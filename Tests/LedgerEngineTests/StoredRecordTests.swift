@@ -114,3 +114,22 @@ import Testing
         }
     }
 }
+
+/// The meetings index row written at append (from the typed event) is the
+/// one `verify` and the queries rebuild from the stored JSON.
+@Suite struct MeetingRowTests {
+    @Test func typedAndJSONRowsAgree() throws {
+        let day = try #require(BusinessDate("2025-03-10"))
+        for kind in [MeetingKind.regular, .thematic] {
+            for minutes in [true, false] {
+                let meeting = MeetingHeld(
+                    cell: "CB01", kind: kind, durationMinutes: 95, attendees: ["M1", "M2", "M3"],
+                    absentees: [.init(memberId: "M4", reason: "ốm")], speakers: ["M1"], minutesRecorded: minutes)
+                let typed = MeetingRow(meeting, seq: 77, day: day)
+                #expect(typed == MeetingRow(data: meeting.data, seq: 77, day: day))
+                #expect(typed.key == MeetingRow(data: meeting.data, seq: 77, day: day)?.key)
+                #expect(typed.value == MeetingRow(data: meeting.data, seq: 77, day: day)?.value)
+            }
+        }
+    }
+}

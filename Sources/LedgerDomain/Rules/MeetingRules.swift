@@ -37,15 +37,17 @@ extension DomainState {
     }
 
     /// `id` was an active member of `cell` at the end of `date`.
-    func requireParticipant(_ id: String, cell: String, on date: BusinessDate, field: String) throws(DomainError) {
-        let member = try requireMember(id, field: field, on: date)
+    func requireParticipant(_ id: String, cell: String, on date: BusinessDate, field: @autoclosure () -> String)
+        throws(DomainError)
+    {
+        let member = try requireMember(id, field: field(), on: date)
         guard let then = member.standing(on: date), then.isActive, then.cell == cell else {
             let standing = member.standing(on: date)
             let why = standing.map { $0.isActive ? "in cell '\($0.cell)'" : "no longer active (\(Self.describe($0.departure)))" }
                 ?? "not yet registered"
             throw DomainError(
                 .participantNotInCell,
-                "'\(id)' was \(why) on \(date), not an active member of cell '\(cell)'", field: field)
+                "'\(id)' was \(why) on \(date), not an active member of cell '\(cell)'", field: field())
         }
     }
 }

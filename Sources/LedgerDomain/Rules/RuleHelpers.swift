@@ -37,11 +37,14 @@ extension DomainState {
 
     /// A member who exists and was registered on or before `date`.
     /// Errors: `member-not-found`, `dated-before-creation`.
-    func requireMember(_ id: String, field: String, on date: BusinessDate) throws(DomainError) -> Member {
+    /// (`field` is built only for an error: a meeting checks every participant.)
+    func requireMember(_ id: String, field: @autoclosure () -> String, on date: BusinessDate) throws(DomainError) -> Member {
         guard let member = members[id] else {
+            let field = field()
             throw DomainError(.memberNotFound, "\(field) names member '\(id)', who is not in the ledger; register the member first", field: field)
         }
         guard member.registeredOn <= date else {
+            let field = field()
             throw DomainError(
                 .datedBeforeCreation,
                 "\(field) names member '\(id)', registered on \(member.registeredOn), after this event's date \(date)",

@@ -36,7 +36,7 @@ public struct Member: Sendable, Hashable {
     /// The member as of the end of `date`: the fold of the entries dated on or
     /// before it; nil if the member was not registered by then.
     public func standing(on date: BusinessDate) -> Member? {
-        if box.fields.timeline.allSatisfy({ $0.occurredOn <= date }) { return self }
+        if box.fields.latestEntryOn <= date { return self }
         return box.fields.standing(on: date).map(Member.init)
     }
 
@@ -122,6 +122,8 @@ struct MemberFields: Sendable, Hashable {
     /// The date of the latest change of standing (a non-leaf entry): later
     /// changes of standing may not be dated before it.
     var lastStandingChangeOn = BusinessDate(dayNumber: 0)
+    /// The latest date of any entry: on or after it, the member's standing is the current one.
+    var latestEntryOn = BusinessDate(dayNumber: Int32.min)
     var timeline: AppendOnlyList<MemberTimelineEntry> = []
     /// Later events that refer to the member (for retraction of its creation).
     var references = ReferenceTracker()
@@ -148,7 +150,7 @@ struct MemberFields: Sendable, Hashable {
     /// The member as of the end of `date`: the fold of the entries dated on or
     /// before it; nil if the member was not registered by then.
     func standing(on date: BusinessDate) -> MemberFields? {
-        if timeline.allSatisfy({ $0.occurredOn <= date }) { return self }
+        if latestEntryOn <= date { return self }
         return MemberFields(id: id, timeline: timeline.lazy.filter { $0.occurredOn <= date })
     }
 
@@ -158,6 +160,7 @@ struct MemberFields: Sendable, Hashable {
         timeline.append(entry)
         let on = entry.occurredOn
         if !entry.change.isLeaf { lastStandingChangeOn = max(lastStandingChangeOn, on) }
+        latestEntryOn = max(latestEntryOn, on)
         switch entry.change {
         case .registered(let name, let cell, let status, let birthYear):
             self.name = name
