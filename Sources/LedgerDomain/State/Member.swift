@@ -13,6 +13,10 @@ public struct Member: Sendable, Hashable {
     }
 
     private var box: Box
+    /// Kept beside the box, not in it: a meeting updates the count of every
+    /// participant, and that must not copy each one's fields (the box is
+    /// shared with the published state after every commit).
+    public internal(set) var references = ReferenceTracker()
 
     init(_ fields: MemberFields) { box = Box(fields) }
 
@@ -24,8 +28,14 @@ public struct Member: Sendable, Hashable {
         }
     }
 
-    public static func == (a: Member, b: Member) -> Bool { a.box === b.box || a.box.fields == b.box.fields }
-    public func hash(into hasher: inout Hasher) { box.fields.hash(into: &hasher) }
+    public static func == (a: Member, b: Member) -> Bool {
+        a.references == b.references && (a.box === b.box || a.box.fields == b.box.fields)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        box.fields.hash(into: &hasher)
+        hasher.combine(references)
+    }
 
     /// Folds a timeline whose first entry is `registered` or `admitted`; nil otherwise.
     public init?(id: String, timeline: some Sequence<MemberTimelineEntry>) {
@@ -44,13 +54,19 @@ public struct Member: Sendable, Hashable {
     mutating func apply(_ entry: MemberTimelineEntry) { fields.apply(entry) }
 
     /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
-    func removing(seq: UInt64) -> Member? { box.fields.removing(seq: seq).map(Member.init) }
+    func removing(seq: UInt64) -> Member? { box.fields.removing(seq: seq).map(withMyReferences) }
 
     /// This member as it was with only its first `entries` timeline entries
     /// (reference counts as they are now): the undo of an append, re-folded.
     /// Recording it holds no copy of the member, so the append that follows
     /// changes the member's box in place when nothing else shares it.
-    func keepingFirst(_ entries: Int) -> Member? { box.fields.keepingFirst(entries).map(Member.init) }
+    func keepingFirst(_ entries: Int) -> Member? { box.fields.keepingFirst(entries).map(withMyReferences) }
+
+    private func withMyReferences(_ fields: MemberFields) -> Member {
+        var member = Member(fields)
+        member.references = references
+        return member
+    }
 
     /// Whether a task was assigned on or before `date` (reads the list in
     /// place: a report asks this of every member).
@@ -90,10 +106,6 @@ public struct Member: Sendable, Hashable {
     public var lastStandingChangeOn: BusinessDate { box.fields.lastStandingChangeOn }
     public var timeline: AppendOnlyList<MemberTimelineEntry> { box.fields.timeline }
     /// Later events that refer to the member (for retraction of its creation).
-    public internal(set) var references: ReferenceTracker {
-        get { box.fields.references }
-        set { fields.references = newValue }
-    }
 }
 
 /// The stored fields of a `Member` and the fold that computes them.
@@ -126,7 +138,6 @@ struct MemberFields: Sendable, Hashable {
     var latestEntryOn = BusinessDate(dayNumber: Int32.min)
     var timeline: AppendOnlyList<MemberTimelineEntry> = []
     /// Later events that refer to the member (for retraction of its creation).
-    var references = ReferenceTracker()
 
     /// Not removed, expelled, or transferred to residence (a retired member is active).
     var isActive: Bool { departure == nil }
@@ -219,17 +230,14 @@ struct MemberFields: Sendable, Hashable {
         roles = [:]
     }
 
-    /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
+    /// The fold of the first `entries` entries; nil if that leaves out the creation.
     func keepingFirst(_ entries: Int) -> MemberFields? {
-        guard var m = MemberFields(id: id, timeline: timeline.prefix(entries)) else { return nil }
-        m.references = references
-        return m
+        MemberFields(id: id, timeline: timeline.prefix(entries))
     }
 
+    /// This member without the entries of `seq`, re-folded; nil if that removes its creation.
     func removing(seq: UInt64) -> MemberFields? {
-        guard var m = MemberFields(id: id, timeline: timeline.filter { $0.seq != seq }) else { return nil }
-        m.references = references
-        return m
+        MemberFields(id: id, timeline: timeline.filter { $0.seq != seq })
     }
 
     /// Whether the member has already been rated for `year`.
