@@ -104,6 +104,24 @@ struct StateTests {
         #expect(midway.members["m1"]!.tasks.count == before.members["m1"]!.tasks.count + 1)
     }
 
+    /// The report's O(1) task question agrees with the task list, retracted tasks included.
+    @Test func hasTaskAnswersLikeTheTaskList() throws {
+        var l = Self.busyWorld()
+        l.ok("MemberTaskAssigned", "2011-03-01", ["memberId": "m1", "task": "Sau"])
+        l.ok("MemberTaskAssigned", "2011-02-01", ["memberId": "m1", "task": "Trước"])
+        for member in l.state.members.values {
+            for day in ["2010-12-31", "2011-01-02", "2011-01-08", "2011-02-01", "2011-02-15", "2011-03-01", "2030-01-01"] {
+                let date = try #require(BusinessDate(day))
+                #expect(member.hasTask(assignedOnOrBefore: date) == member.tasks.contains { $0.assignedOn <= date },
+                        "\(member.id) on \(day)")
+            }
+        }
+        #expect(l.state.members["m1"]!.hasTask(assignedOnOrBefore: BusinessDate("2011-02-01")!))
+        // m2's second task (2012-01-08) was retracted: only the first one counts.
+        #expect(l.state.members["m2"]!.tasks.count == 1)
+        #expect(!l.state.members["m3"]!.hasTask(assignedOnOrBefore: BusinessDate("2030-01-01")!))
+    }
+
     @Test func releaseKeepsChangesAndStopsRecording() {
         var l = Self.busyWorld()
         let sp = l.state.beginSavepoint()

@@ -34,10 +34,10 @@ struct CommitteeReport {
         var memberNames: [String: JSONValue] = [:]
         for member in state.members.values {
             guard let then = to >= member.lastStandingChangeOn ? member : member.standing(on: to),
-                  then.registeredOn <= to, then.isActive, inScope.contains(then.cell)
+                  then.registeredOn <= to, then.isActive, let cell = perCell.index(forKey: then.cell)
             else { continue }
             members += 1
-            perCell[then.cell]?.members += 1
+            perCell.values[cell].members += 1
             if let retired = then.retiredOn, retired <= to {
                 retirees.append(member.id)
                 memberNames[member.id] = .string(member.name)
