@@ -55,7 +55,11 @@ enum SnapshotFile {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Damaged(description: "cannot create \(temporary): \(errnoText())") }
         var closed = false
-        defer { if !closed { close(fd) } }
+        var renamed = false
+        defer {
+            if !closed { close(fd) }
+            if !renamed { unlink(temporary) }  // a failed write (disk full) leaves nothing behind
+        }
         try writeAll(fd, header, path: temporary)
         try writeAll(fd, contents.payload, path: temporary)
         guard fsync(fd) == 0 else { throw Damaged(description: "cannot fsync \(temporary): \(errnoText())") }
@@ -64,6 +68,7 @@ enum SnapshotFile {
         guard rename(temporary, final) == 0 else {
             throw Damaged(description: "cannot rename \(temporary) to \(final): \(errnoText())")
         }
+        renamed = true
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             _ = fsync(dir)
@@ -79,7 +84,7 @@ enum SnapshotFile {
             if access(file, F_OK) == 0 { throw Damaged(description: "cannot read \(file)") }
             return nil
         }
-        let bytes = [UInt8](data)
+        let bytes = [UInt8](data)  // one copy; the payload below is another (snapshots are tens of MB)
         guard bytes.count >= headerBytes, Array(bytes[0..<4]) == magic else {
             throw Damaged(description: "\(file) is not a state snapshot")
         }
