@@ -52,6 +52,7 @@ struct DecodingTests {
         Case(name: "too many attendees", envelope: ev("MeetingHeld", TestLedger.meeting().replacing("attendees", manyIds)), code: .listTooLong, field: "data.attendees"),
         Case(name: "no attendees", envelope: ev("MeetingHeld", TestLedger.meeting(attendees: [], speakers: [])), code: .emptyList, field: "data.attendees"),
         Case(name: "duplicate attendee", envelope: ev("MeetingHeld", TestLedger.meeting(attendees: ["m1", "m2", "m1"])), code: .duplicateEntry, field: "data.attendees[2]"),
+        Case(name: "duplicate attendee in a long list", envelope: ev("MeetingHeld", TestLedger.meeting(attendees: (0..<40).map { "m\($0)" } + ["m7"])), code: .duplicateEntry, field: "data.attendees[40]"),
         Case(name: "absentee without reason", envelope: ev("MeetingHeld", TestLedger.meeting().replacing("absentees", [["memberId": "m4"]])), code: .missingField, field: "data.absentees[0].reason"),
         Case(name: "bloc with a parent", envelope: ev("OrganizationRegistered", ["code": "B", "name": "B", "kind": "bloc", "parent": "A"]), code: .unexpectedField, field: "data.parent"),
         Case(name: "cell without a parent", envelope: ev("OrganizationRegistered", ["code": "X", "name": "X", "kind": "cell"]), code: .missingField, field: "data.parent"),

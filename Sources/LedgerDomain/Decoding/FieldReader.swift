@@ -214,8 +214,10 @@ enum Decode {
             throw DomainError(.emptyList, "\(path) is empty; want at least one entry", field: path)
         }
         // Meetings list every participant, and stored events are decoded again
-        // on every replay: entry paths are built only for an error message.
-        var seen = Set<String>(minimumCapacity: items.count)
+        // on every replay: entry paths are built only for an error message, and
+        // short lists (every meeting's) find repeats by comparison, not a set.
+        let small = items.count <= 32
+        var seen = Set<String>(minimumCapacity: small ? 0 : items.count)
         var ids: [String] = []
         ids.reserveCapacity(items.count)
         for (offset, item) in items.enumerated() {
@@ -225,7 +227,7 @@ enum Decode {
             } else {
                 id = try Decode.id(item, path: "\(path)[\(offset)]")
             }
-            guard seen.insert(id).inserted else {
+            guard small ? !ids.contains(id) : seen.insert(id).inserted else {
                 let entry = "\(path)[\(offset)]"
                 throw DomainError(.duplicateEntry, "\(entry) repeats '\(id)'; list each entry once", field: entry)
             }
