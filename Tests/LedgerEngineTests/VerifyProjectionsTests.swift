@@ -35,3 +35,28 @@ import Testing
         #expect(verdict["eventsChecked"] == 8 && verdict["badSeq"] == nil)
     }
 }
+
+/// A group that overflows the map is retried after the map grows; the state
+/// must start the retry from where the group started, not apply it twice.
+@Suite struct MapGrowthRetryTests {
+    @Test func aGroupRetriedAfterTheMapGrewIsAppliedOnce() async throws {
+        let dir = TempDir()
+        var configuration = EngineConfiguration(dataDirectory: dir.path, origin: "test.local/dang-bo")
+        configuration.mapSizeInitialBytes = 256 << 10
+        let engine = try LedgerEngine(configuration: configuration)
+        defer { engine.shutdown() }
+        #expect(await engine.append(setupEvents, actor: tester, atomic: true).allSatisfy { $0.seq != nil })
+        let initialMap = try engine.status()["mapSizeBytes"]?.intValue ?? 0
+        let padding = String(repeating: "Phụ trách tổ dân phố, theo dõi đảng viên cư trú. ", count: 12)
+        let tasks = (0..<500).map { i in
+            event("MemberTaskAssigned", ["memberId": "M002", "task": .string("\(i): \(padding)")])
+        }
+        // One non-atomic request of ~300 KB: more than the whole initial map.
+        let outcomes = await engine.append(tasks, actor: tester, atomic: false)
+        #expect(outcomes.allSatisfy { $0.seq != nil }, "\(outcomes.first { $0.seq == nil }.map { "\($0.json)" } ?? "")")
+        #expect((try engine.status()["mapSizeBytes"]?.intValue ?? 0) > initialMap)
+        let tasksHeld = try engine.withSnapshot { state, _ in state.members["M002"]?.tasks.count }
+        #expect(tasksHeld == 500)
+        #expect(try engine.verify()["ok"] == true)
+    }
+}
