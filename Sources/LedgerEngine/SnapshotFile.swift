@@ -80,28 +80,59 @@ enum SnapshotFile {
     /// - Throws: `Damaged` for a file that is not a whole, intact snapshot.
     static func read(in directory: String) throws -> Contents? {
         let file = path(in: directory)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            if access(file, F_OK) == 0 { throw Damaged(description: "cannot read \(file)") }
-            return nil
+        let fd = open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw Damaged(description: "cannot open \(file): \(errnoText())")
         }
-        let bytes = [UInt8](data)  // one copy; the payload below is another (snapshots are tens of MB)
-        guard bytes.count >= headerBytes, Array(bytes[0..<4]) == magic else {
+        defer { close(fd) }
+        // The header, then the payload read straight into its own array: one
+        // copy of what may be hundreds of MB.
+        let header = try readExactly(fd, count: headerBytes, path: file)
+        guard header.count == headerBytes, Array(header[0..<4]) == magic else {
             throw Damaged(description: "\(file) is not a state snapshot")
         }
-        guard bytes[4..<8].reduce(0, { $0 << 8 | UInt32($1) }) == format else {
+        guard header[4..<8].reduce(0, { $0 << 8 | UInt32($1) }) == format else {
             throw Damaged(description: "\(file) is a snapshot of another format")
         }
-        let seq = readU64(bytes, at: 8)
-        guard let root = try? TreeHash(Array(bytes[16..<48])) else { throw Damaged(description: "\(file) has a bad root") }
-        let length = readU64(bytes, at: 48)
-        guard UInt64(bytes.count - headerBytes) == length else {
-            throw Damaged(description: "\(file) holds \(bytes.count - headerBytes) payload bytes; its header says \(length)")
+        let seq = readU64(header, at: 8)
+        guard let root = try? TreeHash(Array(header[16..<48])) else { throw Damaged(description: "\(file) has a bad root") }
+        let length = readU64(header, at: 48)
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw Damaged(description: "cannot stat \(file): \(errnoText())") }
+        let actual = UInt64(max(0, Int(status.st_size) - headerBytes))
+        guard actual == length else {
+            throw Damaged(description: "\(file) holds \(actual) payload bytes; its header says \(length)")
         }
-        let payload = Array(bytes[headerBytes...])
-        guard Array(SHA256.hash(data: payload)) == Array(bytes[56..<88]) else {
+        let payload = try readExactly(fd, count: Int(length), path: file)
+        guard payload.count == Int(length) else {
+            throw Damaged(description: "\(file) ends after \(payload.count) of \(length) payload bytes")
+        }
+        guard Array(SHA256.hash(data: payload)) == Array(header[56..<88]) else {
             throw Damaged(description: "\(file) fails its checksum")
         }
         return Contents(seq: seq, root: root, payload: payload)
+    }
+
+    /// Up to `count` bytes from the current offset (fewer only at the end of the file).
+    private static func readExactly(_ fd: Int32, count: Int, path: String) throws -> [UInt8] {
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var offset = 0
+            while offset < count {
+                let n = Glibc.read(fd, buffer.baseAddress! + offset, count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                offset += n
+            }
+            initialized = offset
+        }
+        if failure != 0 { throw Damaged(description: "cannot read \(path): \(String(cString: strerror(failure)))") }
+        return bytes
     }
 
     static func remove(in directory: String) {

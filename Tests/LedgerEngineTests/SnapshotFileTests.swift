@@ -47,6 +47,21 @@ import Testing
         #expect(try engine.verify()["ok"] == true)
     }
 
+    @Test func aTruncatedOrEmptyFileIsDamaged() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let path = SnapshotFile.path(in: dir.path)
+        let whole = try #require(FileManager.default.contents(atPath: path))
+        for cut in [0, 10, SnapshotFile.headerBytes, whole.count - 1] {
+            try whole.prefix(cut).write(to: URL(fileURLWithPath: path))
+            #expect(throws: SnapshotFile.Damaged.self, "cut at \(cut)") { try SnapshotFile.read(in: dir.path) }
+        }
+        try (whole + [0]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: SnapshotFile.Damaged.self) { try SnapshotFile.read(in: dir.path) }
+        try whole.write(to: URL(fileURLWithPath: path))
+        #expect(try SnapshotFile.read(in: dir.path)?.seq == 7)
+    }
+
     @Test func aSnapshotOfAnotherLogOrBeyondThisOneIsIgnored() async throws {
         let real = TempDir(), other = TempDir()
         try await Self.ledger(real)
