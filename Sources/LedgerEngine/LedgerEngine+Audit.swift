@@ -23,6 +23,8 @@ extension LedgerEngine {
                 "groupsCommitted": .int(Int64(statistics.groups)),
                 "eventsSubmitted": .int(Int64(statistics.events)),
                 "uptimeSeconds": .int(Int64(Date().timeIntervalSince(startedAt))),
+                // The state snapshot on disk: a restart replays the events after it.
+                "snapshotSeq": .int(Int64(snapshotWrittenSeq)),
             ]
             if let reason = haltReason { object["halted"] = .string(reason) }
             return .object(object)

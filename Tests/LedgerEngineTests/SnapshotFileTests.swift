@@ -28,6 +28,7 @@ import Testing
         let engine = try openEngine(dir)
         defer { engine.shutdown() }
         #expect(engine.snapshotSource == .snapshotFile(seq: 7))
+        #expect(try engine.status()["snapshotSeq"] == 7)
         #expect(try Self.memberNames(engine) == ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bình"])
         #expect(try engine.verify()["ok"] == true)
     }

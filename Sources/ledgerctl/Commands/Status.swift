@@ -6,7 +6,9 @@ struct Status: ParsableCommand {
         abstract: "Show the ledger's size, Merkle root, latest checkpoint and the daemon's health.",
         discussion: """
             With --json: {"size":N,"rootHash":"<hex>","checkpointSize":N,"checkpoint":"<signed note>",
-            "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,...}
+            "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,"snapshotSeq":N,...}
+            snapshotSeq is the event the state snapshot on disk reaches: a restart of
+            ledgerd reads it and replays the events after it.
 
             Examples:
               ledgerctl status
@@ -30,6 +32,7 @@ struct Status: ParsableCommand {
         let used = Double(n("mapUsedBytes")) / 1_048_576
         let map = Double(n("mapSizeBytes")) / 1_048_576
         Output.line(String(format: "Dữ liệu:         %.1f MiB / %.0f MiB bản đồ", used, map))
+        Output.line("Ảnh trạng thái:  đến sự kiện \(n("snapshotSeq")) (khởi động lại đọc lại \(max(0, n("size") - n("snapshotSeq"))) sự kiện sau đó)")
         Output.line("Kết nối:         \(n("connections"))")
         Output.line("Hoạt động:       \(n("uptimeSeconds")) giây")
         if let halted = status["halted"]?.stringValue { Output.line("GHI BỊ DỪNG:     \(halted)") }
