@@ -68,18 +68,18 @@ extension LedgerEngine {
     func snapshotIfDue() {
         guard state.appliedSeq >= snapshotSeq + configuration.snapshotEveryEvents else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        guard let last = beginSnapshot(now: now, quietFactor: configuration.snapshotQuietFactor) else { return }
+        guard beginSnapshot(now: now, quietFactor: configuration.snapshotQuietFactor) else { return }
         let copy = state  // shares structure; the writer's next changes copy what they touch
         snapshotSeq = copy.appliedSeq
         snapshotQueue.async {
-            var finished = last
+            var timing: (start: UInt64, duration: UInt64)?
             do {
                 try self.writeSnapshotFile(copy)
-                finished = (now, DispatchTime.now().uptimeNanoseconds - now)
+                timing = (now, DispatchTime.now().uptimeNanoseconds - now)
             } catch {
                 self.logger.error("could not write the state snapshot at seq \(copy.appliedSeq): \(error)")
             }
-            self.endSnapshot(last: finished)
+            self.endSnapshot(timing: timing)
         }
     }
 

@@ -199,20 +199,21 @@ public final class LedgerEngine: @unchecked Sendable {
 
     /// Claims the snapshot slot, unless a snapshot is still being written or
     /// the last one started less than `quietFactor` times its duration ago.
-    /// Returns the last snapshot's (start, duration) in nanoseconds.
-    func beginSnapshot(now: UInt64, quietFactor: Double) -> (start: UInt64, duration: UInt64)? {
+    func beginSnapshot(now: UInt64, quietFactor: Double) -> Bool {
         publishedLock.lock()
         defer { publishedLock.unlock() }
-        if snapshotRunning { return nil }
-        if let last = lastSnapshot, Double(now &- last.start) < quietFactor * Double(last.duration) { return nil }
+        if snapshotRunning { return false }
+        if let last = lastSnapshot, Double(now &- last.start) < quietFactor * Double(last.duration) { return false }
         snapshotRunning = true
-        return lastSnapshot ?? (0, 0)
+        return true
     }
 
-    func endSnapshot(last: (start: UInt64, duration: UInt64)) {
+    /// Frees the slot; `timing` (start, duration in nanoseconds) is nil for a
+    /// snapshot that failed, which keeps the previous one's.
+    func endSnapshot(timing: (start: UInt64, duration: UInt64)?) {
         publishedLock.lock()
         snapshotRunning = false
-        lastSnapshot = last.duration == 0 && last.start == 0 ? nil : last
+        if let timing { lastSnapshot = timing }
         publishedLock.unlock()
     }
 
