@@ -111,16 +111,19 @@ extension DomainState {
 
     /// Appends one entry to an organization's timeline, in place (parents never change).
     mutating func appendOrganization(_ code: String, _ seq: UInt64, _ date: BusinessDate, _ change: OrganizationChange) {
-        guard let entries = organizations[code]?.timeline.count else {
-            return assertionFailure("event for unknown organization \(code) at \(seq)")
+        let entries = organizations.updateValue(forKey: code) { org -> Int? in
+            guard org != nil else { return nil }
+            let entries = org!.timeline.count
+            org!.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
+            return entries
         }
+        guard let entries else { return assertionFailure("event for unknown organization \(code) at \(seq)") }
         if recording {
             undoLog.append(UndoStep { state in
                 guard let current = state.organizations[code] else { return }
                 state.storeOrganization(code, current.keepingFirst(entries))
             })
         }
-        organizations[code]!.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
     }
 
     /// Dissolves `code` with `change`, and every organization under it not dissolved yet.
@@ -173,16 +176,22 @@ extension DomainState {
 
     /// Counts a meeting (or, `delta` −1, uncounts a retracted one) in its cell's quarter.
     mutating func tallyMeeting(cell: String, kind: MeetingKind, on date: BusinessDate, delta: Int32) {
-        guard organizations[cell] != nil else { return assertionFailure("meeting of unknown cell \(cell)") }
         let q = date.quarterIndex
-        let old = organizations[cell]!.meetingQuarters[q]
-        if recording { undoLog.append(UndoStep { $0.organizations[cell]?.meetingQuarters[q] = old }) }
-        var tally = old ?? QuarterTally()
-        switch kind {
-        case .regular: tally.regular += delta
-        case .thematic: tally.thematic += delta
+        // One lookup, in place: reading the organization out first copied it
+        // (every field retained) for each meeting.
+        let previous = organizations.updateValue(forKey: cell) { org -> QuarterTally?? in
+            guard org != nil else { return nil }
+            let old = org!.meetingQuarters[q]
+            var tally = old ?? QuarterTally()
+            switch kind {
+            case .regular: tally.regular += delta
+            case .thematic: tally.thematic += delta
+            }
+            org!.meetingQuarters[q] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
+            return .some(old)
         }
-        organizations[cell]!.meetingQuarters[q] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
+        guard let previous else { return assertionFailure("meeting of unknown cell \(cell)") }
+        if recording { undoLog.append(UndoStep { $0.organizations[cell]?.meetingQuarters[q] = previous }) }
     }
 
     /// Counts (or, for a retraction, uncounts) one reference. Mutates the tracker in
