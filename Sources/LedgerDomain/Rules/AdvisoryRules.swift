@@ -50,7 +50,8 @@ extension DomainState {
                 "the meeting lasted \(e.durationMinutes) minutes; \(rules.source) asks for at least \(minimum) (from \(rules.effectiveFrom))"))
         }
         if let minimum = rules.cellOfficialMembersMin {
-            let count = officialMembers(ofCell: e.cell, on: date, participants: e.attendees + e.absentees.map(\.memberId))
+            let count = officialMembers(ofCell: e.cell, on: date, participants: e.attendees + e.absentees.map(\.memberId),
+                                        enough: minimum)
             if count < minimum {
                 warnings.append(DomainWarning(
                     .cellTooFewOfficialMembers,
@@ -73,13 +74,26 @@ extension DomainState {
 
     /// Official members active in `cell` on `date`: the cell's current members who
     /// were then, plus the meeting's participants (members who have left since).
-    func officialMembers(ofCell cell: String, on date: BusinessDate, participants: [String]) -> Int {
-        var candidates = membersByCell[cell] ?? []
-        candidates.formUnion(participants)
-        return candidates.reduce(0) { count, id in
-            guard let then = members[id]?.standing(on: date), then.isActive, then.cell == cell,
-                  then.status == .official else { return count }
-            return count + 1
+    /// Counting stops at `enough` (the answer is then at least that): the
+    /// participants, counted first, nearly always reach it, so a meeting does
+    /// not look up everyone who was ever in its cell. `participants` holds each
+    /// member once (the meeting rules refuse repeats before advice is given).
+    func officialMembers(ofCell cell: String, on date: BusinessDate, participants: [String],
+                         enough: Int = .max) -> Int {
+        func wasOfficialHere(_ id: String) -> Bool {
+            guard let then = members[id]?.standing(on: date) else { return false }
+            return then.isActive && then.cell == cell && then.status == .official
         }
+        var count = 0
+        for id in participants where wasOfficialHere(id) {
+            count += 1
+            if count >= enough { return count }
+        }
+        let named = Set(participants)
+        for id in membersByCell[cell] ?? [] where !named.contains(id) && wasOfficialHere(id) {
+            count += 1
+            if count >= enough { return count }
+        }
+        return count
     }
 }
