@@ -110,11 +110,24 @@ public final class LedgerConnection {
         onItem: (JSONValue) throws(ClientError) -> Void = { _ in },
         onProgress: (_ done: Int64, _ total: Int64?) -> Void = { _, _ in }
     ) throws(ClientError) -> JSONValue {
+        try callOnce(verb: verb, args: args, onItem: onItem, canonicalItems: false, onCanonicalItem: { _ in },
+                     onProgress: onProgress)
+    }
+
+    /// One request on an otherwise idle connection, answered in full.
+    private func callOnce(
+        verb: String, args: [String: JSONValue],
+        onItem: (JSONValue) throws(ClientError) -> Void,
+        canonicalItems: Bool,
+        onCanonicalItem: (ArraySlice<UInt8>) throws(ClientError) -> Void,
+        onProgress: (_ done: Int64, _ total: Int64?) -> Void
+    ) throws(ClientError) -> JSONValue {
         guard pendingCount == 0 else {
             throw ClientError.usage("call() while \(pendingCount) pipelined requests are unanswered; receive them first")
         }
         try send(verb: verb, args: args)
-        switch try receive(onItem: onItem, onProgress: onProgress).result {
+        switch try receive(onItem: onItem, canonicalItems: canonicalItems, onCanonicalItem: onCanonicalItem,
+                           onProgress: onProgress).result {
         case .success(let value): return value
         case .failure(let error): throw ClientError.server(error)
         }
@@ -187,15 +200,8 @@ public final class LedgerConnection {
         onCanonicalItem: (ArraySlice<UInt8>) throws(ClientError) -> Void,
         onProgress: (_ done: Int64, _ total: Int64?) -> Void = { _, _ in }
     ) throws(ClientError) -> JSONValue {
-        guard pendingCount == 0 else {
-            throw ClientError.usage("callCanonical() while \(pendingCount) pipelined requests are unanswered")
-        }
-        try send(verb: verb, args: args)
-        switch try receive(onItem: { _ in }, canonicalItems: true, onCanonicalItem: onCanonicalItem,
-                           onProgress: onProgress).result {
-        case .success(let value): return value
-        case .failure(let error): throw ClientError.server(error)
-        }
+        try callOnce(verb: verb, args: args, onItem: { _ in }, canonicalItems: true, onCanonicalItem: onCanonicalItem,
+                     onProgress: onProgress)
     }
 
     private func receive(

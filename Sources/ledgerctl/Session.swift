@@ -18,23 +18,26 @@ enum Session {
     static func call(_ options: ConnectionOptions, _ verb: String, _ args: [String: JSONValue] = [:],
                      onItem: (JSONValue) throws(ClientError) -> Void = { _ in },
                      onProgress: (Int64, Int64?) -> Void = { Progress.show($0, $1 ?? 0) }) throws -> JSONValue {
-        let connection = try connect(options)
-        do {
-            let result = try connection.call(verb: verb, args: args, onItem: onItem, onProgress: onProgress)
-            Progress.clear()
-            return result
-        } catch {
-            Progress.clear()
-            throw fail(error)
+        try onConnection(options) { connection throws(ClientError) in
+            try connection.call(verb: verb, args: args, onItem: onItem, onProgress: onProgress)
         }
     }
 
     /// As `call`, for `export`: items arrive as canonical JSON bytes.
     static func callCanonical(_ options: ConnectionOptions, _ verb: String, _ args: [String: JSONValue] = [:],
                               onCanonicalItem: (ArraySlice<UInt8>) throws(ClientError) -> Void) throws -> JSONValue {
+        try onConnection(options) { connection throws(ClientError) in
+            try connection.callCanonical(verb: verb, args: args, onCanonicalItem: onCanonicalItem)
+        }
+    }
+
+    /// Runs `body` on a new connection; clears the progress line either way
+    /// and turns a failure into its message and exit code.
+    private static func onConnection(_ options: ConnectionOptions,
+                                     _ body: (LedgerConnection) throws(ClientError) -> JSONValue) throws -> JSONValue {
         let connection = try connect(options)
         do {
-            let result = try connection.callCanonical(verb: verb, args: args, onCanonicalItem: onCanonicalItem)
+            let result = try body(connection)
             Progress.clear()
             return result
         } catch {
