@@ -35,10 +35,21 @@ public enum CanonicalScanner {
     /// scanner can vouch for, else nil.
     public static func topLevelMembers(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) -> [Member]? {
         guard bytes.count <= limits.documentBytesMax else { return nil }
-        var scanner = Scan(bytes: bytes, limits: limits)
         var members: [Member] = []
-        guard scanner.object(depth: 1, members: &members), scanner.index == bytes.count else { return nil }
-        return members
+        return topLevelMembers(bytes, limits: limits, into: &members) ? members : nil
+    }
+
+    /// The same check, reusing `members` (emptied first, its capacity kept) so
+    /// that a loop over many lines allocates nothing. Returns whether `bytes`
+    /// is a canonical object the scanner vouches for; `members` is meaningful
+    /// only when it is.
+    public static func topLevelMembers(
+        _ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default, into members: inout [Member]
+    ) -> Bool {
+        members.removeAll(keepingCapacity: true)
+        guard bytes.count <= limits.documentBytesMax else { return false }
+        var scanner = Scan(bytes: bytes, limits: limits)
+        return scanner.object(depth: 1, members: &members) && scanner.index == bytes.count
     }
 
     /// Convenience for arrays.
@@ -59,6 +70,7 @@ private struct Scan {
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
+    @inline(__always)
     private mutating func take(_ byte: UInt8) -> Bool {
         guard current == byte else { return false }
         index += 1
@@ -113,9 +125,22 @@ private struct Scan {
     }
 
     /// A key of printable ASCII without escapes; returns its characters' range.
+    @inline(__always)
     mutating func plainKey() -> Range<Int>? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        let base = bytes.baseAddress!
+        // Eight bytes at a time while none is special or DEL (0x7F, which a plain key may not hold).
+        while index + 8 <= bytes.count {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let delete = UInt64(littleEndian: word) ^ 0x7F7F_7F7F_7F7F_7F7F
+            let special = Self.specialBytes(word) | (delete &- 0x0101_0101_0101_0101) & ~delete & 0x8080_8080_8080_8080
+            if special != 0 {
+                index += special.trailingZeroBitCount >> 3
+                break
+            }
+            index += 8
+        }
         while let byte = current, byte != UInt8(ascii: "\"") {
             guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
             index += 1
@@ -127,22 +152,38 @@ private struct Scan {
 
     /// Byte order, which for printable ASCII is RFC 8785's UTF-16 order.
     func isBefore(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        // Inline rather than memcmp: keys are short and mostly differ in their first bytes.
+        let base = bytes.baseAddress!
         var i = a.lowerBound, j = b.lowerBound
         while i < a.upperBound && j < b.upperBound {
-            if bytes[i] != bytes[j] { return bytes[i] < bytes[j] }
+            let x = base.load(fromByteOffset: i, as: UInt8.self), y = base.load(fromByteOffset: j, as: UInt8.self)
+            if x != y { return x < y }
             i += 1
             j += 1
         }
         return a.count < b.count
     }
 
+    @inline(__always)
     mutating func string() -> Bool {
         guard take(UInt8(ascii: "\"")) else { return false }
         let start = index
         // Raw bytes bound the decoded ones from above: declining past the
         // limit leaves the exact count to the parser.
         let count = min(bytes.count, start + limits.stringBytesMax + 1)
+        let base = bytes.baseAddress!
         while index < count {
+            // Eight bytes at a time while all of them are plain printable ASCII,
+            // then straight to the first byte that is not.
+            while index + 8 <= count {
+                let special = Self.specialBytes(base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                if special != 0 {
+                    index += special.trailingZeroBitCount >> 3
+                    break
+                }
+                index += 8
+            }
+            guard index < count else { break }
             let byte = bytes[index]
             // The common case first: printable ASCII other than `"` and `\`.
             if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
@@ -164,6 +205,29 @@ private struct Scan {
             }
         }
         return false
+    }
+
+    /// Whether any of the eight bytes of `word` is not plain printable ASCII
+    /// inside a string: below 0x20, 0x80 or above, `"` or `\`. (SWAR: a byte's
+    /// high bit in each mask says "this kind"; only whether any is set matters.)
+    @inline(__always)
+    static func hasSpecialByte(_ word: UInt64) -> Bool { specialBytes(word) != 0 }
+
+    /// The same as a mask: the high bit of each such byte, counted from the
+    /// lowest address, so `trailingZeroBitCount >> 3` is the offset of the
+    /// first one. (Exact up to and including the first: the subtractions only
+    /// borrow upwards from a byte that is itself special.)
+    @inline(__always)
+    static func specialBytes(_ loaded: UInt64) -> UInt64 {
+        let word = UInt64(littleEndian: loaded)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let isQuote = (quote &- ones) & ~quote
+        let isBackslash = (backslash &- ones) & ~backslash
+        return (control | isQuote | isBackslash | word) & highs
     }
 
     /// RFC 8785 (ECMAScript JSON.stringify) escapes exactly these.
@@ -200,6 +264,20 @@ private struct Scan {
     /// no surrogates, nothing above U+10FFFF).
     mutating func utf8Sequence() -> Bool {
         let lead = bytes[index]
+        // The common cases first: two bytes (U+0080–U+07FF) and three bytes from
+        // U+1000 to U+CFFF (Vietnamese letters are U+1EA0–U+1EF9), which hold no
+        // noncharacters, so no scalar need be computed.
+        if lead >= 0xC2 && lead <= 0xDF {
+            guard index + 2 <= bytes.count, bytes[index + 1] & 0xC0 == 0x80 else { return false }
+            index += 2
+            return true
+        }
+        if lead >= 0xE1 && lead <= 0xEC {
+            guard index + 3 <= bytes.count, bytes[index + 1] & 0xC0 == 0x80, bytes[index + 2] & 0xC0 == 0x80
+            else { return false }
+            index += 3
+            return true
+        }
         guard let (length, low, high) = UTF8Lead.bounds(lead) else { return false }
         guard index + length <= bytes.count else { return false }
         let second = bytes[index + 1]
@@ -214,6 +292,7 @@ private struct Scan {
     }
 
     /// `-?(0|[1-9][0-9]*)` with at most 15 digits, not `-0`, no fraction or exponent.
+    @inline(__always)
     mutating func integer() -> Bool {
         let negative = take(UInt8(ascii: "-"))
         guard let first = current, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { return false }

@@ -57,6 +57,28 @@ public struct CompactRange: Sendable, Equatable {
         assert(hashes.count == size.nonzeroBitCount)
     }
 
+    /// Appends a whole perfect subtree of `1 << level` leaves, given its root, in O(log n): the
+    /// same range as appending its leaves one by one, without their node hashes. A verifier that
+    /// hashes blocks of leaves on several cores joins each block's root here.
+    ///
+    /// Precondition: `size` is a multiple of `1 << level` (the subtree is aligned, as every
+    /// perfect subtree of the RFC 9162 tree is) and the range stays below 2^64 leaves.
+    public mutating func appendSubtree(_ root: TreeHash, level: Int) {
+        precondition(level >= 0 && level < 64, "subtree level \(level) out of 0..<64")
+        let leaves = UInt64(1) << UInt64(level)
+        precondition(size & (leaves - 1) == 0, "a subtree of \(leaves) leaves cannot start at \(size)")
+        precondition(size <= UInt64.max - leaves, "compact range is full")
+        var hash = root
+        var merged = level
+        while merged < 64 && (size >> UInt64(merged)) & 1 == 1 {
+            hash = RFC9162.nodeHash(hashes.removeLast(), hash)
+            merged += 1
+        }
+        hashes.append(hash)
+        size += leaves
+        assert(hashes.count == size.nonzeroBitCount)
+    }
+
     /// Appends one leaf hash, ignoring the completed nodes.
     public mutating func append(_ leaf: TreeHash) {
         append(leaf) { _, _, _ in }

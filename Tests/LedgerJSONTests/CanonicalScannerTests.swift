@@ -103,4 +103,42 @@ import Testing
         #expect(CanonicalScanner.topLevelMembers(bytes) == nil)
         #expect((try? JSONParser.parse(bytes)) == nil)
     }
+
+    /// Strings and keys are read eight bytes at a time and then jump to the
+    /// first byte that is not plain ASCII. Put each kind of such byte at every
+    /// offset of the first two words: the scanner must agree with the parser
+    /// and the encoder (accept exactly when the bytes are canonical) whatever
+    /// the byte's place in its word.
+    @Test func everyKindOfByteAtEveryOffsetInStringsAndKeys() {
+        let kinds: [[UInt8]] = [
+            Array("\\n".utf8), Array("\\\"".utf8), Array("\\\\".utf8), Array("\\u0001".utf8),  // canonical escapes
+            Array("\\/".utf8), Array("\\u0041".utf8), [0x01], [0x1F], [0x22],  // not canonical, or not JSON
+            [0x7F], Array("é".utf8), Array("ự".utf8), Array("😀".utf8), Array("\u{07FF}".utf8), Array("\u{D7FF}".utf8),
+            [0xEF, 0xB7, 0x90], [0xC3], [0xE1, 0xBB], [0xED, 0xA0, 0x80], [0xC3, 0x28],  // nonchar, cut, surrogate, bad
+        ]
+        for kind in kinds {
+            for offset in 0..<18 {
+                let text = Array(repeating: UInt8(ascii: "a"), count: offset) + kind + Array("bcdefghijk".utf8)
+                let inValue = Array("{\"k\":\"".utf8) + text + Array("\",\"z\":1}".utf8)
+                let canonical = (try? JSONParser.parse(inValue)).map { CanonicalJSON.encode($0) == inValue } ?? false
+                #expect((CanonicalScanner.topLevelMembers(inValue) != nil) == canonical,
+                        "value with \(kind) at \(offset): scanner and encoder disagree")
+                // Keys: printable ASCII without escapes only (others go the general way).
+                let inKey = Array("{\"".utf8) + text + Array("\":1}".utf8)
+                let plain = text.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+                #expect((CanonicalScanner.topLevelMembers(inKey) != nil) == plain, "key with \(kind) at \(offset)")
+            }
+        }
+    }
+
+    @Test func theReusingFormAgreesAndKeepsNoStaleMembers() {
+        var members: [CanonicalScanner.Member] = []
+        let first = Array("{\"a\":1,\"b\":[2],\"c\":\"x\"}".utf8)
+        #expect(first.withUnsafeBytes { CanonicalScanner.topLevelMembers($0, into: &members) })
+        #expect(members == CanonicalScanner.topLevelMembers(first))
+        let second = Array("{\"z\":true}".utf8)
+        #expect(second.withUnsafeBytes { CanonicalScanner.topLevelMembers($0, into: &members) })
+        #expect(members.count == 1)
+        #expect(!Array("{\"b\":1,\"a\":2}".utf8).withUnsafeBytes { CanonicalScanner.topLevelMembers($0, into: &members) })
+    }
 }

@@ -105,3 +105,37 @@ import Testing
         }
     }
 }
+
+/// Appending a whole perfect subtree by its root, and computing that root in place, must give
+/// exactly what appending its leaves one by one gives (the export verifier relies on both).
+@Suite struct SubtreeAppendTests {
+    @Test func appendingASubtreeEqualsAppendingItsLeaves() {
+        let leaves = Fixtures.byteLeaves(160).map { RFC9162.leafHash($0) }
+        for start in 0..<96 {
+            // Every subtree size that may start here: 2^level dividing `start` (any at 0).
+            for level in 0...6 where start % (1 << level) == 0 && start + (1 << level) <= leaves.count {
+                var byLeaves = CompactRange()
+                for leaf in leaves[..<(start + (1 << level))] { byLeaves.append(leaf) }
+                var bySubtree = CompactRange()
+                for leaf in leaves[..<start] { bySubtree.append(leaf) }
+                var block = leaves[start..<(start + (1 << level))].flatMap(\.bytes)
+                block.withUnsafeMutableBytes { RFC9162.perfectSubtreeRoot(inPlace: $0.baseAddress!, count: 1 << level) }
+                bySubtree.appendSubtree(try! TreeHash(Array(block[0..<32])), level: level)
+                #expect(bySubtree == byLeaves, "subtree of 2^\(level) at \(start)")
+                #expect(bySubtree.root().bytes == Reference.mth(Fixtures.byteLeaves(start + (1 << level))[...]))
+            }
+        }
+    }
+
+    @Test func thePointerNodeHashIsTheNodeHash() {
+        let left = RFC9162.leafHash([1]), right = RFC9162.leafHash([2])
+        var out = [UInt8](repeating: 0, count: 32)
+        left.bytes.withUnsafeBytes { l in
+            right.bytes.withUnsafeBytes { r in
+                out.withUnsafeMutableBytes { RFC9162.nodeHash(l.baseAddress!, r.baseAddress!, into: $0.baseAddress!) }
+            }
+        }
+        #expect(out == RFC9162.nodeHash(left, right).bytes)
+        #expect(out == Reference.node(left.bytes, right.bytes))
+    }
+}

@@ -9,9 +9,10 @@ import Testing
 /// lines (as exported) hashed in place, and any other valid JSON re-encoded.
 @Suite struct ExportVerifierTests {
     /// Records as the ledger stores them, their export lines and a signed checkpoint.
-    static func export(count: Int) throws -> (lines: [[UInt8]], checkpoint: String, key: String) {
+    static func export(count: Int, checkpointSize: Int? = nil) throws -> (lines: [[UInt8]], checkpoint: String, key: String) {
         let signer = try NoteSigner.generate(name: "test.local/ledger")
         var range = CompactRange()
+        var signedRoot: TreeHash?
         var lines: [[UInt8]] = []
         for seq in 1...count {
             var record: [String: JSONValue] = [
@@ -25,21 +26,28 @@ import Testing
             if seq % 2 == 0 { record["idempotencyKey"] = .string("k-\(seq)") }
             let leaf = RFC9162.leafHash(CanonicalJSON.encode(.object(record)))
             range.append(leaf)
+            if seq == checkpointSize { signedRoot = range.root() }
             record["leafHash"] = .string(leaf.hex)
             lines.append(CanonicalJSON.encode(.object(record)))
         }
-        let note = try signer.sign(Checkpoint(origin: "test.local/ledger", size: UInt64(count), rootHash: range.root()))
+        let note = try signer.sign(Checkpoint(
+            origin: "test.local/ledger", size: UInt64(checkpointSize ?? count), rootHash: signedRoot ?? range.root()))
         return (lines, note.formatted, signer.verifierKey)
     }
 
-    static func verify(_ lines: [[UInt8]], checkpoint: String, key: String) throws -> ExportVerifier.Result {
+    /// Verifies `lines` written to a file; `readBufferBytes` small makes lines cross the read
+    /// buffer's edges often.
+    static func verify(_ lines: [[UInt8]], checkpoint: String, key: String, readBufferBytes: Int? = nil,
+                       progress: ((UInt64) -> Void)? = nil) throws -> ExportVerifier.Result {
         let path = NSTemporaryDirectory() + "export-\(UUID().uuidString).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let bytes: [UInt8] = lines.flatMap { $0 + [10] }
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
-        return try ExportVerifier(signedCheckpoint: checkpoint, verifierKey: key).verify(fileDescriptor: fd)
+        var verifier = try ExportVerifier(signedCheckpoint: checkpoint, verifierKey: key, lineBytesMax: 4096)
+        if let readBufferBytes { verifier.readBufferBytes = readBufferBytes }
+        return verifier.verify(fileDescriptor: fd, progress: progress)
     }
 
     @Test func canonicalLinesTakeTheFastPathAndAgreeWithTheGeneralOne() throws {
@@ -95,6 +103,173 @@ import Testing
         let second = try Self.verify(zeroSeq, checkpoint: checkpoint, key: key)
         #expect(second.badSeq == 1)
         #expect(second.failure?.contains("no valid seq") == true)
+    }
+}
+
+/// Large exports go through the block path: blocks of up to 16 384 lines, each
+/// an aligned subtree hashed on both cores, cut short at the checkpoint's size;
+/// a block with any line not exactly as exported is redone line by line.
+@Suite struct ExportVerifierBlockTests {
+    static let shared = try! ExportVerifierTests.export(count: 3000, checkpointSize: 2500)
+
+    @Test(arguments: [nil, 64 << 10] as [Int?])
+    func aLargeExportVerifiesWithACheckpointInsideABlock(readBufferBytes: Int?) throws {
+        let (lines, checkpoint, key) = Self.shared
+        var reports: [UInt64] = []
+        let result = try ExportVerifierTests.verify(lines, checkpoint: checkpoint, key: key,
+                                                    readBufferBytes: readBufferBytes) { reports.append($0) }
+        #expect(result.ok, "\(result.failure ?? "")")
+        #expect(result.linesRead == 3000)
+        #expect(result.checkpointSize == 2500)
+        #expect(result.linesBeyondCheckpoint == 500)
+        #expect(reports.last == 3000)
+        // The root it reports is the one signed, computed here leaf by leaf.
+        var range = CompactRange()
+        for line in lines.prefix(2500) {
+            guard case .object(var record) = try JSONParser.parse(line) else { return }
+            record["leafHash"] = nil
+            range.append(RFC9162.leafHash(CanonicalJSON.encode(.object(record))))
+        }
+        #expect(result.rootHash == range.root().hex)
+    }
+
+    @Test func theFastHashOfEveryLineIsTheGeneralOne() throws {
+        let (lines, _, _) = Self.shared
+        var members: [CanonicalScanner.Member] = []
+        var out = [UInt8](repeating: 0, count: 32)
+        for (index, line) in lines.prefix(300).enumerated() {
+            let passed = line.withUnsafeBytes { raw in
+                out.withUnsafeMutableBytes {
+                    ExportBlockHasher.hashExportedLine(raw, want: UInt64(index + 1), members: &members, into: $0.baseAddress!)
+                }
+            }
+            #expect(passed)
+            #expect(out == ExportVerifier.leafOfCanonicalLine(line)?.computed.bytes)
+            // The wrong seq, or the leafHash in capitals, is left to the careful path.
+            let wrongSeq = line.withUnsafeBytes { raw in
+                out.withUnsafeMutableBytes {
+                    ExportBlockHasher.hashExportedLine(raw, want: UInt64(index + 2), members: &members, into: $0.baseAddress!)
+                }
+            }
+            #expect(!wrongSeq)
+        }
+    }
+
+    @Test func capitalLeafHashesTakeTheCarefulPathAndStillVerify() throws {
+        let (lines, checkpoint, key) = Self.shared
+        var shouting = lines
+        for index in [5, 1999, 2700] {
+            let text = String(decoding: lines[index], as: UTF8.self)
+            let range = try #require(text.range(of: #""leafHash":"[0-9a-f]{64}""#, options: .regularExpression))
+            shouting[index] = Array(text.replacingCharacters(in: range, with: text[range].uppercased().replacingOccurrences(of: "LEAFHASH", with: "leafHash")).utf8)
+        }
+        let result = try ExportVerifierTests.verify(shouting, checkpoint: checkpoint, key: key)
+        #expect(result.ok, "\(result.failure ?? "")")
+        #expect(result.linesRead == 3000)
+    }
+
+    /// Each fault deep inside a large block is named as the careful path words it.
+    @Test(arguments: ["altered", "duplicated", "reordered", "dropped", "forged", "tooLong", "truncated"])
+    func aFaultDeepInABlockIsNamed(fault: String) throws {
+        var (lines, checkpoint, key) = Self.shared
+        switch fault {
+        case "altered":
+            let text = String(decoding: lines[1776], as: UTF8.self)
+            lines[1776] = Array(text.replacingOccurrences(of: "tháng 1777", with: "tháng 1778").utf8)
+        case "duplicated": lines.insert(lines[1998], at: 1999)
+        case "reordered": lines.swapAt(2200, 2201)
+        case "dropped": lines.remove(at: 1024)
+        case "forged":
+            // Content and leafHash both changed: only the root can tell.
+            guard case .object(var record) = try JSONParser.parse(lines[1500]) else { return }
+            record["leafHash"] = nil
+            record["data"] = .object(["cell": .string("C0"), "minutes": .string("forged")])
+            record["leafHash"] = .string(RFC9162.leafHash(CanonicalJSON.encode(.object(record))).hex)
+            lines[1500] = CanonicalJSON.encode(.object(record))
+        case "tooLong": lines[2100] = Array(repeating: UInt8(ascii: "x"), count: 5000)
+        default: lines.removeLast(600)
+        }
+        let result = try ExportVerifierTests.verify(lines, checkpoint: checkpoint, key: key, readBufferBytes: 64 << 10)
+        #expect(!result.ok)
+        switch fault {
+        case "altered":
+            #expect(result.badSeq == 1777)
+            #expect(result.failure?.contains("seq 1777 was altered") == true)
+        case "duplicated":
+            #expect(result.badSeq == 2000)
+            #expect(result.failure == "line 2000 has seq 1999; want 2000 (lines missing, duplicated or reordered)")
+        case "reordered":
+            #expect(result.badSeq == 2201)
+            #expect(result.failure?.contains("line 2201 has seq 2202; want 2201") == true)
+        case "dropped":
+            #expect(result.badSeq == 1025)
+            #expect(result.failure?.contains("has seq 1026; want 1025") == true)
+        case "forged":
+            #expect(result.badSeq == nil)
+            #expect(result.failure?.contains("the root of events 1...2500") == true)
+        case "tooLong":
+            #expect(result.badSeq == 2101)
+            #expect(result.failure == "line 2101: line longer than 4096 bytes")
+        default:
+            #expect(result.badSeq == 2401)
+            #expect(result.failure?.contains("the export ends at seq 2400") == true)
+        }
+    }
+}
+
+@Suite struct LineBlockReaderTests {
+    /// All lines of `bytes` through `LineBlockReader`, asking for `want` at a time and reading
+    /// ahead between blocks, with a small buffer.
+    static func lines(of bytes: [UInt8], want: Int, lineBytesMax: Int = 4096, bufferBytes: Int = 1) throws -> [[UInt8]] {
+        let path = NSTemporaryDirectory() + "blocks-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var reader = LineBlockReader(fd: fd, lineBytesMax: lineBytesMax, bufferBytes: bufferBytes)
+        var out: [[UInt8]] = []
+        while true {
+            let ready = try reader.available(upTo: want)
+            if ready == 0 { break }
+            let taken = (0..<ready).map { Array(reader.line($0)) }
+            reader.readAhead()
+            // Lines handed out stay put while reading ahead.
+            #expect((0..<ready).map { Array(reader.line($0)) } == taken)
+            out += taken
+            reader.consume(ready)
+        }
+        return out
+    }
+
+    @Test(arguments: [1, 3, 64, 1000])
+    func linesAcrossBufferEdgesComeBackWhole(want: Int) throws {
+        var random = GarbageTests.SplitMix(state: 5)
+        var expected: [[UInt8]] = []
+        var bytes: [UInt8] = []
+        while bytes.count < 200_000 {
+            let letter = UInt8(ascii: "a") + UInt8(random.next() % 26)
+            let line = [UInt8](repeating: letter, count: Int(random.next() % 4097))
+            expected.append(line)
+            bytes.append(contentsOf: line)
+            bytes.append(10)
+        }
+        #expect(try Self.lines(of: bytes, want: want) == expected)
+        #expect(try Self.lines(of: Array("a\n\nbc".utf8), want: want) == [Array("a".utf8), [], Array("bc".utf8)])
+        #expect(try Self.lines(of: [], want: want) == [])
+    }
+
+    @Test func theLinesBeforeAnOverlongOneComeFirst() throws {
+        let bytes = Array("one\ntwo\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 5000) + [10]
+        let path = NSTemporaryDirectory() + "blocks-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var reader = LineBlockReader(fd: fd, lineBytesMax: 4096, bufferBytes: 1)
+        #expect(try reader.available(upTo: 10) == 2)
+        #expect(Array(reader.line(1)) == Array("two".utf8))
+        reader.consume(2)
+        #expect(throws: LineReader.TooLong.self) { _ = try reader.available(upTo: 10) }
     }
 }
 
