@@ -26,6 +26,9 @@ run storage && "$bin/ledger-bench" storage --events "$events" --batch 1000
 run group-commit && "$bin/ledger-bench" group-commit --clients 64 --events 50000
 run projections && "$bin/ledger-bench" projections --events "$events"
 run socket && "$bin/ledger-bench" socket
+# These two keep their data for reruns (export-N/, ledger-N/); remove it here.
+run verify-export && { "$bin/ledger-bench" verify-export --events "$events"; rm -rf "$LEDGER_BENCH_DIR/export-$events"; }
+run restart && { "$bin/ledger-bench" restart --events "$events"; rm -rf "$LEDGER_BENCH_DIR/ledger-$events"; }
 
 if run ctl-append; then
   # The real thing: a release ledgerd on a Unix socket, `ledgerctl append` of a

@@ -7,6 +7,7 @@
 //   .build/release/ledger-bench projections [--events N]
 //   .build/release/ledger-bench socket [--events N] [--bulk N]
 //   .build/release/ledger-bench verify-export [--events N] [--runs N]
+//   .build/release/ledger-bench restart [--events N] [--runs N]
 //   .build/release/ledger-bench crash-child DIR      (used by the crash test)
 //
 // Each benchmark runs its baseline in the same process and prints ratios.
@@ -14,7 +15,7 @@ import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let command = arguments.first else {
-    print("usage: ledger-bench storage|group-commit|projections|socket|verify-export|crash-child [options]")
+    print("usage: ledger-bench storage|group-commit|projections|socket|verify-export|restart|crash-child [options]")
     exit(2)
 }
 
@@ -37,6 +38,8 @@ do {
         try await SocketBenchmark(events: option("--events", default: 50_000), bulk: option("--bulk", default: 200_000)).run()
     case "verify-export":
         try await ExportVerifyBenchmark(events: option("--events", default: 1_000_000), runs: option("--runs", default: 3)).run()
+    case "restart":
+        try await RestartBenchmark(events: option("--events", default: 1_000_000), runs: option("--runs", default: 3)).run()
     case "crash-child":
         guard arguments.count >= 2 else { print("usage: ledger-bench crash-child DIR"); exit(2) }
         try await CrashChild(directory: arguments[1]).run()

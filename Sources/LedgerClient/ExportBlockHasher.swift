@@ -25,7 +25,7 @@ struct ExportBlockHasher: ~Copyable {
     /// Blocks smaller than this are hashed on the calling thread alone.
     static let twoThreadLinesMin = 256
     /// How many pieces a large block is cut into, so that the two cores finish together.
-    static let partsPerBlock = 16
+    static let partsPerBlock = 32
 
     init(blockLinesMax: Int) {
         precondition(blockLinesMax > 0 && blockLinesMax & (blockLinesMax - 1) == 0, "blocks are 2^k lines")

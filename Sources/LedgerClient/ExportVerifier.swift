@@ -107,7 +107,7 @@ public struct ExportVerifier {
             let level = count.trailingZeroBitCount
             let progressBefore = result.linesRead >> 16
             hasher.take(count: count) { reader.line($0) }
-            if let root = hasher.subtreeRoot(firstSeq: size + 1, meanwhile: { reader.readAhead() }) {
+            if let root = hasher.subtreeRoot(firstSeq: size + 1, meanwhile: { reader.readAhead(splittingUpTo: count + Self.blockLinesMax) }) {
                 range.appendSubtree(root, level: level)
                 result.linesRead += UInt64(count)
                 if size >= checkpoint.size { result.linesBeyondCheckpoint += UInt64(count) }

@@ -45,56 +45,68 @@ public struct LineBlockReader: ~Copyable {
     public mutating func available(upTo wanted: Int) throws -> Int {
         precondition(wanted > 0, "ask for at least one line")
         while starts.count < wanted {
-            let partial = end - unsplit
-            let found = partial > 0 ? memchr(buffer.baseAddress! + unsplit, 10, partial) : nil
-            if let found {
-                let newline = UnsafeRawPointer(found) - UnsafeRawPointer(buffer.baseAddress!)
-                if newline - unsplit > lineBytesMax {
-                    if starts.isEmpty { throw LineReader.TooLong(limit: lineBytesMax) }
-                    return starts.count
-                }
-                starts.append(unsplit)
-                ends.append(newline)
-                unsplit = newline + 1
+            switch splitNext() {
+            case .split:
                 continue
-            }
-            if partial > lineBytesMax {
+            case .tooLong:
                 if starts.isEmpty { throw LineReader.TooLong(limit: lineBytesMax) }
                 return starts.count
-            }
-            if eof {
-                if partial > 0 {
-                    starts.append(unsplit)
-                    ends.append(end)
-                    unsplit = end
+            case .needMore:
+                if eof {
+                    if end > unsplit {
+                        starts.append(unsplit)
+                        ends.append(end)
+                        unsplit = end
+                    }
+                    return starts.count
                 }
-                return starts.count
+                if let deferredError { throw deferredError }
+                if end == buffer.count {
+                    // Full: move what is still needed to the front, or hand out what is ready.
+                    let keep = starts.first ?? unsplit
+                    if keep == 0 { return starts.count }
+                    shift(by: keep)
+                }
+                // A modest read: what is needed now. `readAhead` fills the rest in the background.
+                try readMore(upTo: 1 << 20)
             }
-            if let deferredError { throw deferredError }
-            if end == buffer.count {
-                // Full: move what is still needed to the front, or hand out what is ready.
-                let keep = starts.first ?? unsplit
-                if keep == 0 { return starts.count }
-                shift(by: keep)
-            }
-            // A modest read: what is needed now. `readAhead` fills the rest in the background.
-            try readMore(upTo: 1 << 20)
         }
-        return starts.count
+        return wanted
+    }
+
+    private enum Split { case split, tooLong, needMore }
+
+    /// Splits the next complete line off the unsplit bytes, if its newline is there.
+    private mutating func splitNext() -> Split {
+        let partial = end - unsplit
+        guard partial > 0, let found = memchr(buffer.baseAddress! + unsplit, 10, partial) else {
+            return partial > lineBytesMax ? .tooLong : .needMore
+        }
+        let newline = UnsafeRawPointer(found) - UnsafeRawPointer(buffer.baseAddress!)
+        if newline - unsplit > lineBytesMax { return .tooLong }
+        starts.append(unsplit)
+        ends.append(newline)
+        unsplit = newline + 1
+        return .split
     }
 
     /// Reads more input into the buffer's free tail, if any, without moving what is there: lines
-    /// already handed out stay valid, so this can run while other threads read them. A read
+    /// already handed out stay valid (and `line(_:)` gives the same ones), so this can run while
+    /// other threads read them. A read
     /// error is kept and thrown by `available(upTo:)` when those bytes would have been needed.
-    public mutating func readAhead() {
-        guard !eof, deferredError == nil, end < buffer.count else { return }
-        do {
-            try readMore()
-        } catch let error as POSIXError {
-            deferredError = error
-        } catch {
-            deferredError = POSIXError(.EIO)
+    /// Then splits lines until `lines` are ready (or no more complete ones are there), so that
+    /// the next `available(upTo:)` finds them split already.
+    public mutating func readAhead(splittingUpTo lines: Int = 0) {
+        if !eof, deferredError == nil, end < buffer.count {
+            do {
+                try readMore()
+            } catch let error as POSIXError {
+                deferredError = error
+            } catch {
+                deferredError = POSIXError(.EIO)
+            }
         }
+        while starts.count < lines, splitNext() == .split {}
     }
 
     /// Line `index` (0-based within the lines ready), without its newline.

@@ -130,22 +130,27 @@ private struct Scan {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
         let base = bytes.baseAddress!
+        let end = bytes.count
+        var i = index  // kept in a register, written back once
         // Eight bytes at a time while none is special or DEL (0x7F, which a plain key may not hold).
-        while index + 8 <= bytes.count {
-            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        while i + 8 <= end {
+            let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let delete = UInt64(littleEndian: word) ^ 0x7F7F_7F7F_7F7F_7F7F
             let special = Self.specialBytes(word) | (delete &- 0x0101_0101_0101_0101) & ~delete & 0x8080_8080_8080_8080
             if special != 0 {
-                index += special.trailingZeroBitCount >> 3
+                i += special.trailingZeroBitCount >> 3
                 break
             }
-            index += 8
+            i += 8
         }
-        while let byte = current, byte != UInt8(ascii: "\"") {
+        while i < end {
+            let byte = base.load(fromByteOffset: i, as: UInt8.self)
+            if byte == UInt8(ascii: "\"") { break }
             guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
-            index += 1
+            i += 1
         }
-        let key = start..<index
+        index = i
+        let key = start..<i
         guard key.count <= limits.stringBytesMax else { return nil }
         return take(UInt8(ascii: "\"")) ? key : nil
     }
@@ -167,42 +172,56 @@ private struct Scan {
     @inline(__always)
     mutating func string() -> Bool {
         guard take(UInt8(ascii: "\"")) else { return false }
-        let start = index
+        let base = bytes.baseAddress!
+        let end = bytes.count
         // Raw bytes bound the decoded ones from above: declining past the
         // limit leaves the exact count to the parser.
-        let count = min(bytes.count, start + limits.stringBytesMax + 1)
-        let base = bytes.baseAddress!
-        while index < count {
+        let count = min(end, index + limits.stringBytesMax + 1)
+        var i = index  // kept in a register, written back before leaving or calling out
+        while i < count {
             // Eight bytes at a time while all of them are plain printable ASCII,
             // then straight to the first byte that is not.
-            while index + 8 <= count {
-                let special = Self.specialBytes(base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            while i + 8 <= count {
+                let special = Self.specialBytes(base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 if special != 0 {
-                    index += special.trailingZeroBitCount >> 3
+                    i += special.trailingZeroBitCount >> 3
                     break
                 }
-                index += 8
+                i += 8
             }
-            guard index < count else { break }
-            let byte = bytes[index]
-            // The common case first: printable ASCII other than `"` and `\`.
-            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                index += 1
+            guard i < count else { break }
+            let byte = base.load(fromByteOffset: i, as: UInt8.self)
+            if byte == UInt8(ascii: "\"") {
+                index = i + 1
+                return true
+            }
+            // Printable ASCII other than `"` and `\` (the tail under eight bytes).
+            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\\") {
+                i += 1
                 continue
             }
-            switch byte {
-            case UInt8(ascii: "\""):
-                index += 1
-                return true
-            case 0..<0x20:
-                return false  // a raw control character
-            case UInt8(ascii: "\\"):
+            // Two bytes (U+0080–U+07FF) and three from U+1000 to U+CFFF (Vietnamese
+            // letters are U+1EA0–U+1EF9) hold no noncharacters: check the form only.
+            if byte >= 0xC2 && byte <= 0xDF {
+                guard i + 2 <= end, base.load(fromByteOffset: i + 1, as: UInt8.self) & 0xC0 == 0x80 else { return false }
+                i += 2
+                continue
+            }
+            if byte >= 0xE1 && byte <= 0xEC {
+                guard i + 3 <= end, base.load(fromByteOffset: i + 1, as: UInt8.self) & 0xC0 == 0x80,
+                      base.load(fromByteOffset: i + 2, as: UInt8.self) & 0xC0 == 0x80
+                else { return false }
+                i += 3
+                continue
+            }
+            if byte < 0x20 { return false }  // a raw control character
+            index = i
+            if byte == UInt8(ascii: "\\") {
                 guard escape() else { return false }
-            case 0x20..<0x80:
-                index += 1
-            default:
+            } else {
                 guard utf8Sequence() else { return false }
             }
+            i = index
         }
         return false
     }

@@ -232,8 +232,8 @@ import Testing
             let ready = try reader.available(upTo: want)
             if ready == 0 { break }
             let taken = (0..<ready).map { Array(reader.line($0)) }
-            reader.readAhead()
-            // Lines handed out stay put while reading ahead.
+            // Reading ahead (and splitting the next block's lines) leaves the lines handed out as they are.
+            reader.readAhead(splittingUpTo: ready + want)
             #expect((0..<ready).map { Array(reader.line($0)) } == taken)
             out += taken
             reader.consume(ready)
