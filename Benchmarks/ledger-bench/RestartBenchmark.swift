@@ -4,7 +4,8 @@ import LedgerEngine
 import LedgerJSON
 
 /// Restart alone: the time to open a ledger of N demo events (snapshot file
-/// plus the log's tail) until it answers, `--runs` times.
+/// plus the log's tail) until it answers, `--runs` times; then `--rebuilds`
+/// full replays of the log (rebuild), timed by the engine.
 ///
 /// The ledger is made once under `$LEDGER_BENCH_DIR/ledger-N/` and reused by
 /// later runs, so restart can be measured and profiled without loading the
@@ -12,6 +13,8 @@ import LedgerJSON
 struct RestartBenchmark {
     let events: Int
     let runs: Int
+    /// Rebuilds to time after the restarts (replay of the whole log into fresh projections).
+    let rebuilds: Int
 
     func run() async throws {
         let base = ProcessInfo.processInfo.environment["LEDGER_BENCH_DIR"] ?? NSTemporaryDirectory()
@@ -47,5 +50,13 @@ struct RestartBenchmark {
                          status["size"]?.intValue ?? 0, status["snapshotSeq"]?.intValue ?? 0))
         }
         print(String(format: "  best %.3f s, median %.3f s", times.min()!, times.sorted()[times.count / 2]))
+        if rebuilds > 0 {
+            let engine = try LedgerEngine(configuration: configuration)
+            defer { engine.shutdown() }
+            for _ in 0..<rebuilds {
+                let rebuild = try engine.rebuild()
+                print("  rebuild: \(rebuild["eventsPerSecond"]?.intValue ?? 0) events/s, matches live: \(rebuild["matches"] == true)")
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@
 //   .build/release/ledger-bench projections [--events N]
 //   .build/release/ledger-bench socket [--events N] [--bulk N]
 //   .build/release/ledger-bench verify-export [--events N] [--runs N]
-//   .build/release/ledger-bench restart [--events N] [--runs N]
+//   .build/release/ledger-bench restart [--events N] [--runs N] [--rebuilds N]
 //   .build/release/ledger-bench crash-child DIR      (used by the crash test)
 //
 // Each benchmark runs its baseline in the same process and prints ratios.
@@ -39,7 +39,9 @@ do {
     case "verify-export":
         try await ExportVerifyBenchmark(events: option("--events", default: 1_000_000), runs: option("--runs", default: 3)).run()
     case "restart":
-        try await RestartBenchmark(events: option("--events", default: 1_000_000), runs: option("--runs", default: 3)).run()
+        try await RestartBenchmark(
+            events: option("--events", default: 1_000_000), runs: option("--runs", default: 3),
+            rebuilds: option("--rebuilds", default: 0)).run()
     case "crash-child":
         guard arguments.count >= 2 else { print("usage: ledger-bench crash-child DIR"); exit(2) }
         try await CrashChild(directory: arguments[1]).run()

@@ -91,9 +91,11 @@ public struct ExportVerifier {
         }
         while true {
             let size = range.size
-            var wanted = Self.blockLinesMax
-            if size > 0 { wanted = min(wanted, Int(truncatingIfNeeded: size & (~size &+ 1))) }
-            if size < checkpoint.size { wanted = Int(min(UInt64(wanted), checkpoint.size - size)) }
+            // At most a block, aligned (a power of two dividing `size`), not past the checkpoint.
+            var limit = UInt64(Self.blockLinesMax)
+            if size > 0 { limit = min(limit, size & (~size &+ 1)) }
+            if size < checkpoint.size { limit = min(limit, checkpoint.size - size) }
+            let wanted = Int(limit)
             let ready: Int
             do {
                 ready = try reader.available(upTo: wanted)

@@ -169,7 +169,7 @@ import Testing
     }
 
     /// Each fault deep inside a large block is named as the careful path words it.
-    @Test(arguments: ["altered", "duplicated", "reordered", "dropped", "forged", "tooLong", "truncated"])
+    @Test(arguments: ["altered", "duplicated", "reordered", "dropped", "forged", "tooLong", "empty", "truncated"])
     func aFaultDeepInABlockIsNamed(fault: String) throws {
         var (lines, checkpoint, key) = Self.shared
         switch fault {
@@ -187,6 +187,7 @@ import Testing
             record["leafHash"] = .string(RFC9162.leafHash(CanonicalJSON.encode(.object(record))).hex)
             lines[1500] = CanonicalJSON.encode(.object(record))
         case "tooLong": lines[2100] = Array(repeating: UInt8(ascii: "x"), count: 5000)
+        case "empty": lines[3] = []
         default: lines.removeLast(600)
         }
         let result = try ExportVerifierTests.verify(lines, checkpoint: checkpoint, key: key, readBufferBytes: 64 << 10)
@@ -210,6 +211,9 @@ import Testing
         case "tooLong":
             #expect(result.badSeq == 2101)
             #expect(result.failure == "line 2101: line longer than 4096 bytes")
+        case "empty":
+            #expect(result.badSeq == 4)
+            #expect(result.failure == "line 4 is empty")
         default:
             #expect(result.badSeq == 2401)
             #expect(result.failure?.contains("the export ends at seq 2400") == true)
