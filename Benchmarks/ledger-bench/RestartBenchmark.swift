@@ -21,7 +21,10 @@ struct RestartBenchmark {
         let dir = base + "/ledger-\(events)"
         var configuration = EngineConfiguration(dataDirectory: dir, origin: "bench.local/ledger")
         configuration.mapSizeInitialBytes = 1 << 30
-        if !FileManager.default.fileExists(atPath: dir + "/state.snapshot") {
+        // Made once: `loaded` is written only after every event is in.
+        let loaded = dir + "/loaded"
+        if !FileManager.default.fileExists(atPath: loaded) {
+            try? FileManager.default.removeItem(atPath: dir)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let engine = try LedgerEngine(configuration: configuration)
             var demo = DemoConfiguration.sized(events: events, seed: 42)
@@ -36,6 +39,7 @@ struct RestartBenchmark {
             }
             _ = await engine.append(batch, actor: Actor(uid: 0, user: "bench"), atomic: false)
             engine.shutdown()
+            _ = FileManager.default.createFile(atPath: loaded, contents: Data("\(events)\n".utf8))
         }
         print("restart benchmark: \(events) events, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         var times: [Double] = []

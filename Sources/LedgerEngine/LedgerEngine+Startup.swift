@@ -40,7 +40,10 @@ extension LedgerEngine {
                     throw SnapshotFile.Damaged(
                         description: "its tree root at seq \(file.seq) is not this log's (another ledger, or a restore)")
                 }
-                let state = try DomainState(snapshot: file.payload)
+                // Member chunks decode on every core.
+                let state = try DomainState(snapshot: file.payload) { count, body in
+                    DispatchQueue.concurrentPerform(iterations: count, execute: body)
+                }
                 guard state.appliedSeq == file.seq else {
                     throw SnapshotFile.Damaged(description: "its header says seq \(file.seq), its state \(state.appliedSeq)")
                 }

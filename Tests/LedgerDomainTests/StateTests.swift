@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import LedgerJSON
 import Testing
@@ -46,8 +47,52 @@ struct StateTests {
         }
         #expect(throws: DomainError.self) { try DomainState(snapshot: bytes + [0]) }
         var wrongVersion = bytes
-        wrongVersion[3] = 2
+        wrongVersion[3] = 3
         #expect(throws: DomainError.self) { try DomainState(snapshot: wrongVersion) }
+        // A chunk cut short or run long is refused, whatever its neighbours say.
+        let chunked = Self.busyWorld().state.snapshot(membersPerChunk: 2)
+        for cut in stride(from: 1, to: chunked.count, by: 7) {
+            #expect(throws: DomainError.self) { try DomainState(snapshot: Array(chunked.prefix(cut))) }
+        }
+    }
+
+    /// Members are written in chunks, decoded one by one or on several
+    /// threads at once, then joined: every way gives the same state, the same
+    /// derived indexes, and the same bytes again.
+    @Test(arguments: [1, 2, 5, 6, 1000])
+    func chunkedMembersRoundTripOnOneOrManyThreads(membersPerChunk: Int) throws {
+        let state = Self.busyWorld().state
+        let bytes = state.snapshot(membersPerChunk: membersPerChunk)
+        let concurrent: DomainState.ChunkRunner = { count, body in
+            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        }
+        for restored in [try DomainState(snapshot: bytes), try DomainState(snapshot: bytes, decodingChunksWith: concurrent)] {
+            #expect(restored == state)
+            #expect(restored.membersByCell == state.membersByCell)
+            #expect(restored.childrenByParent == state.childrenByParent)
+            #expect(restored.snapshot(membersPerChunk: membersPerChunk) == bytes)
+        }
+    }
+
+    /// Version 1 (one run of members, no chunk headers) is still read: the
+    /// same bytes as a one-chunk version 2 without the chunk count and header.
+    @Test func versionOneSnapshotsAreStillRead() throws {
+        let state = Self.busyWorld().state
+        let two = state.snapshot(membersPerChunk: 1000)
+        // Find `count(6) count(1) fixed64(length) count(6)` and drop its middle.
+        let members = UInt8(state.members.count)
+        var one: [UInt8]?
+        for p in 4..<(two.count - 12) where two[p] == members && two[p + 1] == 1 && two[p + 10] == members {
+            let length = (0..<8).reduce(0) { $0 | Int(two[p + 2 + $1]) << (8 * $1) }
+            guard p + 10 + length <= two.count else { continue }
+            var candidate = Array(two[0..<3]) + [1] + Array(two[4...p]) + Array(two[(p + 11)...])
+            candidate[3] = 1
+            if let decoded = try? DomainState(snapshot: candidate), decoded == state { one = candidate }
+        }
+        let version1 = try #require(one)
+        let restored = try DomainState(snapshot: version1)
+        #expect(restored == state)
+        #expect(restored.membersByCell == state.membersByCell)
     }
 
     @Test func replayFromTheLogGivesTheSameState() {

@@ -36,7 +36,7 @@ private struct FixedGenerator: RandomNumberGenerator {
 
 @Suite struct BufferedRandomTests {
     @Test func refillsGiveFreshWordsAcrossBufferBoundaries() {
-        var random = BufferedRandom()
+        let random = BufferedRandom()
         var words = Set<UInt64>()
         for _ in 0..<5000 { words.insert(random.next()) }
         // 5000 draws cross four refills; 64-bit words from a CSPRNG do not repeat.

@@ -1,15 +1,38 @@
+import HashTreeCollections
+
 /// Snapshots: the state as compact bytes, so a restart does not replay the log.
 ///
-/// Format (version 1): "LDS" 0x01, applied seq, then organizations, members,
+/// Format (version 2): "LDS" 0x02, applied seq, then organizations, members,
 /// inspections, disciplines (each sorted by id) and retractions (sorted by seq).
-/// Organizations and members are stored as their timelines (plus reference
-/// trackers and meeting tallies) and re-folded on load, so a snapshot cannot
-/// hold a derived field that disagrees with its history. The same state always
-/// gives the same bytes.
+/// Members come in chunks (each headed by its byte length and member count) so
+/// that a restart can decode them on several cores. Organizations and members
+/// are stored as their timelines (plus reference trackers and meeting tallies)
+/// and re-folded on load, so a snapshot cannot hold a derived field that
+/// disagrees with its history. The same state always gives the same bytes.
+/// Version 1 (members in one run, without chunk headers) is still read.
 extension DomainState {
-    static let snapshotMagic: [UInt8] = [0x4C, 0x44, 0x53, 0x01]  // "LDS" v1
+    static let snapshotMagic: [UInt8] = [0x4C, 0x44, 0x53, 0x02]  // "LDS" v2
+    static let snapshotMagicVersion1: [UInt8] = [0x4C, 0x44, 0x53, 0x01]
+    /// Members a chunk holds (the last may hold fewer): enough that a chunk is
+    /// worth a thread, few enough that two cores get an even share.
+    public static let snapshotMembersPerChunk = 16_384
 
-    public func snapshot() -> [UInt8] {
+    /// Runs `body(0)`, …, `body(count - 1)`, in any order and on any threads,
+    /// and returns when all are done: how `init(snapshot:decodingChunksWith:)`
+    /// spreads member chunks over cores. The engine passes
+    /// `DispatchQueue.concurrentPerform`; the default runs them in turn.
+    public typealias ChunkRunner = @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void
+
+    /// One chunk after another on the calling thread.
+    public static let inTurn: ChunkRunner = { count, body in
+        for index in 0..<count { body(index) }
+    }
+
+    public func snapshot() -> [UInt8] { snapshot(membersPerChunk: Self.snapshotMembersPerChunk) }
+
+    /// The snapshot with chunks of `membersPerChunk` members (tests make them small).
+    public func snapshot(membersPerChunk: Int) -> [UInt8] {
+        precondition(membersPerChunk > 0, "a chunk holds at least one member")
         var w = SnapshotWriter()
         w.bytes.append(contentsOf: Self.snapshotMagic)
         w.uint(appliedSeq)
@@ -27,13 +50,23 @@ extension DomainState {
                 w.int(Int64(o.meetingQuarters[q]!.thematic))
             }
         }
-        w.count(members.count)
-        for id in members.keys.sorted() {
-            let m = members[id]!
-            w.string(id)
-            w.count(m.timeline.count)
-            for entry in m.timeline { Self.write(entry, into: &w) }
-            Self.write(m.references, into: &w)
+        let ids = members.keys.sorted()
+        w.count(ids.count)
+        w.count((ids.count + membersPerChunk - 1) / membersPerChunk)
+        for first in stride(from: 0, to: ids.count, by: membersPerChunk) {
+            let chunk = ids[first..<min(first + membersPerChunk, ids.count)]
+            let lengthAt = w.bytes.count
+            w.fixed64(0)
+            let start = w.bytes.count
+            w.count(chunk.count)
+            for id in chunk {
+                let m = members[id]!
+                w.string(id)
+                w.count(m.timeline.count)
+                for entry in m.timeline { Self.write(entry, into: &w) }
+                Self.write(m.references, into: &w)
+            }
+            w.patch64(at: lengthAt, UInt64(w.bytes.count - start))
         }
         w.count(inspections.count)
         for id in inspections.keys.sorted() { Self.write(inspections[id]!, into: &w) }
@@ -47,14 +80,17 @@ extension DomainState {
         return w.bytes
     }
 
-    /// Restores a state from `snapshot()` bytes.
+    /// Restores a state from `snapshot()` bytes, decoding member chunks with `run`
+    /// (`inTurn` by default; the engine spreads them over its cores).
     /// Throws `snapshot-damaged` for bytes of another format or version, or damaged ones:
     /// the remedy is to rebuild the state from the log.
-    public init(snapshot bytes: [UInt8]) throws(DomainError) {
+    public init(snapshot bytes: [UInt8], decodingChunksWith run: ChunkRunner = DomainState.inTurn) throws(DomainError) {
         self.init()
         var r = SnapshotReader(bytes)
-        for byte in Self.snapshotMagic where try r.u8() != byte {
-            throw SnapshotReader.damaged("not a version-1 state snapshot")
+        var magic: [UInt8] = []
+        for _ in 0..<Self.snapshotMagic.count { magic.append(try r.u8()) }
+        guard magic == Self.snapshotMagic || magic == Self.snapshotMagicVersion1 else {
+            throw SnapshotReader.damaged("not a version-1 or version-2 state snapshot")
         }
         appliedSeq = try r.uint()
         for _ in 0..<(try r.count()) {
@@ -71,15 +107,13 @@ extension DomainState {
             }
             storeOrganization(code, o)
         }
-        for _ in 0..<(try r.count()) {
-            let id = try r.string()
-            var timeline: [MemberTimelineEntry] = []
-            for _ in 0..<(try r.count()) { timeline.append(try Self.readMemberEntry(&r)) }
-            guard var m = Member(id: id, timeline: timeline) else {
-                throw SnapshotReader.damaged("member \(id) has no registration")
+        if magic == Self.snapshotMagicVersion1 {
+            for _ in 0..<(try r.count()) {
+                let m = try Self.readMember(&r)
+                storeMember(m.id, m)
             }
-            m.references = try Self.readTracker(&r)
-            storeMember(id, m)
+        } else {
+            try readMemberChunks(&r, run: run)
         }
         for _ in 0..<(try r.count()) {
             let i = try Self.readInspection(&r)
@@ -94,6 +128,76 @@ extension DomainState {
             retracted[seq] = try r.uint()
         }
         guard r.atEnd else { throw SnapshotReader.damaged("\(bytes.count - r.offset) bytes after the end") }
+    }
+
+    /// One member: id, timeline (re-folded), reference tracker.
+    static func readMember(_ r: inout SnapshotReader) throws(DomainError) -> Member {
+        let id = try r.string()
+        var timeline: [MemberTimelineEntry] = []
+        for _ in 0..<(try r.count()) { timeline.append(try Self.readMemberEntry(&r)) }
+        guard var m = Member(id: id, timeline: timeline) else {
+            throw SnapshotReader.damaged("member \(id) has no registration")
+        }
+        m.references = try Self.readTracker(&r)
+        return m
+    }
+
+    /// The members of one chunk, keyed by id, and their ids by cell.
+    struct MemberChunk: Sendable {
+        var members: TreeDictionary<String, Member> = [:]
+        var byCell: [String: Set<String>] = [:]
+    }
+
+    /// Reads the chunk headers, decodes the chunks with `run` (each on its own
+    /// reader, so they may run at once), then joins them: the members' tries
+    /// merge structurally, and `membersByCell` is built once at the end.
+    private mutating func readMemberChunks(_ r: inout SnapshotReader, run: ChunkRunner) throws(DomainError) {
+        let memberCount = try r.count()
+        let chunkCount = try r.count()
+        var ranges: [Range<Int>] = []
+        for _ in 0..<chunkCount {
+            let length = try r.fixed64()
+            guard length <= UInt64(r.end - r.offset) else {
+                throw SnapshotReader.damaged("a member chunk of \(length) bytes runs past the end at byte \(r.offset)")
+            }
+            ranges.append(r.offset..<(r.offset + Int(length)))
+            try r.skip(Int(length))
+        }
+        let results = UnsafeMutableBufferPointer<Result<MemberChunk, DomainError>>.allocate(capacity: chunkCount)
+        results.initialize(repeating: .failure(SnapshotReader.damaged("a member chunk was not decoded")))
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        nonisolated(unsafe) let shared = results
+        let bytes = r.bytes
+        run(chunkCount) { [ranges] index in
+            shared[index] = Result { () throws(DomainError) -> MemberChunk in
+                try Self.readMemberChunk(bytes, range: ranges[index])
+            }
+        }
+        var byCell: [String: Set<String>] = [:]
+        for index in 0..<chunkCount {
+            let chunk = try results[index].get()
+            members.merge(chunk.members) { first, _ in first }
+            for (cell, ids) in chunk.byCell { byCell[cell, default: []].formUnion(ids) }
+        }
+        guard members.count == memberCount else {
+            throw SnapshotReader.damaged("\(memberCount) members announced, \(members.count) distinct ones found")
+        }
+        membersByCell = TreeDictionary(uniqueKeysWithValues: byCell.lazy.map { ($0.key, $0.value) })
+    }
+
+    static func readMemberChunk(_ bytes: [UInt8], range: Range<Int>) throws(DomainError) -> MemberChunk {
+        var r = SnapshotReader(bytes, range: range)
+        var chunk = MemberChunk()
+        for _ in 0..<(try r.count()) {
+            let m = try readMember(&r)
+            chunk.members[m.id] = m
+            chunk.byCell[m.cell, default: []].insert(m.id)
+        }
+        guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes left at the end of a member chunk") }
+        return chunk
     }
 
     static func write(_ t: ReferenceTracker, into w: inout SnapshotWriter) {

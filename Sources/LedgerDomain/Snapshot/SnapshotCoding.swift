@@ -43,22 +43,47 @@ struct SnapshotWriter {
         count(list.count)
         for s in list { string(s) }
     }
+
+    /// 8 bytes little-endian, for a length written after what it measures (`patch64`).
+    mutating func fixed64(_ v: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
+    }
+
+    /// Overwrites the `fixed64` written at `offset`.
+    mutating func patch64(at offset: Int, _ v: UInt64) {
+        for (i, shift) in stride(from: 0, to: 64, by: 8).enumerated() {
+            bytes[offset + i] = UInt8(truncatingIfNeeded: v >> UInt64(shift))
+        }
+    }
 }
 
 struct SnapshotReader {
     let bytes: [UInt8]
     var offset = 0
+    /// Reads stop here: the end of the bytes, or of one part of them (a chunk of members).
+    let end: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        end = bytes.count
+    }
 
-    var atEnd: Bool { offset == bytes.count }
+    /// A reader of `range` of `bytes` only. Precondition: `range` lies within `bytes`.
+    init(_ bytes: [UInt8], range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the snapshot")
+        self.bytes = bytes
+        offset = range.lowerBound
+        end = range.upperBound
+    }
+
+    var atEnd: Bool { offset == end }
 
     static func damaged(_ why: String) -> DomainError {
         DomainError(.snapshotDamaged, "the state snapshot is damaged or of another format: \(why); rebuild it from the log")
     }
 
     mutating func u8() throws(DomainError) -> UInt8 {
-        guard offset < bytes.count else { throw Self.damaged("truncated at byte \(offset)") }
+        guard offset < end else { throw Self.damaged("truncated at byte \(offset)") }
         defer { offset += 1 }
         return bytes[offset]
     }
@@ -84,7 +109,7 @@ struct SnapshotReader {
 
     mutating func count() throws(DomainError) -> Int {
         let n = try uint()
-        guard n <= UInt64(bytes.count - offset) else { throw Self.damaged("count \(n) larger than the rest of the snapshot") }
+        guard n <= UInt64(end - offset) else { throw Self.damaged("count \(n) larger than the rest of the snapshot") }
         return Int(n)
     }
 
@@ -101,6 +126,20 @@ struct SnapshotReader {
         let s = String(decoding: bytes[offset..<offset + n], as: UTF8.self)
         offset += n
         return s
+    }
+
+    mutating func fixed64() throws(DomainError) -> UInt64 {
+        guard end - offset >= 8 else { throw Self.damaged("truncated at byte \(offset)") }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
+        offset += 8
+        return v
+    }
+
+    /// Moves past `n` bytes. Throws if fewer are left.
+    mutating func skip(_ n: Int) throws(DomainError) {
+        guard n >= 0, n <= end - offset else { throw Self.damaged("a part of \(n) bytes runs past the end at byte \(offset)") }
+        offset += n
     }
 
     mutating func optional<T>(_ read: (inout SnapshotReader) throws(DomainError) -> T) throws(DomainError) -> T? {
