@@ -15,8 +15,10 @@ import LedgerMerkle
 /// checks that block line by line the careful way, which names what is wrong.
 /// So this path only ever says "all fine", never why not.
 ///
-/// Lines are independent until the tree: each thread hashes half the block's
-/// lines and then its half's subtree, writing only its own half of `scratch`.
+/// Lines are independent until the tree: a block is cut into parts (aligned
+/// subtrees), and each part's lines and subtree are hashed by whichever core
+/// comes free, writing only that part of `scratch`; the parts' roots are then
+/// joined into the block's.
 struct ExportBlockHasher: ~Copyable {
     /// Room for one 32-byte hash per line of the largest block.
     private let scratch: UnsafeMutableRawBufferPointer

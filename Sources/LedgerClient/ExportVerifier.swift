@@ -58,11 +58,12 @@ public struct ExportVerifier {
 
     /// Verifies the export read from `fd` (a file or a pipe).
     ///
-    /// Lines are taken in blocks of up to 4096, each an aligned perfect
-    /// subtree of the RFC 9162 tree that ends at or before the checkpoint's
-    /// size when it starts before it. A block's lines are checked and hashed
-    /// on two threads, each of which also computes its half's subtree root;
-    /// the halves' roots then join the compact range. A block in which any
+    /// Lines are taken in blocks of up to `blockLinesMax`, each an aligned
+    /// perfect subtree of the RFC 9162 tree that ends at or before the
+    /// checkpoint's size when it starts before it. A block's lines are checked
+    /// and hashed in parts on every core (`ExportBlockHasher`), while the next
+    /// bytes are read ahead; the block's root then joins the compact range in
+    /// one step. A block in which any
     /// line is not exactly as exported (canonical, the expected seq, its own
     /// lowercase leafHash) is checked again line by line the careful way,
     /// which words the failure and accepts any valid JSON form.
@@ -109,7 +110,10 @@ public struct ExportVerifier {
             let level = count.trailingZeroBitCount
             let progressBefore = result.linesRead >> 16
             hasher.take(count: count) { reader.line($0) }
-            if let root = hasher.subtreeRoot(firstSeq: size + 1, meanwhile: { reader.readAhead(splittingUpTo: count + Self.blockLinesMax) }) {
+            let root = hasher.subtreeRoot(firstSeq: size + 1) {
+                reader.readAhead(splittingUpTo: count + Self.blockLinesMax)
+            }
+            if let root {
                 range.appendSubtree(root, level: level)
                 result.linesRead += UInt64(count)
                 if size >= checkpoint.size { result.linesBeyondCheckpoint += UInt64(count) }

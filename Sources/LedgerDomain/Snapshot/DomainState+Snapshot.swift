@@ -131,13 +131,15 @@ extension DomainState {
     }
 
     /// One member: id, timeline (re-folded), reference tracker.
+    /// Entries are folded as they are read (no timeline array in between): the
+    /// same fold as `Member(id:timeline:)`, which checks the first entry.
     static func readMember(_ r: inout SnapshotReader) throws(DomainError) -> Member {
         let id = try r.string()
-        var timeline: [MemberTimelineEntry] = []
-        for _ in 0..<(try r.count()) { timeline.append(try Self.readMemberEntry(&r)) }
-        guard var m = Member(id: id, timeline: timeline) else {
+        let entries = try r.count()
+        guard entries > 0, var m = Member(id: id, timeline: CollectionOfOne(try Self.readMemberEntry(&r))) else {
             throw SnapshotReader.damaged("member \(id) has no registration")
         }
+        for _ in 1..<entries { m.apply(try Self.readMemberEntry(&r)) }
         m.references = try Self.readTracker(&r)
         return m
     }
