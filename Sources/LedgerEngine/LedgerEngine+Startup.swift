@@ -40,10 +40,11 @@ extension LedgerEngine {
                     throw SnapshotFile.Damaged(
                         description: "its tree root at seq \(file.seq) is not this log's (another ledger, or a restore)")
                 }
-                // Member chunks decode on every core.
-                let state = try DomainState(snapshot: file.payload) { count, body in
-                    DispatchQueue.concurrentPerform(iterations: count, execute: body)
-                }
+                // Member chunks decode on every core, a run of them each.
+                let state = try DomainState(
+                    snapshot: file.payload,
+                    decodingChunksWith: { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) },
+                    groups: ProcessInfo.processInfo.activeProcessorCount)
                 guard state.appliedSeq == file.seq else {
                     throw SnapshotFile.Damaged(description: "its header says seq \(file.seq), its state \(state.appliedSeq)")
                 }

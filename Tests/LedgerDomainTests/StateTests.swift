@@ -66,7 +66,13 @@ struct StateTests {
         let concurrent: DomainState.ChunkRunner = { count, body in
             DispatchQueue.concurrentPerform(iterations: count, execute: body)
         }
-        for restored in [try DomainState(snapshot: bytes), try DomainState(snapshot: bytes, decodingChunksWith: concurrent)] {
+        let ways = [
+            try DomainState(snapshot: bytes),
+            try DomainState(snapshot: bytes, decodingChunksWith: concurrent, groups: 2),
+            try DomainState(snapshot: bytes, decodingChunksWith: concurrent, groups: 4),
+            try DomainState(snapshot: bytes, decodingChunksWith: concurrent, groups: 64),
+        ]
+        for restored in ways {
             #expect(restored == state)
             #expect(restored.membersByCell == state.membersByCell)
             #expect(restored.childrenByParent == state.childrenByParent)

@@ -18,8 +18,8 @@ extension DomainState {
     public static let snapshotMembersPerChunk = 16_384
 
     /// Runs `body(0)`, …, `body(count - 1)`, in any order and on any threads,
-    /// and returns when all are done: how `init(snapshot:decodingChunksWith:)`
-    /// spreads member chunks over cores. The engine passes
+    /// and returns when all are done: how `init(snapshot:decodingChunksWith:groups:)`
+    /// spreads groups of member chunks over cores. The engine passes
     /// `DispatchQueue.concurrentPerform`; the default runs them in turn.
     public typealias ChunkRunner = @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void
 
@@ -80,11 +80,17 @@ extension DomainState {
         return w.bytes
     }
 
-    /// Restores a state from `snapshot()` bytes, decoding member chunks with `run`
-    /// (`inTurn` by default; the engine spreads them over its cores).
+    /// Restores a state from `snapshot()` bytes. The member chunks are cut into
+    /// `groups` runs of neighbouring chunks (at most one a chunk), each decoded
+    /// into its own trie by one call of `run`'s body; the tries are then merged.
+    /// The engine passes its core count and `DispatchQueue.concurrentPerform`;
+    /// the default decodes everything in turn on the calling thread.
     /// Throws `snapshot-damaged` for bytes of another format or version, or damaged ones:
     /// the remedy is to rebuild the state from the log.
-    public init(snapshot bytes: [UInt8], decodingChunksWith run: ChunkRunner = DomainState.inTurn) throws(DomainError) {
+    public init(
+        snapshot bytes: [UInt8], decodingChunksWith run: ChunkRunner = DomainState.inTurn, groups: Int = 1
+    ) throws(DomainError) {
+        precondition(groups > 0, "decode in at least one group")
         self.init()
         var r = SnapshotReader(bytes)
         var magic: [UInt8] = []
@@ -113,7 +119,7 @@ extension DomainState {
                 storeMember(m.id, m)
             }
         } else {
-            try readMemberChunks(&r, run: run)
+            try readMemberChunks(&r, run: run, groups: groups)
         }
         for _ in 0..<(try r.count()) {
             let i = try Self.readInspection(&r)
@@ -144,16 +150,17 @@ extension DomainState {
         return m
     }
 
-    /// The members of one chunk, keyed by id, and their ids by cell.
+    /// The members of one group of chunks, keyed by id, and their ids by cell.
     struct MemberChunk: Sendable {
         var members: TreeDictionary<String, Member> = [:]
         var byCell: [String: Set<String>] = [:]
     }
 
-    /// Reads the chunk headers, decodes the chunks with `run` (each on its own
-    /// reader, so they may run at once), then joins them: the members' tries
-    /// merge structurally, and `membersByCell` is built once at the end.
-    private mutating func readMemberChunks(_ r: inout SnapshotReader, run: ChunkRunner) throws(DomainError) {
+    /// Reads the chunk headers, decodes runs of neighbouring chunks with `run`
+    /// (each group on its own readers into its own trie, so groups may run at
+    /// once), then joins the groups: the tries merge structurally, and
+    /// `membersByCell` is built once.
+    private mutating func readMemberChunks(_ r: inout SnapshotReader, run: ChunkRunner, groups: Int) throws(DomainError) {
         let memberCount = try r.count()
         let chunkCount = try r.count()
         var ranges: [Range<Int>] = []
@@ -165,7 +172,8 @@ extension DomainState {
             ranges.append(r.offset..<(r.offset + Int(length)))
             try r.skip(Int(length))
         }
-        let results = UnsafeMutableBufferPointer<Result<MemberChunk, DomainError>>.allocate(capacity: chunkCount)
+        let groupCount = max(1, min(groups, chunkCount))
+        let results = UnsafeMutableBufferPointer<Result<MemberChunk, DomainError>>.allocate(capacity: groupCount)
         results.initialize(repeating: .failure(SnapshotReader.damaged("a member chunk was not decoded")))
         defer {
             results.deinitialize()
@@ -173,16 +181,20 @@ extension DomainState {
         }
         nonisolated(unsafe) let shared = results
         let bytes = r.bytes
-        run(chunkCount) { [ranges] index in
-            shared[index] = Result { () throws(DomainError) -> MemberChunk in
-                try Self.readMemberChunk(bytes, range: ranges[index])
+        run(groupCount) { [ranges] group in
+            // Chunks [group × n / g, (group + 1) × n / g): the groups differ by one chunk at most.
+            let first = group * ranges.count / groupCount, end = (group + 1) * ranges.count / groupCount
+            shared[group] = Result { () throws(DomainError) -> MemberChunk in
+                var decoded = MemberChunk()
+                for range in ranges[first..<end] { try Self.readMemberChunk(bytes, range: range, into: &decoded) }
+                return decoded
             }
         }
         var byCell: [String: Set<String>] = [:]
-        for index in 0..<chunkCount {
-            let chunk = try results[index].get()
-            members.merge(chunk.members) { first, _ in first }
-            for (cell, ids) in chunk.byCell { byCell[cell, default: []].formUnion(ids) }
+        for group in 0..<groupCount {
+            let decoded = try results[group].get()
+            members.merge(decoded.members) { first, _ in first }
+            for (cell, ids) in decoded.byCell { byCell[cell, default: []].formUnion(ids) }
         }
         guard members.count == memberCount else {
             throw SnapshotReader.damaged("\(memberCount) members announced, \(members.count) distinct ones found")
@@ -190,16 +202,15 @@ extension DomainState {
         membersByCell = TreeDictionary(uniqueKeysWithValues: byCell.lazy.map { ($0.key, $0.value) })
     }
 
-    static func readMemberChunk(_ bytes: [UInt8], range: Range<Int>) throws(DomainError) -> MemberChunk {
+    /// Decodes one chunk of members into `decoded` (which may hold earlier chunks).
+    static func readMemberChunk(_ bytes: [UInt8], range: Range<Int>, into decoded: inout MemberChunk) throws(DomainError) {
         var r = SnapshotReader(bytes, range: range)
-        var chunk = MemberChunk()
         for _ in 0..<(try r.count()) {
             let m = try readMember(&r)
-            chunk.members[m.id] = m
-            chunk.byCell[m.cell, default: []].insert(m.id)
+            decoded.members[m.id] = m
+            decoded.byCell[m.cell, default: []].insert(m.id)
         }
         guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes left at the end of a member chunk") }
-        return chunk
     }
 
     static func write(_ t: ReferenceTracker, into w: inout SnapshotWriter) {

@@ -89,6 +89,11 @@ struct SnapshotReader {
     }
 
     mutating func uint() throws(DomainError) -> UInt64 {
+        // Most varints (counts, lengths, tags) are one byte.
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return UInt64(bytes[offset - 1])
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
