@@ -1,4 +1,7 @@
 import Foundation
+import LedgerDemo
+import LedgerEngine
+import LedgerJSON
 
 /// A fresh directory under `$LEDGER_BENCH_DIR` (default: the system temp dir).
 func benchDirectory(_ name: String) -> String {
@@ -39,4 +42,42 @@ private func residentKiB(_ field: String) -> Double {
 func syntheticRecord(_ seq: UInt64) -> [UInt8] {
     let filler = String(repeating: "Nghị quyết chi bộ tháng ", count: 18)
     return Array("{\"data\":{\"cell\":\"C\(seq % 997)\",\"resolutions\":[\"\(filler)\"]},\"seq\":\(seq),\"type\":\"MeetingHeld\"}".utf8)
+}
+
+/// Appends `events` demo events (seed 42) to `engine` in batches of 1000 and
+/// returns how many were refused. `each` sees every event before it is sent.
+func loadDemo(into engine: LedgerEngine, events: Int, each: (JSONValue) -> Void = { _ in }) async -> Int {
+    var demo = DemoConfiguration.sized(events: events, seed: 42)
+    demo.recordsModel = false
+    let actor = Actor(uid: 0, user: "bench")
+    var batch: [JSONValue] = []
+    var refused = 0
+    for event in DemoGenerator(demo) {
+        each(event)
+        batch.append(event)
+        if batch.count == 1_000 {
+            refused += await engine.append(batch, actor: actor, atomic: false).filter { $0.seq == nil }.count
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+    refused += await engine.append(batch, actor: actor, atomic: false).filter { $0.seq == nil }.count
+    return refused
+}
+
+/// Writes the engine's whole export (JSON Lines) to `path`, 1 MiB at a time.
+func writeExport(of engine: LedgerEngine, to path: String) throws {
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    var buffer: [UInt8] = []
+    try engine.export { _, line in
+        buffer.append(contentsOf: line)
+        buffer.append(10)
+        if buffer.count > 1 << 20 {
+            handle.write(Data(buffer))
+            buffer.removeAll(keepingCapacity: true)
+        }
+        return true
+    }
+    handle.write(Data(buffer))
+    try handle.close()
 }

@@ -55,32 +55,9 @@ struct ExportVerifyBenchmark {
         configuration.mapSizeInitialBytes = 1 << 30
         let engine = try LedgerEngine(configuration: configuration)
         defer { engine.shutdown() }
-        var demo = DemoConfiguration.sized(events: events, seed: 42)
-        demo.recordsModel = false
-        var batch: [JSONValue] = []
-        for event in DemoGenerator(demo) {
-            batch.append(event)
-            if batch.count == 1_000 {
-                _ = await engine.append(batch, actor: Actor(uid: 0, user: "bench"), atomic: false)
-                batch.removeAll(keepingCapacity: true)
-            }
-        }
-        _ = await engine.append(batch, actor: Actor(uid: 0, user: "bench"), atomic: false)
-        let exportPath = directory + "/export.jsonl"
-        _ = FileManager.default.createFile(atPath: exportPath, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: exportPath))
-        var buffer: [UInt8] = []
-        try engine.export { _, line in
-            buffer.append(contentsOf: line)
-            buffer.append(10)
-            if buffer.count > 1 << 20 {
-                handle.write(Data(buffer))
-                buffer.removeAll(keepingCapacity: true)
-            }
-            return true
-        }
-        handle.write(Data(buffer))
-        try handle.close()
+        let refused = await loadDemo(into: engine, events: events)
+        if refused > 0 { throw BenchError("\(refused) demo events refused") }
+        try writeExport(of: engine, to: directory + "/export.jsonl")
         try engine.latestCheckpoint().note.write(toFile: directory + "/checkpoint", atomically: true, encoding: .utf8)
         try engine.verifierKey.write(toFile: directory + "/vkey", atomically: true, encoding: .utf8)
     }

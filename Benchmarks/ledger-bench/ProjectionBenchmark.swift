@@ -18,25 +18,15 @@ struct ProjectionBenchmark {
         var configuration = EngineConfiguration(dataDirectory: dir, origin: "bench.local/ledger")
         configuration.mapSizeInitialBytes = 1 << 30
         var engine = try LedgerEngine(configuration: configuration)
-        let actor = Actor(uid: 0, user: "bench")
-        var demo = DemoConfiguration.sized(events: events, seed: 42)
-        demo.recordsModel = false
         print("projection benchmark: \(events) demo events")
         let rssStart = residentMiB()
-        var batch: [JSONValue] = []
         var refused = 0
         var firstDate = "", lastDate = ""
         let loadSeconds = await asyncSeconds {
-            for event in DemoGenerator(demo) {
+            refused = await loadDemo(into: engine, events: events) { event in
                 if firstDate.isEmpty { firstDate = event["occurredOn"]?.stringValue ?? "" }
                 lastDate = event["occurredOn"]?.stringValue ?? lastDate
-                batch.append(event)
-                if batch.count == 1_000 {
-                    refused += await engine.append(batch, actor: actor, atomic: false).filter { $0.seq == nil }.count
-                    batch.removeAll(keepingCapacity: true)
-                }
             }
-            refused += await engine.append(batch, actor: actor, atomic: false).filter { $0.seq == nil }.count
         }
         if refused > 0 { throw BenchError("\(refused) demo events refused") }
         print("  load through the engine (batches of 1000, durable): \(rate(events, loadSeconds))")
@@ -81,20 +71,7 @@ struct ProjectionBenchmark {
 
         // Export, then verify-export offline against raw SHA-256 of the same bytes.
         let exportPath = dir + "/export.jsonl"
-        _ = FileManager.default.createFile(atPath: exportPath, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: exportPath))
-        var buffer: [UInt8] = []
-        try engine.export { _, line in
-            buffer.append(contentsOf: line)
-            buffer.append(10)
-            if buffer.count > 1 << 20 {
-                handle.write(Data(buffer))
-                buffer.removeAll(keepingCapacity: true)
-            }
-            return true
-        }
-        handle.write(Data(buffer))
-        try handle.close()
+        try writeExport(of: engine, to: exportPath)
         let checkpoint = try engine.latestCheckpoint().note
         let verifier = try ExportVerifier(signedCheckpoint: checkpoint, verifierKey: engine.verifierKey)
         let fd = open(exportPath, O_RDONLY)

@@ -27,17 +27,8 @@ struct RestartBenchmark {
             try? FileManager.default.removeItem(atPath: dir)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let engine = try LedgerEngine(configuration: configuration)
-            var demo = DemoConfiguration.sized(events: events, seed: 42)
-            demo.recordsModel = false
-            var batch: [JSONValue] = []
-            for event in DemoGenerator(demo) {
-                batch.append(event)
-                if batch.count == 1_000 {
-                    _ = await engine.append(batch, actor: Actor(uid: 0, user: "bench"), atomic: false)
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            _ = await engine.append(batch, actor: Actor(uid: 0, user: "bench"), atomic: false)
+            let refused = await loadDemo(into: engine, events: events)
+            if refused > 0 { throw BenchError("\(refused) demo events refused") }
             engine.shutdown()
             _ = FileManager.default.createFile(atPath: loaded, contents: Data("\(events)\n".utf8))
         }

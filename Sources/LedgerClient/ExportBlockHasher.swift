@@ -137,19 +137,9 @@ struct ExportBlockHasher: ~Copyable {
         guard seq == want else { return false }
         let leafValue = members[leafIndex].value
         guard leafValue.count == 2 + 2 * TreeHash.byteCount else { return false }
-        // Hash the line without `,"leafHash":"…"` (or `"leafHash":"…",` when it comes first).
-        var cut = (members[leafIndex].key.lowerBound - 1)..<leafValue.upperBound
-        if leafIndex > 0 {
-            cut = (cut.lowerBound - 1)..<cut.upperBound
-        } else if members.count > 1 {
-            cut = cut.lowerBound..<(cut.upperBound + 1)
+        ExportVerifier.leafHash(ofLine: line, members: members, leafHashIndex: leafIndex).withUnsafeBytes {
+            out.copyMemory(from: $0.baseAddress!, byteCount: TreeHash.byteCount)
         }
-        var hasher = SHA256()
-        var prefix: UInt8 = 0
-        withUnsafeBytes(of: &prefix) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: line[0..<cut.lowerBound]))
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: line[cut.upperBound...]))
-        hasher.finalize().withUnsafeBytes { out.copyMemory(from: $0.baseAddress!, byteCount: TreeHash.byteCount) }
         // The claimed hash must be the computed one in lowercase hex.
         let claimed = base + leafValue.lowerBound + 1
         return hexDigits.withUnsafeBufferPointer { digits in

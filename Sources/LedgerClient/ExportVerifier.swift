@@ -214,19 +214,30 @@ public struct ExportVerifier {
             let leafValue = members[leafIndex].value
             guard leafValue.count == 66 else { return nil }
             let claimed = String(decoding: raw[(leafValue.lowerBound + 1)..<(leafValue.upperBound - 1)], as: UTF8.self)
-            // Cut the member and one comma next to it: `,"leafHash":"…"` or `"leafHash":"…",`.
-            var cut = (members[leafIndex].key.lowerBound - 1)..<leafValue.upperBound
-            if leafIndex > 0 {
-                cut = (cut.lowerBound - 1)..<cut.upperBound
-            } else if members.count > 1 {
-                cut = cut.lowerBound..<(cut.upperBound + 1)
-            }
-            var hasher = SHA256()
-            hasher.update(data: [0])
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[0..<cut.lowerBound]))
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: raw[cut.upperBound...]))
-            return (seq, claimed, try! TreeHash(Array(hasher.finalize())))
+            let leaf = leafHash(ofLine: raw, members: members, leafHashIndex: leafIndex)
+            return (seq, claimed, try! TreeHash(Array(leaf)))
         }
+    }
+
+    /// SHA-256(0x00 ‖ `line` without its `leafHash` member): the member is cut
+    /// with one comma next to it, `,"leafHash":"…"` (or `"leafHash":"…",` when
+    /// it comes first), and the rest hashed in place. `members` are the line's
+    /// top-level members as `CanonicalScanner` found them.
+    static func leafHash(ofLine line: UnsafeRawBufferPointer, members: [CanonicalScanner.Member], leafHashIndex index: Int)
+        -> SHA256.Digest
+    {
+        var cut = (members[index].key.lowerBound - 1)..<members[index].value.upperBound
+        if index > 0 {
+            cut = (cut.lowerBound - 1)..<cut.upperBound
+        } else if members.count > 1 {
+            cut = cut.lowerBound..<(cut.upperBound + 1)
+        }
+        var hasher = SHA256()
+        var prefix = RFC9162.leafPrefixByte
+        withUnsafeBytes(of: &prefix) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: line[0..<cut.lowerBound]))
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: line[cut.upperBound...]))
+        return hasher.finalize()
     }
 }
 

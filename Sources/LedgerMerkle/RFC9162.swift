@@ -6,6 +6,9 @@ public enum RFC9162 {
     static let leafPrefix: UInt8 = 0x00
     /// Domain-separation prefix of interior node hashes.
     static let nodePrefix: UInt8 = 0x01
+    /// The leaf prefix, for code that hashes a leaf's bytes in pieces (an export line without
+    /// its `leafHash` member).
+    public static var leafPrefixByte: UInt8 { leafPrefix }
 
     /// SHA-256(0x00 ‖ data): the hash of one leaf. `data` is only read during the call.
     public static func leafHash(_ data: UnsafeRawBufferPointer) -> TreeHash {
