@@ -24,8 +24,8 @@ struct ExportBlockHasher: ~Copyable {
     private let scratch: UnsafeMutableRawBufferPointer
     private var lines: [UnsafeRawBufferPointer] = []
     let blockLinesMax: Int
-    /// Blocks smaller than this are hashed on the calling thread alone.
-    static let twoThreadLinesMin = 256
+    /// Blocks smaller than this are hashed on the calling thread, in one part.
+    static let partedLinesMin = 256
     /// How many pieces a large block is cut into, so that the two cores finish together.
     static let partsPerBlock = 32
 
@@ -53,9 +53,9 @@ struct ExportBlockHasher: ~Copyable {
     func subtreeRoot(firstSeq: UInt64, meanwhile: () -> Void) -> TreeHash? {
         let count = lines.count
         precondition(count > 0 && count & (count - 1) == 0, "take a block first")
-        // Blocks of at least `twoThreadLinesMin` lines are cut into `parts` aligned subtrees,
+        // Blocks of at least `partedLinesMin` lines are cut into `parts` aligned subtrees,
         // handed out to both cores as they come free, beside one more task: `meanwhile`.
-        let parts = count >= Self.twoThreadLinesMin ? Self.partsPerBlock : 1
+        let parts = count >= Self.partedLinesMin ? Self.partsPerBlock : 1
         let perPart = count / parts
         // The threads share the lines (read only) and scratch (each writes its own part).
         nonisolated(unsafe) let scratch = self.scratch.baseAddress!

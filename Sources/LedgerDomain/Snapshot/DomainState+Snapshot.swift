@@ -13,8 +13,8 @@ import HashTreeCollections
 extension DomainState {
     static let snapshotMagic: [UInt8] = [0x4C, 0x44, 0x53, 0x02]  // "LDS" v2
     static let snapshotMagicVersion1: [UInt8] = [0x4C, 0x44, 0x53, 0x01]
-    /// Members a chunk holds (the last may hold fewer): enough that a chunk is
-    /// worth a thread, few enough that two cores get an even share.
+    /// Members a chunk holds (the last may hold fewer): the unit a restart shares
+    /// out between cores, small enough that the shares come out even.
     public static let snapshotMembersPerChunk = 16_384
 
     /// Runs `body(0)`, …, `body(count - 1)`, in any order and on any threads,
