@@ -221,6 +221,33 @@ import Testing
     }
 }
 
+extension ExportVerifierBlockTests {
+    /// Hostile input: one byte of one line changed, anywhere, to anything. The
+    /// verifier names that line's seq every time, whichever path the block
+    /// takes; the one change it may accept is a hex letter of `leafHash` in
+    /// the other case (the same hash, as RFC 4648 hex is read either way).
+    @Test func anyOneByteChangeIsNamed() throws {
+        let (lines, checkpoint, key) = Self.shared
+        var random = GarbageTests.SplitMix(state: 2026)
+        for _ in 0..<60 {
+            let index = Int(random.next() % UInt64(lines.count))
+            let offset = Int(random.next() % UInt64(lines[index].count))
+            var changed = lines
+            var byte = UInt8(truncatingIfNeeded: random.next())
+            if byte == lines[index][offset] { byte ^= 0x01 }
+            changed[index][offset] = byte
+            let result = try ExportVerifierTests.verify(changed, checkpoint: checkpoint, key: key, readBufferBytes: 64 << 10)
+            if result.ok {
+                #expect(Array(String(decoding: changed[index], as: UTF8.self).lowercased().utf8) == lines[index],
+                        "line \(index + 1) byte \(offset) → \(byte) was accepted")
+            } else {
+                #expect(result.badSeq == UInt64(index + 1),
+                        "line \(index + 1) byte \(offset) → \(byte): \(result.failure ?? "")")
+            }
+        }
+    }
+}
+
 @Suite struct LineBlockReaderTests {
     /// All lines of `bytes` through `LineBlockReader`, asking for `want` at a time and reading
     /// ahead between blocks, with a small buffer.
