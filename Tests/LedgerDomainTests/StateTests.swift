@@ -80,6 +80,30 @@ struct StateTests {
         }
     }
 
+    /// Hostile input: the file's checksum guards the snapshot, but the decoder
+    /// must not trust it either. Any byte changed to anything gives a state or
+    /// a `snapshot-damaged` error, never a trap, on one thread or several.
+    @Test func anyChangedByteIsDecodedOrRefusedNeverTrapped() {
+        let bytes = Self.busyWorld().state.snapshot(membersPerChunk: 2)
+        let concurrent: DomainState.ChunkRunner = { count, body in
+            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        }
+        var random = SeededRandom(seed: 99)
+        var refused = 0
+        for _ in 0..<400 {
+            var changed = bytes
+            let at = Int(random.next() % UInt64(bytes.count))
+            changed[at] = UInt8(truncatingIfNeeded: random.next())
+            do {
+                _ = try DomainState(snapshot: changed, decodingChunksWith: concurrent, groups: 3)
+            } catch {
+                #expect(error.code == .snapshotDamaged)
+                refused += 1
+            }
+        }
+        #expect(refused > 100)
+    }
+
     /// Version 1 (one run of members, no chunk headers) is still read: the
     /// same bytes as a one-chunk version 2 without the chunk count and header.
     @Test func versionOneSnapshotsAreStillRead() throws {

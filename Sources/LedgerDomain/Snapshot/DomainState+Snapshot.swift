@@ -102,14 +102,20 @@ extension DomainState {
         for _ in 0..<(try r.count()) {
             let code = try r.string()
             var timeline: [OrganizationTimelineEntry] = []
-            for _ in 0..<(try r.count()) { timeline.append(try Self.readOrganizationEntry(&r)) }
+            for _ in 0..<(try r.count()) {
+                let entry = try Self.readOrganizationEntry(&r)
+                guard entry.seq >= timeline.last?.seq ?? 0 else {
+                    throw SnapshotReader.damaged("organization \(code)'s timeline is out of seq order")
+                }
+                timeline.append(entry)
+            }
             guard var o = Organization(code: code, timeline: timeline) else {
                 throw SnapshotReader.damaged("organization \(code) has no registration")
             }
             o.references = try Self.readTracker(&r)
             for _ in 0..<(try r.count()) {
                 let q = try r.intValue()
-                o.meetingQuarters[q] = QuarterTally(regular: Int32(try r.int()), thematic: Int32(try r.int()))
+                o.meetingQuarters[q] = QuarterTally(regular: try r.int32(), thematic: try r.int32())
             }
             storeOrganization(code, o)
         }
@@ -142,10 +148,17 @@ extension DomainState {
     static func readMember(_ r: inout SnapshotReader) throws(DomainError) -> Member {
         let id = try r.string()
         let entries = try r.count()
-        guard entries > 0, var m = Member(id: id, timeline: CollectionOfOne(try Self.readMemberEntry(&r))) else {
+        let first = entries > 0 ? try Self.readMemberEntry(&r) : nil
+        guard let first, var m = Member(id: id, timeline: CollectionOfOne(first)) else {
             throw SnapshotReader.damaged("member \(id) has no registration")
         }
-        for _ in 1..<entries { m.apply(try Self.readMemberEntry(&r)) }
+        var lastSeq = first.seq
+        for _ in 1..<entries {
+            let entry = try Self.readMemberEntry(&r)
+            guard entry.seq >= lastSeq else { throw SnapshotReader.damaged("member \(id)'s timeline is out of seq order") }
+            lastSeq = entry.seq
+            m.apply(entry)
+        }
         m.references = try Self.readTracker(&r)
         return m
     }
@@ -220,7 +233,9 @@ extension DomainState {
 
     static func readTracker(_ r: inout SnapshotReader) throws(DomainError) -> ReferenceTracker {
         var t = ReferenceTracker()
-        t.count = Int(try r.uint())
+        let count = try r.uint()
+        guard let fits = Int(exactly: count) else { throw SnapshotReader.damaged("reference count \(count) out of range") }
+        t.count = fits
         t.latest = try r.uint()
         return t
     }

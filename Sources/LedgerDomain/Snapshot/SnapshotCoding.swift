@@ -112,6 +112,12 @@ struct SnapshotReader {
 
     mutating func intValue() throws(DomainError) -> Int { Int(try int()) }
 
+    mutating func int32() throws(DomainError) -> Int32 {
+        let n = try int()
+        guard let fits = Int32(exactly: n) else { throw Self.damaged("\(n) out of range at byte \(offset)") }
+        return fits
+    }
+
     mutating func count() throws(DomainError) -> Int {
         let n = try uint()
         guard n <= UInt64(end - offset) else { throw Self.damaged("count \(n) larger than the rest of the snapshot") }
