@@ -141,4 +141,36 @@ import Testing
         #expect(members.count == 1)
         #expect(!Array("{\"b\":1,\"a\":2}".utf8).withUnsafeBytes { CanonicalScanner.topLevelMembers($0, into: &members) })
     }
+
+    /// Differential fuzz: canonical documents with one to three bytes changed
+    /// (to anything, or to printable ASCII). Whenever the scanner vouches for the result, the parser
+    /// must accept it and re-encoding must give the very same bytes; and the
+    /// members it reports must be the parsed object's keys.
+    @Test func whatItAcceptsAfterRandomChangesIsCanonical() throws {
+        var generator = ValueGenerator(random: SplitMix64(state: 77))
+        var accepted = 0
+        for round in 0..<20_000 {
+            var members: [String: JSONValue] = [:]
+            for k in 0..<(1 + generator.random.below(6)) {
+                members["k\(k)_\(generator.random.below(40))"] = generator.value(depth: 1)
+            }
+            var bytes = CanonicalJSON.encode(.object(members))
+            for change in 0...(round % 3) {
+                // Any byte, or (more often accepted, so more often checked) a printable one.
+                let byte = (round + change) % 2 == 0
+                    ? UInt8(truncatingIfNeeded: generator.random.next()) : UInt8(0x20 + generator.random.below(0x5F))
+                bytes[generator.random.below(bytes.count)] = byte
+            }
+            guard let found = CanonicalScanner.topLevelMembers(bytes) else { continue }
+            accepted += 1
+            let parsed = try JSONParser.parse(bytes, allowFloats: true)
+            #expect(CanonicalJSON.encode(parsed) == bytes, "accepted non-canonical \(bytes.text)")
+            guard case .object(let object) = parsed else {
+                Issue.record("accepted a non-object: \(bytes.text)")
+                continue
+            }
+            #expect(found.map { Array(bytes[$0.key]).text } == object.keys.sorted())
+        }
+        #expect(accepted > 200)
+    }
 }
