@@ -183,3 +183,79 @@ import Testing
         #expect(source.reads == 999.nonzeroBitCount)
     }
 }
+
+/// Hostile input for the verifiers: proofs changed in any way (a flipped bit
+/// in any hash, a hash added or dropped, sizes and indexes off by one or huge)
+/// are refused, never accepted and never a trap.
+@Suite struct ForgedProofTests {
+    static let leaves = Fixtures.byteLeaves(40)
+    static let store = Fixtures.store(leaves)
+
+    /// Variants of `proof`: each hash with one bit flipped, one hash dropped, one repeated.
+    static func forgeries(of proof: [TreeHash], salt: Int) -> [[TreeHash]] {
+        var out: [[TreeHash]] = []
+        for i in proof.indices {
+            var bytes = proof[i].bytes
+            bytes[(i + salt) % 32] ^= UInt8(1 << ((i + salt) % 8))
+            var flipped = proof
+            flipped[i] = try! TreeHash(bytes)
+            out.append(flipped)
+        }
+        if !proof.isEmpty { out.append(Array(proof.dropLast())) }
+        out.append(proof + [proof.first ?? RFC9162.emptyRoot])
+        return out
+    }
+
+    @Test func forgedInclusionProofsAreRefused() throws {
+        for size in 1...40 {
+            let root = try TreeHash(Reference.mth(Self.leaves[..<size]))
+            for index in 0..<size {
+                let leaf = RFC9162.leafHash(Self.leaves[index])
+                let proof = try MerkleProofs.inclusionProof(index: UInt64(index), size: UInt64(size), nodes: Self.store)
+                for forged in Self.forgeries(of: proof, salt: index) {
+                    #expect(throws: MerkleError.self) {
+                        try MerkleVerifier.verifyInclusion(
+                            leafHash: leaf, index: UInt64(index), size: UInt64(size), proof: forged, root: root)
+                    }
+                }
+                for (badIndex, badSize) in [(UInt64(index), UInt64.max), (UInt64.max, UInt64(size)),
+                                            (UInt64(size), UInt64(size)), (UInt64(index) + 1, UInt64(size) + 1)]
+                    where !(badIndex == UInt64(index) && badSize == UInt64(size))
+                {
+                    // The root is the one of the size claimed, as a checkpoint would bind them (the
+                    // RFC's algorithm cannot tell a root of another size that the path happens to give).
+                    let claimedRoot = badSize <= 40 ? try TreeHash(Reference.mth(Self.leaves[..<Int(badSize)])) : root
+                    #expect(throws: MerkleError.self) {
+                        try MerkleVerifier.verifyInclusion(
+                            leafHash: leaf, index: badIndex, size: badSize, proof: proof, root: claimedRoot)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func forgedConsistencyProofsAreRefused() throws {
+        for newSize in 2...40 {
+            let newRoot = try TreeHash(Reference.mth(Self.leaves[..<newSize]))
+            for oldSize in 1..<newSize {
+                let oldRoot = try TreeHash(Reference.mth(Self.leaves[..<oldSize]))
+                let proof = try MerkleProofs.consistencyProof(from: UInt64(oldSize), to: UInt64(newSize), nodes: Self.store)
+                for forged in Self.forgeries(of: proof, salt: oldSize) {
+                    #expect(throws: MerkleError.self) {
+                        try MerkleVerifier.verifyConsistency(
+                            oldSize: UInt64(oldSize), newSize: UInt64(newSize), oldRoot: oldRoot, newRoot: newRoot,
+                            proof: forged)
+                    }
+                }
+                for (badOld, badNew) in [(UInt64(oldSize), UInt64.max), (UInt64.max, UInt64.max),
+                                         (UInt64(newSize), UInt64(oldSize)), (UInt64(oldSize) + 1, UInt64(newSize))]
+                {
+                    #expect(throws: MerkleError.self) {
+                        try MerkleVerifier.verifyConsistency(
+                            oldSize: badOld, newSize: badNew, oldRoot: oldRoot, newRoot: newRoot, proof: proof)
+                    }
+                }
+            }
+        }
+    }
+}
