@@ -226,16 +226,12 @@ private struct Scan {
         return false
     }
 
-    /// Whether any of the eight bytes of `word` is not plain printable ASCII
-    /// inside a string: below 0x20, 0x80 or above, `"` or `\`. (SWAR: a byte's
-    /// high bit in each mask says "this kind"; only whether any is set matters.)
-    @inline(__always)
-    static func hasSpecialByte(_ word: UInt64) -> Bool { specialBytes(word) != 0 }
-
-    /// The same as a mask: the high bit of each such byte, counted from the
-    /// lowest address, so `trailingZeroBitCount >> 3` is the offset of the
-    /// first one. (Exact up to and including the first: the subtractions only
-    /// borrow upwards from a byte that is itself special.)
+    /// Which of the eight bytes of `loaded` are not plain printable ASCII
+    /// inside a string (below 0x20, 0x80 or above, `"` or a backslash), as a
+    /// mask (SWAR): the high bit of each such byte, counted from the lowest
+    /// address, so `trailingZeroBitCount >> 3` is the offset of the first one.
+    /// (Exact up to and including the first: the subtractions only borrow
+    /// upwards from a byte that is itself special.)
     @inline(__always)
     static func specialBytes(_ loaded: UInt64) -> UInt64 {
         let word = UInt64(littleEndian: loaded)
