@@ -92,10 +92,9 @@ public struct LineBlockReader: ~Copyable {
 
     /// Reads more input into the buffer's free tail, if any, without moving what is there: lines
     /// already handed out stay valid (and `line(_:)` gives the same ones), so this can run while
-    /// other threads read them. A read
-    /// error is kept and thrown by `available(upTo:)` when those bytes would have been needed.
-    /// Then splits lines until `lines` are ready (or no more complete ones are there), so that
-    /// the next `available(upTo:)` finds them split already.
+    /// other threads read them. A read error is kept and thrown by `available(upTo:)` when those
+    /// bytes would have been needed. Then splits lines until `lines` are ready (or no more
+    /// complete ones are there), so that the next `available(upTo:)` finds them split already.
     public mutating func readAhead(splittingUpTo lines: Int = 0) {
         if !eof, deferredError == nil, end < buffer.count {
             do {
