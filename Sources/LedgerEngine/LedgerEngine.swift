@@ -124,6 +124,20 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Returns one outcome per event, in order, once the events are durable.
     /// - Parameter atomic: if true, one refused event refuses them all.
     public func append(_ events: [JSONValue], actor: Actor, atomic: Bool) async -> [AppendOutcome] {
+        await append(events, actor: actor, atomic: atomic, beforeQueueing: {}, afterQueueing: {})
+    }
+
+    /// `append`, with hooks around the moment the request enters the writer's
+    /// queue: `beforeQueueing` is awaited after the events are decoded,
+    /// `afterQueueing` runs as soon as they are queued (or refused), before the
+    /// commit is awaited. The server uses them to queue a connection's
+    /// pipelined appends in request order. Both run exactly once when the
+    /// request gets that far; neither runs for a request refused whole before
+    /// decoding (empty, or over the events limit).
+    public func append(
+        _ events: [JSONValue], actor: Actor, atomic: Bool,
+        beforeQueueing: () async -> Void, afterQueueing: () -> Void
+    ) async -> [AppendOutcome] {
         guard !events.isEmpty else { return [] }
         guard events.count <= configuration.requestEventsMax else {
             let error = EngineError(
@@ -139,7 +153,9 @@ public final class LedgerEngine: @unchecked Sendable {
                 return .failure(EngineError(.invalid, error.message, details: details))
             }
         }
+        await beforeQueueing()
         return await withCheckedContinuation { continuation in
+            defer { afterQueueing() }
             let bytes = events.reduce(0) { $0 + $1.approximateBytes }
             let pending = PendingAppend(items: items, bytes: bytes, actor: actor, atomic: atomic) { outcomes in
                 continuation.resume(returning: outcomes)

@@ -82,6 +82,7 @@ struct ConnectionHandler: Sendable {
         _ frame: LineFrame, serial: UInt64, identity: Peer, state: ConnectionState, writer: FrameWriter, logger: Logger
     ) async {
         context.countRequest()
+        let gate = EnqueueGate(state: state, serial: serial)
         let final: WireFrame
         switch frame {
         case .tooLong(let bytesMax):
@@ -89,8 +90,10 @@ struct ConnectionHandler: Sendable {
                 id: .null,
                 WireError(.lineTooLong, "the request line is longer than \(bytesMax) bytes; it was skipped up to the next newline"))
         case .line(let buffer):
-            final = await respond(to: buffer, serial: serial, identity: identity, state: state, writer: writer, logger: logger)
+            final = await respond(
+                to: buffer, serial: serial, gate: gate, identity: identity, state: state, writer: writer, logger: logger)
         }
+        await gate.pass()  // if the request never reached the handler's own pass
         if await state.waitForTurn(serial) {
             _ = await writer.write(final)
         }
@@ -98,7 +101,8 @@ struct ConnectionHandler: Sendable {
     }
 
     private func respond(
-        to line: ByteBuffer, serial: UInt64, identity: Peer, state: ConnectionState, writer: FrameWriter, logger: Logger
+        to line: ByteBuffer, serial: UInt64, gate: EnqueueGate, identity: Peer, state: ConnectionState,
+        writer: FrameWriter, logger: Logger
     ) async -> WireFrame {
         let request: WireRequest
         do {
@@ -128,7 +132,13 @@ struct ConnectionHandler: Sendable {
         if request.verb == "ping" {
             return .result(id: request.id, Self.pong(peer))
         }
-        let output = ResponseOutput(id: request.id, isClientGone: { state.isClientGone }) { frame in
+        // Only an append queues events; anything else passes its enqueue turn
+        // now, so a long request (a tail, a verify) never holds appends back.
+        if request.verb != "append" { await gate.pass() }
+        let output = ResponseOutput(
+            id: request.id, isClientGone: { state.isClientGone },
+            holdEnqueueTurn: { await gate.hold() }, releaseEnqueueTurn: { gate.release() }
+        ) { frame in
             guard await state.waitForTurn(serial) else { return false }
             return await writer.write(frame)
         }

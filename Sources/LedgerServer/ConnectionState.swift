@@ -8,6 +8,11 @@ import Synchronization
 ///   meanwhile; if it streams, its first `item` waits for its turn. In-order
 ///   responses keep clients simple (read N lines for N requests) and still
 ///   let N appends from one connection share one group commit.
+/// - Enqueue turns: request `n` reaches the append queue only after requests
+///   `0..<n` have reached it or passed by (every request passes once: an
+///   append when its events are queued, anything else when it starts). So
+///   pipelined appends are committed in request order, while the commits
+///   themselves still overlap.
 /// - Slots: at most `inFlightMax` requests run at once; the reader waits for
 ///   a free slot before reading the next line, so a client that pipelines
 ///   faster than the ledger serves is slowed by the socket, not buffered.
@@ -15,6 +20,8 @@ final class ConnectionState: Sendable {
     private struct State {
         var turn: UInt64 = 0
         var turnWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var enqueueTurn: UInt64 = 0
+        var enqueueWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var inFlight = 0
         var slotWaiter: CheckedContinuation<Bool, Never>?
         var clientGone = false
@@ -101,6 +108,31 @@ final class ConnectionState: Sendable {
             return state.turnWaiters.removeValue(forKey: state.turn)
         }
         next?.resume(returning: true)
+    }
+
+    // MARK: Enqueue turns
+
+    /// Returns once every request before `serial` has passed its enqueue turn.
+    func waitForEnqueueTurn(_ serial: UInt64) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                precondition(serial >= state.enqueueTurn, "request \(serial) waited for an enqueue turn already over")
+                if state.enqueueTurn == serial { return true }
+                state.enqueueWaiters[serial] = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// Ends request `serial`'s enqueue turn and wakes the next.
+    func endEnqueueTurn(_ serial: UInt64) {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            precondition(state.enqueueTurn == serial, "request \(serial) ended its enqueue turn out of order")
+            state.enqueueTurn += 1
+            return state.enqueueWaiters.removeValue(forKey: state.enqueueTurn)
+        }
+        next?.resume()
     }
 
     // MARK: Client liveness

@@ -16,18 +16,35 @@ public struct ResponseOutput: Sendable {
     public let id: JSONValue
     private let sink: @Sendable (WireFrame) async -> Bool
     private let gone: @Sendable () -> Bool
+    private let holdTurn: @Sendable () async -> Void
+    private let releaseTurn: @Sendable () -> Void
 
     /// A response output writing to `sink`, which returns false once the
     /// client is gone. Public so engine tests can collect frames without a socket.
+    /// `holdEnqueueTurn`/`releaseEnqueueTurn` order appends within a connection
+    /// (the server passes its `EnqueueGate`; alone, there is nothing to order).
     public init(
         id: JSONValue,
         isClientGone: @escaping @Sendable () -> Bool = { false },
+        holdEnqueueTurn: @escaping @Sendable () async -> Void = {},
+        releaseEnqueueTurn: @escaping @Sendable () -> Void = {},
         sink: @escaping @Sendable (WireFrame) async -> Bool
     ) {
         self.id = id
         self.sink = sink
         self.gone = isClientGone
+        holdTurn = holdEnqueueTurn
+        releaseTurn = releaseEnqueueTurn
     }
+
+    /// For an append: waits until every earlier request on this connection
+    /// has put its events into the append queue (or has none), so pipelined
+    /// appends are committed in request order. Call `releaseEnqueueTurn` right
+    /// after queueing, before waiting for the commit.
+    public func holdEnqueueTurn() async { await holdTurn() }
+
+    /// Ends the turn `holdEnqueueTurn` took.
+    public func releaseEnqueueTurn() { releaseTurn() }
 
     /// Sends `{"id":…,"item":value}`: an export line, a tail event.
     public func item(_ value: JSONValue) async throws(ClientGone) {

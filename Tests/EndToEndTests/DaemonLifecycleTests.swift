@@ -1,4 +1,5 @@
 import Foundation
+import LedgerClient
 import Glibc
 import LedgerJSON
 import Testing
@@ -152,5 +153,44 @@ import Testing
         }
         let verify = try daemon.ctl(["verify", "--json"])
         #expect(verify.status == 0, "\(verify.stdout)")
+    }
+}
+
+/// Pipelined appends on one connection: the daemon works on them at once but
+/// queues them in request order, so an event may depend on one sent in an
+/// earlier request whose answer has not come back yet.
+@Suite struct PipelinedAppendOrderTests {
+    @Test func appendsSentWithoutWaitingAreCommittedInRequestOrder() throws {
+        let daemon = try DaemonProcess()
+        #expect(try daemon.append(Array(setupEvents.prefix(3))).status == 0)
+        let connection = try LedgerConnection(socketPath: daemon.socket)
+        let pairs = 80
+        for k in 0..<pairs {
+            let member = String(format: "P%03d", k)
+            try connection.send(verb: "append", args: ["events": [
+                event("MemberRegistered", ["memberId": .string(member), "name": "Lê Văn Phúc", "cell": "CB01", "status": "official"],
+                      on: "2013-01-02"),
+            ]])
+            // Depends on the request just before it, still unanswered.
+            try connection.send(verb: "append", args: ["events": [
+                event("MemberTaskAssigned", ["memberId": .string(member), "task": "Phụ trách hồ sơ"], on: "2013-02-01"),
+            ]])
+        }
+        var seqs: [Int64] = []
+        for _ in 0..<(2 * pairs) {
+            let response = try connection.receive()
+            guard case .success(let value) = response.result, let outcome = value["results"]?.arrayValue?.first else {
+                Issue.record("request failed: \(response)")
+                continue
+            }
+            guard let seq = outcome["seq"]?.intValue else {
+                Issue.record("refused out of order: \(outcome)")
+                continue
+            }
+            seqs.append(seq)
+        }
+        #expect(seqs.count == 2 * pairs)
+        #expect(seqs == seqs.sorted(), "committed in another order than sent")
+        _ = daemon.stop()
     }
 }

@@ -32,7 +32,7 @@ public struct EngineRequestHandler: LedgerRequestHandler {
             case "ping":
                 return .success(.object(["pong": true]))
             case "append":
-                return .success(try await append(args, peer: peer))
+                return .success(try await append(args, peer: peer, output: output))
             case "export", "tail":
                 return .success(try await stream(request.verb, args, output: output))
             case "reload":
@@ -93,11 +93,14 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         return WireError(WireErrorCode(rawValue: error.code.rawValue) ?? .internal, error.message, details: details)
     }
 
-    private func append(_ args: Arguments, peer: Peer) async throws -> JSONValue {
+    private func append(_ args: Arguments, peer: Peer, output: ResponseOutput) async throws -> JSONValue {
         let events = try args.array("events")
         let atomic = try args.bool("atomic", default: false)
         guard !events.isEmpty else { throw WireError(.badArguments, "args.events is empty; send at least one event") }
-        let outcomes = await engine.append(events, actor: Actor(uid: peer.uid, user: peer.userName), atomic: atomic)
+        // Decoded concurrently with the connection's other requests, queued in request order.
+        let outcomes = await engine.append(
+            events, actor: Actor(uid: peer.uid, user: peer.userName), atomic: atomic,
+            beforeQueueing: { await output.holdEnqueueTurn() }, afterQueueing: { output.releaseEnqueueTurn() })
         return .object(["results": .array(outcomes.map(\.json))])
     }
 
