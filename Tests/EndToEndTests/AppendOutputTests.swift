@@ -26,6 +26,38 @@ import Testing
         #expect(result.stderr.contains("1 of 9 events refused"), "\(result.stderr)")
     }
 
+    /// Batches go out ahead of their answers (a few in flight): with batches of
+    /// one event, every event depends on batches still unanswered, and the
+    /// results, a malformed line's and a refusal's included, come out in input
+    /// order.
+    @Test func pipelinedBatchesKeepInputOrder() throws {
+        let daemon = try DaemonProcess()
+        defer { _ = daemon.stop() }
+        var lines = setupEvents.map(\.canonicalString)
+        for k in 0..<30 {
+            let member = String(format: "Q%03d", k)
+            lines.append(event("MemberRegistered", ["memberId": .string(member), "name": "Đỗ Thị Hoa", "cell": "CB01",
+                                                    "status": "official"], on: "2013-01-02").canonicalString)
+            lines.append(event("MemberTaskAssigned", ["memberId": .string(member), "task": "Theo dõi hồ sơ"],
+                               on: "2013-02-01").canonicalString)
+            if k == 10 { lines.append("{not json") }
+            if k == 20 { lines.append(event("MemberConfirmed", ["memberId": "Q999"]).canonicalString) }
+        }
+        let file = daemon.dir.path + "/pipelined.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try daemon.ctl(["append", file, "--batch", "1"])
+        #expect(result.status == 1)  // one malformed line, one unknown member
+        #expect(result.lines.count == lines.count)
+        let outcomes = try result.lines.map { try JSONParser.parse(Array($0.utf8)) }
+        let seqs = outcomes.compactMap { $0["seq"]?.intValue }
+        #expect(seqs == Array(1...Int64(lines.count - 2)), "stored in input order, none refused for order")
+        let malformedAt = lines.firstIndex(of: "{not json")!
+        #expect(outcomes[malformedAt]["error"]?["code"] == "malformed-json")
+        let unknownAt = lines.firstIndex { $0.contains("Q999") }!
+        #expect(outcomes[unknownAt]["error"]?["code"] != nil)
+        #expect(outcomes.filter { $0["error"] != nil }.count == 2)
+    }
+
     @Test func manyWarningsAreCappedUnlessAsked() throws {
         let daemon = try DaemonProcess()
         defer { _ = daemon.stop() }

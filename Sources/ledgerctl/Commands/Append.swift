@@ -37,6 +37,8 @@ struct Append: ParsableCommand {
     var allWarnings = false
 
     static let notesShownMax = 20
+    /// Batches sent ahead of their answers (the daemon commits them in order).
+    static let batchesInFlightMax = 4
 
     @Option(help: ArgumentHelp("Events per request (1–10000).", valueName: "n"))
     var batch: Int = 500
@@ -72,20 +74,49 @@ struct Append: ParsableCommand {
         var notesSeen = 0
         let started = Date()
 
-        func flush() throws {
+        // Batches sent and not yet answered, oldest first. The daemon queues a
+        // connection's appends in request order, so a batch may depend on one
+        // still in flight; keeping a few in flight lets this side parse while
+        // the daemon commits.
+        var inFlight: [[(line: Int, event: JSONValue)]] = []
+
+        func send() throws {
             guard !pending.isEmpty else { return }
-            let result: JSONValue
             do {
-                result = try connection.call(
-                    verb: "append",
-                    args: ["events": .array(pending.map(\.event)), "atomic": .bool(atomic)],
-                    onItem: { _ in }, onProgress: { _, _ in })
+                try connection.send(verb: "append", args: ["events": .array(pending.map(\.event)), "atomic": .bool(atomic)])
             } catch {
                 Progress.clear()
                 throw Session.fail(error)
             }
+            inFlight.append(pending)
+            pending.removeAll(keepingCapacity: true)
+            pendingBytes = 0
+            while inFlight.count >= Self.batchesInFlightMax { try receiveOne() }
+        }
+
+        func drain() throws {
+            while !inFlight.isEmpty { try receiveOne() }
+        }
+
+        func receiveOne() throws {
+            let batch = inFlight.removeFirst()
+            let result: JSONValue
+            do {
+                switch try connection.receive().result {
+                case .success(let value): result = value
+                case .failure(let error): throw ClientError.server(error)
+                }
+            } catch {
+                Progress.clear()
+                if !inFlight.isEmpty {
+                    let unknown = inFlight.reduce(0) { $0 + $1.count }
+                    Output.error("\(unknown) more events (lines \(inFlight.first!.first!.line)–\(inFlight.last!.last!.line)) "
+                                 + "were sent and may or may not be stored; events with an idempotencyKey can be sent again safely")
+                }
+                throw Session.fail(error)
+            }
             let results = result["results"]?.arrayValue ?? []
-            for (i, entry) in pending.enumerated() {
+            for (i, entry) in batch.enumerated() {
                 let outcome = i < results.count ? results[i] : .object(["error": .object(["code": "internal", "message": "no result"])])
                 guard outcome["error"] == nil, let seq = outcome["seq"]?.intValue else {
                     refused += 1
@@ -104,8 +135,6 @@ struct Append: ParsableCommand {
                     notes.append("line \(entry.line) (seq \(seq)): warning \(code): \(warning["message"]?.stringValue ?? "")")
                 }
             }
-            pending.removeAll(keepingCapacity: true)
-            pendingBytes = 0
             for output in outputs { Output.json(output) }
             outputs.removeAll(keepingCapacity: true)
             for note in notes {
@@ -145,7 +174,9 @@ struct Append: ParsableCommand {
                     Output.error("line \(lineNumber) is not valid JSON; nothing was appended (--atomic)")
                     throw ArgumentParser.ExitCode(1)
                 }
-                try flush()
+                // Results stay in input order: what was sent is answered first.
+                try send()
+                try drain()
                 Output.json(failure)
                 refused += 1
                 continue
@@ -156,12 +187,13 @@ struct Append: ParsableCommand {
                     throw ArgumentParser.ExitCode(1)
                 }
             } else if pending.count >= batch || pendingBytes + line.count > Self.requestBytesMax {
-                try flush()
+                try send()
             }
             pending.append((lineNumber, event))
             pendingBytes += line.count
         }
-        try flush()
+        try send()
+        try drain()
         Progress.clear()
         if notesSeen > Self.notesShownMax && !allWarnings {
             Output.error("\(notesSeen - Self.notesShownMax) more warnings or duplicate notes not shown (--all-warnings shows them; "
