@@ -1,6 +1,7 @@
 import Foundation
 import LedgerDomain
 @testable import LedgerEngine
+@testable import LedgerDemo
 import LedgerJSON
 import Testing
 
@@ -123,7 +124,7 @@ extension ReplayedRecordTests {
         let bytes = CanonicalJSON.encode(try Self.record(key: "k").json)
         let members = try #require(CanonicalScanner.topLevelMembers(bytes))
         let data = try #require(members.first { Array(bytes[$0.key]) == Array("data".utf8) }).value
-        var random = SplitMix(state: 11)
+        var random = DemoRandom(seed: 11)  // SplitMix64, so a failing round replays exactly
         var decoded = 0
         for round in 0..<3000 {
             var changed = bytes
@@ -147,18 +148,6 @@ extension ReplayedRecordTests {
             }
         }
         #expect(decoded > 50)
-    }
-
-    /// SplitMix64, so a failing round replays exactly.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
 
