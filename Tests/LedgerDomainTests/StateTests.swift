@@ -5,6 +5,11 @@ import Testing
 
 @Suite("State: savepoints and snapshots")
 struct StateTests {
+    /// Decodes snapshot chunk groups on several threads, as the engine does.
+    static let concurrent: DomainState.ChunkRunner = { count, body in
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+
     /// A world with a bit of everything.
     static func busyWorld() -> TestLedger {
         var l = TestLedger.world()
@@ -63,14 +68,11 @@ struct StateTests {
     func chunkedMembersRoundTripOnOneOrManyThreads(membersPerChunk: Int) throws {
         let state = Self.busyWorld().state
         let bytes = state.snapshot(membersPerChunk: membersPerChunk)
-        let concurrent: DomainState.ChunkRunner = { count, body in
-            DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        }
         let ways = [
             try DomainState(snapshot: bytes),
-            try DomainState(snapshot: bytes, decodingChunksWith: concurrent, groups: 2),
-            try DomainState(snapshot: bytes, decodingChunksWith: concurrent, groups: 4),
-            try DomainState(snapshot: bytes, decodingChunksWith: concurrent, groups: 64),
+            try DomainState(snapshot: bytes, decodingChunksWith: Self.concurrent, groups: 2),
+            try DomainState(snapshot: bytes, decodingChunksWith: Self.concurrent, groups: 4),
+            try DomainState(snapshot: bytes, decodingChunksWith: Self.concurrent, groups: 64),
         ]
         for restored in ways {
             #expect(restored == state)
@@ -85,9 +87,6 @@ struct StateTests {
     /// a `snapshot-damaged` error, never a trap, on one thread or several.
     @Test func anyChangedByteIsDecodedOrRefusedNeverTrapped() {
         let bytes = Self.busyWorld().state.snapshot(membersPerChunk: 2)
-        let concurrent: DomainState.ChunkRunner = { count, body in
-            DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        }
         var random = SeededRandom(seed: 99)
         var refused = 0
         for _ in 0..<400 {
@@ -95,7 +94,7 @@ struct StateTests {
             let at = Int(random.next() % UInt64(bytes.count))
             changed[at] = UInt8(truncatingIfNeeded: random.next())
             do {
-                _ = try DomainState(snapshot: changed, decodingChunksWith: concurrent, groups: 3)
+                _ = try DomainState(snapshot: changed, decodingChunksWith: Self.concurrent, groups: 3)
             } catch {
                 #expect(error.code == .snapshotDamaged)
                 refused += 1
