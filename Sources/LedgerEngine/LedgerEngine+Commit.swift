@@ -5,56 +5,92 @@ import LedgerJSON
 import LedgerStore
 
 extension LedgerEngine {
-    /// Commits one group: every request's events in one durable transaction.
-    /// A refusal undoes only its own unit (a request, or one event of a
-    /// non-atomic request); a storage failure fails the whole group and
-    /// leaves state as it was.
+    /// Stages one group (writer thread): every request's events checked
+    /// against the state, encoded and written into one staged batch, whose
+    /// checkpoint is signed. A refusal undoes only its own unit (a request, or
+    /// one event of a non-atomic request). Nothing is durable yet: the
+    /// committer writes the batch, then publishes `job.state` and answers.
     ///
     /// Undoing state is keeping the value from before: the state's maps are
     /// persistent, so a copy is O(1), and this one shares exactly the nodes
-    /// the published state (taken after the last commit) shares already; a
-    /// recorded undo log was a tenth of the writer's time under bulk loads.
-    func commit(_ group: [PendingAppend]) -> [[AppendOutcome]] {
-        var results: [[AppendOutcome]] = group.map { $0.items.map { _ in .refused(EngineError(.internal, "not processed")) } }
-        if let reason = haltReason {
-            let error = EngineError(.readOnly, "writes are halted: \(reason)")
-            return group.map { $0.items.map { _ in .refused(error) } }
+    /// the published state shares already; a recorded undo log was a tenth of
+    /// the writer's time under bulk loads.
+    func stage(_ group: [PendingAppend]) -> CommitJob {
+        let events = group.reduce(0) { $0 + $1.items.count }
+        func refusedWhole(_ error: EngineError) -> CommitJob {
+            CommitJob(group: group, outcomes: group.map { $0.items.map { _ in .refused(error) } }, batch: nil,
+                      state: state, events: events)
         }
-        let groupStart = state
-        var bodyDone = false
-        do {
-            try store.write { batch in
-                bodyDone = false
-                state = groupStart  // a retry after the map grew starts over
-                for (r, request) in group.enumerated() {
-                    let units: [[Int]] = request.atomic
-                        ? [Array(request.items.indices)] : request.items.indices.map { [$0] }
-                    for unit in units {
-                        results[r].replaceSubrange(
-                            unit.first!...unit.last!,
-                            with: try commitUnit(request, indices: unit, batch: batch))
+        if let reason = haltReason {
+            return refusedWhole(EngineError(.readOnly, "writes are halted: \(reason)"))
+        }
+        for attempt in 1...2 {
+            let groupStart = state
+            var results: [[AppendOutcome]] = group.map {
+                $0.items.map { _ in .refused(EngineError(.internal, "not processed")) }
+            }
+            do {
+                let (_, batch) = try store.stage { batch in
+                    for (r, request) in group.enumerated() {
+                        let units: [[Int]] = request.atomic
+                            ? [Array(request.items.indices)] : request.items.indices.map { [$0] }
+                        for unit in units {
+                            results[r].replaceSubrange(
+                                unit.first!...unit.last!,
+                                with: try commitUnit(request, indices: unit, batch: batch))
+                        }
                     }
                 }
-                bodyDone = true
+                return CommitJob(group: group, outcomes: results, batch: batch, state: state, events: events)
+            } catch let error as StoreError where error.code == .staleBatch && attempt == 1 {
+                // A commit failed while this group was staged on top of it:
+                // stage it again on the committed state.
+                resetAfterFailedCommit()
+                continue
+            } catch {
+                state = groupStart
+                logger.error("staging \(group.count) requests failed: \(error)")
+                return refusedWhole(
+                    EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)"))
             }
-        } catch {
-            state = groupStart
-            logger.error("commit of \(group.count) requests failed: \(error)")
-            if bodyDone {
-                // The failure came while signing or committing: LMDB may or may
-                // not have made the commit durable. Stop writing until a restart
-                // reloads the truth from disk.
-                halt("a commit failed after its events were written (\(error)); restart ledgerd")
-                let unknown = EngineError(
-                    .unavailable,
-                    "storage failed during commit; the events may or may not be stored. Retry with the same "
-                        + "idempotencyKey after ledgerd restarts: \(error)")
-                return group.map { $0.items.map { _ in .refused(unknown) } }
-            }
-            let failure = EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)")
-            return group.map { $0.items.map { _ in .refused(failure) } }
         }
-        return results
+        return refusedWhole(EngineError(.internal, "staging did not finish"))
+    }
+
+    /// Writes a staged group durably (committer thread). Returns the outcomes
+    /// to deliver and whether the batch is now durable (then `job.state` is
+    /// the state to publish).
+    func commitStaged(_ job: CommitJob) -> (outcomes: [[AppendOutcome]], durable: Bool) {
+        guard let batch = job.batch else { return (job.outcomes, false) }
+        func refused(_ error: EngineError) -> [[AppendOutcome]] { job.group.map { $0.items.map { _ in .refused(error) } } }
+        if let reason = haltReason {
+            return (refused(EngineError(.readOnly, "writes are halted: \(reason)")), false)
+        }
+        if pipelineBroken {
+            return (refused(EngineError(
+                .unavailable, "storage failed for an earlier request; nothing of this request was written")), false)
+        }
+        do {
+            try store.commit(batch)
+            return (job.outcomes, true)
+        } catch let error as StoreError where error.code == .commitUncertain {
+            // LMDB may or may not have made the commit durable. Stop writing
+            // until a restart reloads the truth from disk.
+            logger.error("commit of \(job.group.count) requests failed: \(error)")
+            breakPipeline()
+            halt("a commit failed after its events were written (\(error)); restart ledgerd")
+            return (refused(EngineError(
+                .unavailable,
+                "storage failed during commit; the events may or may not be stored. Retry with the same "
+                    + "idempotencyKey after ledgerd restarts: \(error)")), false)
+        } catch {
+            // Nothing of this batch reached the disk; the writer drops the
+            // batches staged on top of it and goes on from the committed state.
+            logger.error("commit of \(job.group.count) requests failed: \(error)")
+            breakPipeline()
+            return (refused(EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)")),
+                    false)
+        }
     }
 
     /// One all-or-nothing unit of a request. Domain refusals become outcomes;

@@ -67,13 +67,13 @@ extension LedgerEngine {
         return (DomainState(), .replay)
     }
 
-    /// Starts a snapshot on the background queue if enough events came since
-    /// the last one and none is being written (writer thread).
-    func snapshotIfDue() {
-        guard state.appliedSeq >= snapshotSeq + configuration.snapshotEveryEvents else { return }
+    /// Starts a snapshot of `committed` on the background queue if enough
+    /// events came since the last one and none is being written (committer thread).
+    func snapshotIfDue(committed: DomainState) {
+        guard committed.appliedSeq >= snapshotSeq + configuration.snapshotEveryEvents else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         guard beginSnapshot(now: now, quietFactor: configuration.snapshotQuietFactor) else { return }
-        let copy = state  // shares structure; the writer's next changes copy what they touch
+        let copy = committed  // shares structure; the writer's next changes copy what they touch
         snapshotSeq = copy.appliedSeq
         snapshotQueue.async {
             var timing: (start: UInt64, duration: UInt64)?
@@ -87,13 +87,14 @@ extension LedgerEngine {
         }
     }
 
-    /// Writes the writer's state as the snapshot now, after any background
-    /// one (shutdown; the writer has stopped).
+    /// Writes the published (committed) state as the snapshot now, after any
+    /// background one (shutdown; the writer and committer have stopped).
     func writeSnapshot() throws {
         snapshotQueue.sync {}
-        guard state.appliedSeq > 0, state.appliedSeq != snapshotWrittenSeq else { return }
-        try writeSnapshotFile(state)
-        snapshotSeq = state.appliedSeq
+        let committed = publishedState
+        guard committed.appliedSeq > 0, committed.appliedSeq != snapshotWrittenSeq else { return }
+        try writeSnapshotFile(committed)
+        snapshotSeq = committed.appliedSeq
     }
 
     /// Serializes `state`, records the log's root at its seq, writes the file.

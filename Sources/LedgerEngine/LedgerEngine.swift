@@ -9,14 +9,19 @@ import Logging
 /// rules checked inside the write transaction, and consistent snapshots for
 /// queries that never wait for a commit.
 ///
-/// Threads: one dedicated writer thread owns `state` and the store's write
-/// transaction (LMDB allows one writer; a commit blocks on fsync, so it must
-/// not run on Swift's cooperative pool). After each commit it publishes an
-/// immutable copy of the state with the seq it reflects; queries read that copy
-/// and an LMDB read snapshot.
+/// Threads: a commit blocks on fsync, so appends never run on Swift's
+/// cooperative pool. Two dedicated threads form a pipeline: the writer owns
+/// `state` and stages each group (rules checked against the state, records
+/// encoded, leaves hashed, checkpoint signed: `EventStore.stage`) while the
+/// committer writes the group before it in LMDB's one write transaction and
+/// waits for its flush. After each commit the committer publishes the state
+/// the writer handed over with that group (an immutable copy, with the seq it
+/// reflects) and answers the callers; queries read the published copy and an
+/// LMDB read snapshot, so they never see an event that is not durable.
 public final class LedgerEngine: @unchecked Sendable {
-    // @unchecked: `state` and `snapshotSeq` belong to the writer thread (and to
-    // init/shutdown before/after it runs); `published` is guarded by its lock.
+    // @unchecked: `state` belongs to the writer thread, `snapshotSeq` to the
+    // committer (both to init/shutdown before/after they run); `published`,
+    // `pipelineBroken` and the counters are guarded by `publishedLock`.
     public let configuration: EngineConfiguration
     let store: EventStore
     let logger: Logger
@@ -52,6 +57,11 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Releases replaced published states off the writer thread.
     private let reaper = DispatchQueue(label: "ledger.engine.reaper", qos: .utility)
     private var published: DomainState
+    /// Set by the committer when a commit failed with nothing written: the
+    /// groups staged on top of it are refused until the writer starts again
+    /// from the committed state.
+    private var broken = false
+    private let handoff = CommitHandoff()
     private var halted: String?
     private var pendingSwap: DomainState?
     private var groupsCommitted = 0
@@ -65,6 +75,7 @@ public final class LedgerEngine: @unchecked Sendable {
         return (groupsCommitted, eventsSubmitted)
     }
     private var writer: Thread?
+    private var committer: Thread?
     private let writerDone = DispatchSemaphore(value: 0)
     public let startedAt = Date()
 
@@ -106,7 +117,11 @@ public final class LedgerEngine: @unchecked Sendable {
                 logger.error("could not move the state snapshot out of LMDB: \(error)")
             }
         }
-        // The thread holds the engine until it exits: `shutdown()` is required.
+        // The threads hold the engine until they exit: `shutdown()` is required.
+        let committing = Thread { self.runCommitter() }
+        committing.name = "ledger-committer"
+        committer = committing
+        committing.start()
         let thread = Thread { self.runWriter() }
         thread.name = "ledger-writer"
         thread.stackSize = 8 << 20
@@ -185,32 +200,87 @@ public final class LedgerEngine: @unchecked Sendable {
         queue.wake()
     }
 
-    /// On the writer thread: swaps in a rebuilt state, atomically for readers.
+    /// On the writer thread: swaps in a rebuilt state, atomically for readers,
+    /// once every staged group is committed (the state is then the published one).
     private func swapIfRequested() {
         publishedLock.lock()
         let fresh = pendingSwap
         pendingSwap = nil
         publishedLock.unlock()
         guard let fresh else { return }
+        handoff.waitUntilIdle()
+        if pipelineBroken { resetAfterFailedCommit() }
         guard fresh.appliedSeq == state.appliedSeq else {
             logger.warning("rebuilt state is for seq \(fresh.appliedSeq) but the ledger is at \(state.appliedSeq); not swapped")
             return
         }
         state = fresh
-        publish()
+        publish(fresh)
         logger.notice("projections rebuilt from the log and swapped in at seq \(fresh.appliedSeq)")
     }
 
+    /// The writer thread: stages each group while the committer flushes the
+    /// one before. It takes a group only once the committer has taken the
+    /// last, so appends arriving meanwhile join the next group.
     private func runWriter() {
-        while let group = queue.takeGroup(eventsMax: configuration.groupEventsMax) {
+        while true {
+            handoff.waitForRoom()
+            guard let group = queue.takeGroup(eventsMax: configuration.groupEventsMax) else { break }
             swapIfRequested()
             if group.isEmpty { continue }
-            let outcomes = commit(group)
-            publish(eventsCommitted: group.reduce(0) { $0 + $1.items.count })
-            for (pending, result) in zip(group, outcomes) { pending.deliver(result) }
-            snapshotIfDue()
+            if pipelineBroken { resetAfterFailedCommit() }
+            handoff.put(stage(group))
+        }
+        handoff.close()
+    }
+
+    /// The committer thread: writes each staged group durably, publishes its
+    /// state, answers its callers.
+    private func runCommitter() {
+        while let job = handoff.take() {
+            let (outcomes, durable) = commitStaged(job)
+            if durable {
+                publish(job.state, eventsCommitted: job.events)
+                snapshotIfDue(committed: job.state)
+            }
+            for (pending, result) in zip(job.group, outcomes) { pending.deliver(result) }
+            handoff.finished()
         }
         writerDone.signal()
+    }
+
+    /// The state queries read: every event in it is durable.
+    var publishedState: DomainState {
+        publishedLock.lock()
+        defer { publishedLock.unlock() }
+        return published
+    }
+
+    /// Whether a commit failed with nothing written and the writer has not yet
+    /// started again from the committed state.
+    var pipelineBroken: Bool {
+        publishedLock.lock()
+        defer { publishedLock.unlock() }
+        return broken
+    }
+
+    /// Committer thread: refuse what is staged until the writer resets.
+    func breakPipeline() {
+        publishedLock.lock()
+        broken = true
+        publishedLock.unlock()
+    }
+
+    /// Writer thread, after a failed commit: waits until the committer has
+    /// refused every group staged on the failed one, drops those batches, and
+    /// goes on from the last published (committed) state.
+    func resetAfterFailedCommit() {
+        handoff.waitUntilIdle()
+        store.discardStaged()
+        publishedLock.lock()
+        state = published
+        broken = false
+        publishedLock.unlock()
     }
 
     /// Claims the snapshot slot, unless a snapshot is still being written or
@@ -233,8 +303,9 @@ public final class LedgerEngine: @unchecked Sendable {
         publishedLock.unlock()
     }
 
-    func publish(eventsCommitted events: Int = 0) {
-        var replaced = state
+    /// Makes `committed` (a state whose events are all durable) the one queries read.
+    func publish(_ committed: DomainState, eventsCommitted events: Int = 0) {
+        var replaced = committed
         publishedLock.lock()
         if events > 0 {
             groupsCommitted += 1
@@ -283,13 +354,14 @@ public final class LedgerEngine: @unchecked Sendable {
 
     // MARK: Shutting down
 
-    /// Refuses new appends, lets the writer finish what is queued, writes a
-    /// state snapshot and closes the store. Blocks until done.
+    /// Refuses new appends, lets the writer and committer finish what is
+    /// queued, writes a state snapshot and closes the store. Blocks until done.
     public func shutdown() {
         queue.close()
         if writer != nil {
             writerDone.wait()
             writer = nil
+            committer = nil
             do {
                 try writeSnapshot()
             } catch {

@@ -6,23 +6,42 @@ import LedgerMerkle
 /// The ledger's storage engine: an append-only event log in LMDB with its
 /// RFC 9162 Merkle tree and a signed checkpoint after every commit.
 ///
-/// Threading: `write` is for one writer at a time (it serializes callers on a
-/// lock); `read` may run on any thread, concurrently with the writer, and sees
-/// a consistent snapshot (LMDB MVCC): readers never wait for the writer.
+/// Writing is in two steps, so that the next batch can be prepared while the
+/// one before it is being flushed: `stage` runs a batch's body against a read
+/// snapshot plus the writes of the batches staged before it, and signs its
+/// checkpoint; `commit` writes a staged batch in one LMDB write transaction
+/// and syncs it. Batches commit in the order they were staged. `write` does
+/// both at once.
 ///
-/// Durability: a `write` returns only after LMDB's commit has synced the data
-/// and meta pages (no MDB_NOSYNC, no MDB_NOMETASYNC).
+/// Threading: one thread stages at a time and one commits at a time (each
+/// serialized on its own lock; they may be two threads, working at once);
+/// `read` may run on any thread, concurrently with both, and sees a
+/// consistent snapshot (LMDB MVCC): readers never wait for the writer.
+///
+/// Durability: `commit` (and `write`) returns only after LMDB's commit has
+/// synced the data and meta pages (no MDB_NOSYNC, no MDB_NOMETASYNC).
 public final class EventStore: @unchecked Sendable {
-    // @unchecked: mutable state (`frontier`) is touched only under `writeLock`;
-    // the LMDB environment follows LMDB's threading rules (see LMDBEnvironment).
+    // @unchecked: `frontier`, `tip`, `staged` and `generation` are guarded by
+    // `tipLock`; the LMDB environment follows LMDB's threading rules (see
+    // LMDBEnvironment).
     public let dataDirectory: String
     public let options: StoreOptions
     public let env: LMDBEnvironment
     let dbs: StoreDatabases
     let signer: NoteSigner
-    private let writeLock = NSLock()
-    /// The tree as of the last commit; owned by the writer.
+    /// One batch staged at a time.
+    private let stageLock = NSLock()
+    /// One LMDB write transaction at a time.
+    private let commitLock = NSLock()
+    private let tipLock = NSLock()
+    /// The tree as of the last commit.
     private var frontier: CompactRange
+    /// The tree as of the last staged batch (equal to `frontier` when none waits).
+    private var tip: CompactRange
+    /// Staged batches not yet committed, oldest first.
+    private var staged: [PendingWrites] = []
+    /// Bumped by `discardStaged`: batches staged before it can no longer commit.
+    private var generation: UInt64 = 0
     /// The data directory's lock (flock), held while open.
     private var lockFD: Int32 = -1
 
@@ -68,6 +87,7 @@ public final class EventStore: @unchecked Sendable {
         }
         do {
             (dbs, frontier) = try Self.openDatabases(env: env, options: options, signer: signer)
+            tip = frontier
         } catch let error as StoreError {
             Glibc.close(lock)
             throw error
@@ -161,8 +181,8 @@ public final class EventStore: @unchecked Sendable {
 
     /// The number of events committed (as the writer knows it).
     public var size: UInt64 {
-        writeLock.lock()
-        defer { writeLock.unlock() }
+        tipLock.lock()
+        defer { tipLock.unlock() }
         return frontier.size
     }
 
@@ -179,50 +199,136 @@ public final class EventStore: @unchecked Sendable {
         return try body(ReadView(txn: txn, dbs: dbs))
     }
 
-    /// Runs `body` in one durable write transaction, then signs and stores a
-    /// checkpoint for the new size (if anything was appended) and commits.
-    ///
-    /// `body` may run more than once: if the map fills, the transaction is
-    /// aborted, the map grown and `body` called again. So `body` must undo its
-    /// own effects outside the store when it throws, and start from scratch
-    /// each call (e.g. roll back in-memory state to a savepoint).
+    /// Stages and commits one batch: `body`'s writes, then a signed
+    /// checkpoint for the new size (if anything was appended), in one durable
+    /// write transaction. `body` runs once; if it throws, nothing is written.
+    /// Not for use while other staged batches wait (the engine's pipeline).
     public func write<T>(_ body: (WriteBatch) throws -> T) throws -> T {
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        try growIfNearlyFull()
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try writeOnce(body)
-            } catch let error as LMDBError where error.isMapFull {
-                guard attempt < 8 else {
-                    throw StoreError(.mapFull, "the map stayed full after growing \(attempt) times", cause: error)
-                }
-                try grow(factor: 2)
-            } catch let error as StoreError where (error.cause as? LMDBError)?.isMapFull == true {
-                guard attempt < 8 else { throw error }
-                try grow(factor: 2)
+        let (result, batch) = try stage(body)
+        do {
+            try commit(batch)
+        } catch {
+            discardStaged()
+            throw error
+        }
+        return result
+    }
+
+    /// Runs `body` against a read snapshot of LMDB plus the writes of every
+    /// batch staged before this one and not yet committed, then signs the
+    /// checkpoint of the new size. Nothing reaches LMDB until `commit`.
+    /// - Throws: what `body` throws (nothing is staged then); `.staleBatch` if
+    ///   `discardStaged` ran meanwhile (stage again on the reset tip).
+    public func stage<T>(_ body: (WriteBatch) throws -> T) throws -> (result: T, batch: StagedBatch) {
+        stageLock.lock()
+        defer { stageLock.unlock() }
+        // Capture the staged batches before the snapshot begins: one committed
+        // in between is then in both, never in neither.
+        tipLock.lock()
+        let base = tip
+        let earlier = Array(staged.reversed())
+        let baseGeneration = generation
+        tipLock.unlock()
+        let snapshot: LMDBTransaction
+        do {
+            snapshot = try LMDBTransaction(env: env, readOnly: true)
+        } catch {
+            throw StoreError.lmdb(error, "cannot begin a read transaction")
+        }
+        let pending = PendingWrites(earlier: earlier)
+        let batch = WriteBatch(snapshot: snapshot, dbs: dbs, pending: pending, frontier: base,
+                               recordBytesMax: options.recordBytesMax)
+        let result: T
+        do {
+            defer {
+                batch.close()
+                snapshot.abort()
             }
+            result = try body(batch)
+        }
+        let end = batch.frontier
+        if end.size != base.size {
+            let checkpoint = Checkpoint(origin: options.origin, size: end.size, rootHash: end.root())
+            let note = try signer.sign(checkpoint.body)
+            pending.put(dbs.checkpoints, key: ByteKeys.u64(checkpoint.size), value: Array(note.formatted.utf8),
+                        flags: UInt32(MDB_APPEND))
+            pending.put(dbs.meta, key: StoreLayout.frontierKey, value: end.serialized(), flags: 0)
+        }
+        tipLock.lock()
+        defer { tipLock.unlock() }
+        guard generation == baseGeneration else {
+            throw StoreError(.staleBatch, "the batches staged before this one were discarded; stage it again")
+        }
+        staged.append(pending)
+        tip = end
+        return (result, StagedBatch(writes: pending, frontier: end, generation: baseGeneration))
+    }
+
+    /// Writes `batch` in one durable LMDB write transaction. Batches must be
+    /// committed in the order they were staged. If the map fills, the
+    /// transaction is aborted, the map grown and the writes replayed.
+    /// - Throws: `.staleBatch` if the batch was discarded or is not the oldest
+    ///   staged; `.commitUncertain` if LMDB's commit itself failed (the batch
+    ///   may or may not be durable: stop writing and reopen); anything else
+    ///   means nothing of the batch was written.
+    public func commit(_ batch: StagedBatch) throws {
+        commitLock.lock()
+        defer { commitLock.unlock() }
+        tipLock.lock()
+        let isNext = batch.generation == generation && staged.first === batch.writes
+        tipLock.unlock()
+        guard isNext else {
+            throw StoreError(.staleBatch, "a staged batch was committed out of order or after it was discarded")
+        }
+        if !batch.writes.isEmpty {
+            try growIfNearlyFull()
+            var attempt = 0
+            while true {
+                attempt += 1
+                do {
+                    try commitOnce(batch.writes)
+                    break
+                } catch let error as LMDBError where error.isMapFull {
+                    guard attempt < 8 else {
+                        throw StoreError(.mapFull, "the map stayed full after growing \(attempt) times", cause: error)
+                    }
+                    try grow(factor: 2)
+                }
+            }
+        }
+        tipLock.lock()
+        frontier = batch.frontier
+        staged.removeFirst()
+        tipLock.unlock()
+    }
+
+    private func commitOnce(_ writes: PendingWrites) throws {
+        let txn = try LMDBTransaction(env: env, readOnly: false)
+        defer { txn.abort() }
+        for op in writes.ops {
+            switch op {
+            case .put(let db, let key, let value, let flags):
+                try txn.put(db, key: key, value: value, flags: flags)
+            case .delete(let db, let key):
+                _ = try txn.delete(db, key: key)
+            }
+        }
+        do {
+            try txn.commit()
+        } catch {
+            throw StoreError(
+                .commitUncertain, "the LMDB commit failed; the batch may or may not be durable: \(error)", cause: error)
         }
     }
 
-    private func writeOnce<T>(_ body: (WriteBatch) throws -> T) throws -> T {
-        let txn = try LMDBTransaction(env: env, readOnly: false)
-        defer { txn.abort() }
-        let batch = WriteBatch(txn: txn, dbs: dbs, frontier: frontier, recordBytesMax: options.recordBytesMax)
-        let result = try body(batch)
-        batch.close()
-        if batch.frontier.size != frontier.size {
-            let checkpoint = Checkpoint(origin: options.origin, size: batch.frontier.size, rootHash: batch.frontier.root())
-            let note = try signer.sign(checkpoint.body)
-            try txn.put(dbs.checkpoints, key: ByteKeys.u64(checkpoint.size), value: Array(note.formatted.utf8),
-                        flags: UInt32(MDB_APPEND))
-            try txn.put(dbs.meta, key: StoreLayout.frontierKey, value: batch.frontier.serialized())
-        }
-        try txn.commit()
-        frontier = batch.frontier
-        return result
+    /// Drops every staged batch not yet committed (after a failed commit):
+    /// the next batch is staged on the last committed tree.
+    public func discardStaged() {
+        tipLock.lock()
+        staged.removeAll()
+        tip = frontier
+        generation &+= 1
+        tipLock.unlock()
     }
 
     private func growIfNearlyFull() throws {
@@ -278,12 +384,33 @@ public final class EventStore: @unchecked Sendable {
 
     /// Closes the environment. Precondition: no read or write is running.
     public func close() {
-        writeLock.lock()
-        defer { writeLock.unlock() }
+        stageLock.lock()
+        commitLock.lock()
+        defer {
+            commitLock.unlock()
+            stageLock.unlock()
+        }
         env.close()
         if lockFD >= 0 {
             Glibc.close(lockFD)
             lockFD = -1
         }
     }
+}
+
+/// A batch staged by `EventStore.stage`, waiting for `EventStore.commit`.
+public final class StagedBatch: Sendable {
+    let writes: PendingWrites
+    /// The tree once this batch is committed.
+    public let frontier: CompactRange
+    let generation: UInt64
+
+    init(writes: PendingWrites, frontier: CompactRange, generation: UInt64) {
+        self.writes = writes
+        self.frontier = frontier
+        self.generation = generation
+    }
+
+    /// Whether committing it writes anything (a batch of refused events does not).
+    public var isEmpty: Bool { writes.isEmpty }
 }

@@ -3,13 +3,38 @@ import LedgerMerkle
 /// A consistent snapshot of the store (one LMDB transaction). Valid only
 /// inside the `read`/`write` call that handed it out; buffers passed to
 /// closures only inside those closures.
+///
+/// Inside a write batch the view also sees the batch's own writes and those of
+/// the batches staged before it (`pending`) for every point read; reads that
+/// walk a range (cursors) are refused there, as they would miss those writes.
 public struct ReadView: PerfectNodeSource {
     let txn: LMDBTransaction
     let dbs: StoreDatabases
+    let pending: PendingWrites?
+
+    init(txn: LMDBTransaction, dbs: StoreDatabases, pending: PendingWrites? = nil) {
+        self.txn = txn
+        self.dbs = dbs
+        self.pending = pending
+    }
+
+    /// A point read: the batch's pending writes first, then LMDB.
+    private func get(_ db: LMDBDatabase, key: [UInt8]) throws -> [UInt8]? {
+        if let pending, let written = pending.lookup(db, key) { return written }
+        return try txn.get(db, key: key)
+    }
+
+    /// A cursor for a range read; refused inside a write batch.
+    private func rangeCursor(_ db: LMDBDatabase) throws -> LMDBCursor {
+        guard pending == nil else {
+            throw StoreError(.misuse, "range reads of \(db.name) are not available inside a write batch")
+        }
+        return try txn.cursor(db)
+    }
 
     /// The tree as of this snapshot.
     public func frontier() throws -> CompactRange {
-        guard let bytes = try txn.get(dbs.meta, key: StoreLayout.frontierKey) else {
+        guard let bytes = try get(dbs.meta, key: StoreLayout.frontierKey) else {
             throw StoreError(.integrity, "the tree frontier is missing")
         }
         return try CompactRange(serialized: bytes)
@@ -17,7 +42,7 @@ public struct ReadView: PerfectNodeSource {
 
     /// Events in the log as of this snapshot.
     public func size() throws -> UInt64 {
-        let cursor = try txn.cursor(dbs.log)
+        let cursor = try rangeCursor(dbs.log)
         defer { cursor.close() }
         guard let last = try cursor.last() else { return 0 }
         return ByteKeys.readU64(last.key) ?? 0
@@ -25,7 +50,7 @@ public struct ReadView: PerfectNodeSource {
 
     /// The stored (canonical) bytes of event `seq`, copied; nil if absent.
     public func record(seq: UInt64) throws -> [UInt8]? {
-        try txn.get(dbs.log, key: ByteKeys.u64(seq))
+        try get(dbs.log, key: ByteKeys.u64(seq))
     }
 
     /// Calls `body` with the bytes of every event from `from` through `through`
@@ -33,7 +58,7 @@ public struct ReadView: PerfectNodeSource {
     public func forEachRecord(from: UInt64 = 1, through: UInt64 = .max,
                               _ body: (UInt64, UnsafeRawBufferPointer) throws -> Bool) throws {
         guard from <= through else { return }
-        let cursor = try txn.cursor(dbs.log)
+        let cursor = try rangeCursor(dbs.log)
         defer { cursor.close() }
         var entry = try cursor.seek(atLeast: ByteKeys.u64(from))
         while let (key, value) = entry {
@@ -45,14 +70,14 @@ public struct ReadView: PerfectNodeSource {
 
     /// The leaf hash of event `seq` as stored in the tree.
     public func leafHash(seq: UInt64) throws -> TreeHash? {
-        guard seq >= 1, let bytes = try txn.get(dbs.tree, key: StoreLayout.treeKey(level: 0, index: seq - 1)) else {
+        guard seq >= 1, let bytes = try get(dbs.tree, key: StoreLayout.treeKey(level: 0, index: seq - 1)) else {
             return nil
         }
         return try TreeHash(bytes)
     }
 
     public func perfectNode(level: Int, index: UInt64) throws -> TreeHash {
-        guard let bytes = try txn.get(dbs.tree, key: StoreLayout.treeKey(level: level, index: index)) else {
+        guard let bytes = try get(dbs.tree, key: StoreLayout.treeKey(level: level, index: index)) else {
             throw StoreError(.integrity, "tree node at level \(level), index \(index) is missing")
         }
         return try TreeHash(bytes)
@@ -62,7 +87,7 @@ public struct ReadView: PerfectNodeSource {
     public func forEachTreeNode(_ body: (_ lastLeaf: UInt64, _ level: Int, _ hash: UnsafeRawBufferPointer) throws -> Void)
         throws
     {
-        let cursor = try txn.cursor(dbs.tree)
+        let cursor = try rangeCursor(dbs.tree)
         defer { cursor.close() }
         var entry = try cursor.first()
         while let (key, value) = entry {
@@ -78,7 +103,7 @@ public struct ReadView: PerfectNodeSource {
     /// ((0, 0) if it has no events).
     public func streamHead(_ stream: String) throws -> (version: UInt64, seq: UInt64) {
         guard !stream.isEmpty,
-              let bytes = try txn.get(dbs.streams, key: StoreLayout.streamKey(stream)), bytes.count == 16,
+              let bytes = try get(dbs.streams, key: StoreLayout.streamKey(stream)), bytes.count == 16,
               let version = ByteKeys.readU64(bytes), let seq = ByteKeys.readU64(bytes, at: 8)
         else { return (0, 0) }
         return (version, seq)
@@ -91,7 +116,7 @@ public struct ReadView: PerfectNodeSource {
 
     /// The seq of the event before `seq` in its stream (0 if it is the first).
     public func previousInStream(_ seq: UInt64) throws -> UInt64? {
-        try txn.get(dbs.streamLinks, key: ByteKeys.u64(seq)).flatMap { ByteKeys.readU64($0) }
+        try get(dbs.streamLinks, key: ByteKeys.u64(seq)).flatMap { ByteKeys.readU64($0) }
     }
 
     /// The seqs of `stream`'s events in version order, from version
@@ -114,7 +139,7 @@ public struct ReadView: PerfectNodeSource {
 
     /// Calls `body` with every stream head (name, version, latest seq).
     public func forEachStreamHead(_ body: (String, UInt64, UInt64) throws -> Void) throws {
-        let cursor = try txn.cursor(dbs.streams)
+        let cursor = try rangeCursor(dbs.streams)
         defer { cursor.close() }
         var entry = try cursor.first()
         while let (key, value) = entry {
@@ -128,7 +153,7 @@ public struct ReadView: PerfectNodeSource {
 
     /// The seq and submission digest stored under an idempotency key.
     public func idempotencyEntry(_ key: String) throws -> (seq: UInt64, digest: [UInt8])? {
-        guard let bytes = try txn.get(dbs.idempotency, key: Array(key.utf8)), bytes.count >= 8,
+        guard let bytes = try get(dbs.idempotency, key: Array(key.utf8)), bytes.count >= 8,
               let seq = ByteKeys.readU64(bytes)
         else { return nil }
         return (seq, Array(bytes[8...]))
@@ -136,12 +161,12 @@ public struct ReadView: PerfectNodeSource {
 
     /// The signed checkpoint stored for tree size `size`, if any.
     public func checkpoint(size: UInt64) throws -> String? {
-        try txn.get(dbs.checkpoints, key: ByteKeys.u64(size)).map { String(decoding: $0, as: UTF8.self) }
+        try get(dbs.checkpoints, key: ByteKeys.u64(size)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The newest signed checkpoint and its size.
     public func latestCheckpoint() throws -> (size: UInt64, note: String)? {
-        let cursor = try txn.cursor(dbs.checkpoints)
+        let cursor = try rangeCursor(dbs.checkpoints)
         defer { cursor.close() }
         guard let (key, value) = try cursor.last(), let size = ByteKeys.readU64(key) else { return nil }
         return (size, String(decoding: value, as: UTF8.self))
@@ -149,7 +174,7 @@ public struct ReadView: PerfectNodeSource {
 
     /// Calls `body` with every stored checkpoint in size order.
     public func forEachCheckpoint(from: UInt64 = 0, _ body: (UInt64, String) throws -> Bool) throws {
-        let cursor = try txn.cursor(dbs.checkpoints)
+        let cursor = try rangeCursor(dbs.checkpoints)
         defer { cursor.close() }
         var entry = try cursor.seek(atLeast: ByteKeys.u64(from))
         while let (key, value) = entry, let size = ByteKeys.readU64(key) {
@@ -158,7 +183,10 @@ public struct ReadView: PerfectNodeSource {
         }
     }
 
-    public func checkpointCount() throws -> Int { try txn.count(dbs.checkpoints) }
+    public func checkpointCount() throws -> Int {
+        guard pending == nil else { throw StoreError(.misuse, "checkpointCount is not available inside a write batch") }
+        return try txn.count(dbs.checkpoints)
+    }
 
     // MARK: The engine's indexes
 
@@ -170,14 +198,14 @@ public struct ReadView: PerfectNodeSource {
     }
 
     public func getIndex(_ name: String, key: [UInt8]) throws -> [UInt8]? {
-        try txn.get(try index(name), key: key)
+        try get(try index(name), key: key)
     }
 
     /// Calls `body` with each index row whose key starts with `prefix`, from
     /// `start` (≥ prefix) in key order; `body` returns false to stop.
     public func scanIndex(_ name: String, prefix: [UInt8], start: [UInt8]? = nil,
                           _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
-        let cursor = try txn.cursor(try index(name))
+        let cursor = try rangeCursor(try index(name))
         defer { cursor.close() }
         let from = start ?? prefix
         var entry = from.isEmpty ? try cursor.first() : try cursor.seek(atLeast: from)

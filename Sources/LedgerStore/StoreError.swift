@@ -18,6 +18,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case mapFull = "map-full"
         /// The store halted writes after an integrity failure.
         case readOnly = "read-only"
+        /// A staged batch can no longer be committed: the batches before it
+        /// were discarded, or it is not the next one.
+        case staleBatch = "stale-batch"
+        /// LMDB's commit failed: the batch may or may not be durable.
+        case commitUncertain = "commit-uncertain"
     }
 
     public let code: Code

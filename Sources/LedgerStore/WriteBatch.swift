@@ -26,33 +26,42 @@ public struct NewRecord: Sendable {
     }
 }
 
-/// The writer's handle inside `EventStore.write`: appends records, maintains
-/// the tree, writes the engine's indexes, and nests savepoints.
-/// Valid only inside the `write` call that created it.
+/// The writer's handle inside `EventStore.stage` (or `write`): appends
+/// records, maintains the tree, writes the engine's indexes, and nests
+/// savepoints. Writes are held in memory (`PendingWrites`) until the staged
+/// batch is committed; reads through `view` see them, then a read snapshot
+/// of LMDB. Valid only inside the call that created it.
 public final class WriteBatch {
-    private var stack: [LMDBTransaction]
+    private let txn: LMDBTransaction
     let dbs: StoreDatabases
+    let pending: PendingWrites
     let recordBytesMax: Int
     /// The tree including everything appended so far in this batch.
     public private(set) var frontier: CompactRange
     private var closed = false
 
-    init(txn: LMDBTransaction, dbs: StoreDatabases, frontier: CompactRange, recordBytesMax: Int) {
-        self.stack = [txn]
+    init(snapshot txn: LMDBTransaction, dbs: StoreDatabases, pending: PendingWrites, frontier: CompactRange,
+         recordBytesMax: Int) {
+        self.txn = txn
         self.dbs = dbs
+        self.pending = pending
         self.frontier = frontier
         self.recordBytesMax = recordBytesMax
     }
 
     func close() { closed = true }
 
-    var txn: LMDBTransaction {
-        precondition(!closed, "WriteBatch used after its write() returned")
-        return stack[stack.count - 1]
+    /// Reads inside this batch (sees this batch's own writes, and the batches
+    /// staged before it).
+    public var view: ReadView {
+        precondition(!closed, "WriteBatch used after its stage() or write() returned")
+        return ReadView(txn: txn, dbs: dbs, pending: pending)
     }
 
-    /// Reads inside this write transaction (sees this batch's own writes).
-    public var view: ReadView { ReadView(txn: txn, dbs: dbs) }
+    private func put(_ db: LMDBDatabase, key: [UInt8], value: [UInt8], flags: UInt32 = 0) {
+        precondition(!closed, "WriteBatch used after its stage() or write() returned")
+        pending.put(db, key: key, value: value, flags: flags)
+    }
 
     /// The seq the next appended record gets.
     public var nextSeq: UInt64 { frontier.size + 1 }
@@ -78,23 +87,23 @@ public final class WriteBatch {
         guard !record.stream.isEmpty, record.stream.utf8.count <= 256 else {
             throw StoreError(.misuse, "stream name of \(record.stream.utf8.count) bytes; want 1...256")
         }
+        if let key = record.idempotencyKey, try view.idempotencyEntry(key) != nil {
+            throw StoreError(.misuse, "idempotency key '\(key)' is already stored")
+        }
         let seqKey = ByteKeys.u64(record.seq)
-        try txn.put(dbs.log, key: seqKey, value: record.bytes, flags: UInt32(MDB_APPEND))
-        try txn.put(dbs.streamLinks, key: seqKey, value: ByteKeys.u64(head.seq), flags: UInt32(MDB_APPEND))
+        put(dbs.log, key: seqKey, value: record.bytes, flags: UInt32(MDB_APPEND))
+        put(dbs.streamLinks, key: seqKey, value: ByteKeys.u64(head.seq), flags: UInt32(MDB_APPEND))
         var headValue = ByteKeys.u64(record.streamVersion)
         ByteKeys.append(record.seq, to: &headValue)
-        try txn.put(dbs.streams, key: StoreLayout.streamKey(record.stream), value: headValue)
+        put(dbs.streams, key: StoreLayout.streamKey(record.stream), value: headValue)
         if let key = record.idempotencyKey {
-            if try view.idempotencyEntry(key) != nil {
-                throw StoreError(.misuse, "idempotency key '\(key)' is already stored")
-            }
-            try txn.put(dbs.idempotency, key: Array(key.utf8), value: seqKey + record.submissionDigest,
-                        flags: UInt32(MDB_NOOVERWRITE))
+            put(dbs.idempotency, key: Array(key.utf8), value: seqKey + record.submissionDigest,
+                flags: UInt32(MDB_NOOVERWRITE))
         }
         let leaf = RFC9162.leafHash(record.bytes)
         for node in Self.push(leaf, onto: &frontier) {
-            try txn.put(dbs.tree, key: StoreLayout.treeKey(level: node.level, index: node.index),
-                        value: node.hash.bytes, flags: UInt32(MDB_APPEND))
+            put(dbs.tree, key: StoreLayout.treeKey(level: node.level, index: node.index),
+                value: node.hash.bytes, flags: UInt32(MDB_APPEND))
         }
         return leaf
     }
@@ -114,22 +123,20 @@ public final class WriteBatch {
         let hash: TreeHash
     }
 
-    /// Runs `body` in a nested transaction: if it throws, everything it wrote
+    /// Runs `body` as a savepoint: if it throws, everything it wrote
     /// (records, tree nodes, index rows) is undone and the error rethrown;
     /// the rest of the batch is kept. Used so one caller's refused event does
     /// not fail the other callers gathered into the same commit.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        let child = try LMDBTransaction(env: txn.env, readOnly: false, parent: txn)
+        precondition(!closed, "WriteBatch used after its stage() or write() returned")
+        let mark = pending.beginSavepoint()
         let saved = frontier
-        stack.append(child)
-        let result = Result { try body() }
-        stack.removeLast()
-        switch result {
-        case .success(let value):
-            try child.commit()
+        do {
+            let value = try body()
+            pending.endSavepoint(mark, keep: true)
             return value
-        case .failure(let error):
-            child.abort()
+        } catch {
+            pending.endSavepoint(mark, keep: false)
             frontier = saved
             throw error
         }
@@ -145,11 +152,16 @@ public final class WriteBatch {
     }
 
     public func putIndex(_ name: String, key: [UInt8], value: [UInt8]) throws {
-        try txn.put(try index(name), key: key, value: value)
+        put(try index(name), key: key, value: value)
     }
 
+    /// Deletes an index row; returns whether it existed.
     @discardableResult
     public func deleteIndex(_ name: String, key: [UInt8]) throws -> Bool {
-        try txn.delete(try index(name), key: key)
+        let db = try index(name)
+        guard try view.getIndex(name, key: key) != nil else { return false }
+        precondition(!closed, "WriteBatch used after its stage() or write() returned")
+        pending.delete(db, key: key)
+        return true
     }
 }

@@ -157,8 +157,8 @@ import Testing
     @Test func aDifferentFormatVersionIsRefusedOnOpen() throws {
         let dir = TempDir()
         let store = try openStore(dir)
-        try store.write { batch throws in
-            try batch.txn.put(batch.dbs.meta, key: StoreLayout.formatKey, value: [0, 0, 0, 9])
+        try store.write { batch in
+            batch.pending.put(batch.dbs.meta, key: StoreLayout.formatKey, value: [0, 0, 0, 9], flags: 0)
         }
         store.close()
         do {
