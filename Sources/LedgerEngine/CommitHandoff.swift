@@ -15,49 +15,50 @@ struct CommitJob {
     let events: Int
 }
 
-/// The one-slot handoff between the writer thread (which stages group N+1)
-/// and the committer thread (which flushes group N): while one group is in
-/// `fdatasync`, the next is prepared, so a commit costs the longer of the two
-/// instead of their sum. One slot, and the writer takes its next group only
-/// when the slot is free, so groups stay as large as the waiting appends.
+/// The handoff between the writer thread, which stages groups as appends
+/// arrive, and the committer thread, which writes everything staged since its
+/// last commit in one LMDB transaction: while one commit is in `fdatasync`,
+/// the next groups are prepared, so a commit costs the longer of the two
+/// instead of their sum, and an append waits for at most one commit before
+/// its own. Bounded: the writer blocks while `jobsMax` jobs wait.
 final class CommitHandoff: @unchecked Sendable {
     // @unchecked: every field is guarded by `condition`.
     private let condition = NSCondition()
-    private var slot: CommitJob?
+    private var jobs: [CommitJob] = []
     private var busy = false
     private var closed = false
+    let jobsMax: Int
 
-    /// Blocks until the slot is free (the committer has taken the last job).
-    func waitForRoom() {
-        condition.lock()
-        while slot != nil { condition.wait() }
-        condition.unlock()
+    init(jobsMax: Int) {
+        precondition(jobsMax > 0)
+        self.jobsMax = jobsMax
     }
 
-    /// Hands `job` over; blocks while the slot is full.
+    /// Hands `job` over; blocks while `jobsMax` jobs wait.
     func put(_ job: CommitJob) {
         condition.lock()
         precondition(!closed, "CommitHandoff.put after close")
-        while slot != nil { condition.wait() }
-        slot = job
+        while jobs.count >= jobsMax { condition.wait() }
+        jobs.append(job)
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The next job (the committer thread); nil once closed and empty. The
-    /// committer is busy until it calls `finished()`.
-    func take() -> CommitJob? {
+    /// Every job waiting, oldest first (the committer thread); nil once
+    /// closed and empty. The committer is busy until it calls `finished()`.
+    func takeAll() -> [CommitJob]? {
         condition.lock()
         defer { condition.unlock() }
-        while slot == nil && !closed { condition.wait() }
-        guard let job = slot else { return nil }
-        slot = nil
+        while jobs.isEmpty && !closed { condition.wait() }
+        guard !jobs.isEmpty else { return nil }
+        let taken = jobs
+        jobs.removeAll(keepingCapacity: true)
         busy = true
         condition.broadcast()
-        return job
+        return taken
     }
 
-    /// The committer is done with the job it took.
+    /// The committer is done with the jobs it took.
     func finished() {
         condition.lock()
         busy = false
@@ -68,11 +69,11 @@ final class CommitHandoff: @unchecked Sendable {
     /// Blocks until every job handed over is committed (or refused).
     func waitUntilIdle() {
         condition.lock()
-        while slot != nil || busy { condition.wait() }
+        while !jobs.isEmpty || busy { condition.wait() }
         condition.unlock()
     }
 
-    /// No more jobs: the committer drains the slot, then stops.
+    /// No more jobs: the committer drains what waits, then stops.
     func close() {
         condition.lock()
         closed = true

@@ -57,12 +57,16 @@ extension LedgerEngine {
         return refusedWhole(EngineError(.internal, "staging did not finish"))
     }
 
-    /// Writes a staged group durably (committer thread). Returns the outcomes
-    /// to deliver and whether the batch is now durable (then `job.state` is
-    /// the state to publish).
-    func commitStaged(_ job: CommitJob) -> (outcomes: [[AppendOutcome]], durable: Bool) {
-        guard let batch = job.batch else { return (job.outcomes, false) }
-        func refused(_ error: EngineError) -> [[AppendOutcome]] { job.group.map { $0.items.map { _ in .refused(error) } } }
+    /// Writes staged groups durably, in one LMDB transaction (committer
+    /// thread). Returns the outcomes to deliver, one list per job, and whether
+    /// the groups are now durable (then the last job's state is the one to
+    /// publish).
+    func commitStaged(_ jobs: [CommitJob]) -> (outcomes: [[[AppendOutcome]]], durable: Bool) {
+        func refused(_ error: EngineError) -> [[[AppendOutcome]]] {
+            jobs.map { job in job.batch == nil ? job.outcomes : job.group.map { $0.items.map { _ in .refused(error) } } }
+        }
+        let batches = jobs.compactMap(\.batch)
+        if batches.isEmpty { return (jobs.map(\.outcomes), false) }
         if let reason = haltReason {
             return (refused(EngineError(.readOnly, "writes are halted: \(reason)")), false)
         }
@@ -71,12 +75,12 @@ extension LedgerEngine {
                 .unavailable, "storage failed for an earlier request; nothing of this request was written")), false)
         }
         do {
-            try store.commit(batch)
-            return (job.outcomes, true)
+            try store.commit(batches)
+            return (jobs.map(\.outcomes), true)
         } catch let error as StoreError where error.code == .commitUncertain {
             // LMDB may or may not have made the commit durable. Stop writing
             // until a restart reloads the truth from disk.
-            logger.error("commit of \(job.group.count) requests failed: \(error)")
+            logger.error("commit of \(jobs.count) staged groups failed: \(error)")
             breakPipeline()
             halt("a commit failed after its events were written (\(error)); restart ledgerd")
             return (refused(EngineError(
@@ -84,9 +88,9 @@ extension LedgerEngine {
                 "storage failed during commit; the events may or may not be stored. Retry with the same "
                     + "idempotencyKey after ledgerd restarts: \(error)")), false)
         } catch {
-            // Nothing of this batch reached the disk; the writer drops the
-            // batches staged on top of it and goes on from the committed state.
-            logger.error("commit of \(job.group.count) requests failed: \(error)")
+            // Nothing of these batches reached the disk; the writer drops the
+            // batches staged on top of them and goes on from the committed state.
+            logger.error("commit of \(jobs.count) staged groups failed: \(error)")
             breakPipeline()
             return (refused(EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)")),
                     false)

@@ -61,7 +61,8 @@ public final class LedgerEngine: @unchecked Sendable {
     /// groups staged on top of it are refused until the writer starts again
     /// from the committed state.
     private var broken = false
-    private let handoff = CommitHandoff()
+    /// Staged groups waiting for the committer (at most 64: the writer then waits).
+    private let handoff = CommitHandoff(jobsMax: 64)
     private var halted: String?
     private var pendingSwap: DomainState?
     private var groupsCommitted = 0
@@ -219,13 +220,10 @@ public final class LedgerEngine: @unchecked Sendable {
         logger.notice("projections rebuilt from the log and swapped in at seq \(fresh.appliedSeq)")
     }
 
-    /// The writer thread: stages each group while the committer flushes the
-    /// one before. It takes a group only once the committer has taken the
-    /// last, so appends arriving meanwhile join the next group.
+    /// The writer thread: stages groups as appends arrive, while the
+    /// committer flushes the ones before.
     private func runWriter() {
-        while true {
-            handoff.waitForRoom()
-            guard let group = queue.takeGroup(eventsMax: configuration.groupEventsMax) else { break }
+        while let group = queue.takeGroup(eventsMax: configuration.groupEventsMax) {
             swapIfRequested()
             if group.isEmpty { continue }
             if pipelineBroken { resetAfterFailedCommit() }
@@ -234,17 +232,20 @@ public final class LedgerEngine: @unchecked Sendable {
         handoff.close()
     }
 
-    /// The committer thread: writes each staged group durably, publishes its
-    /// state, answers its callers.
+    /// The committer thread: writes everything staged since its last commit
+    /// in one durable transaction, publishes the state, answers the callers.
     private func runCommitter() {
-        while let job = handoff.take() {
-            let (outcomes, durable) = commitStaged(job)
-            if durable {
-                publish(job.state, eventsCommitted: job.events)
-                snapshotIfDue(committed: job.state)
+        while let jobs = handoff.takeAll() {
+            let (outcomes, durable) = commitStaged(jobs)
+            if durable, let last = jobs.last {
+                publish(last.state, eventsCommitted: jobs.reduce(0) { $0 + $1.events })
+                snapshotIfDue(committed: last.state)
             }
-            for (pending, result) in zip(job.group, outcomes) { pending.deliver(result) }
+            for (job, results) in zip(jobs, outcomes) {
+                for (pending, result) in zip(job.group, results) { pending.deliver(result) }
+            }
             handoff.finished()
+            reaper.async { [jobs] in withExtendedLifetime(jobs) {} }
         }
         writerDone.signal()
     }

@@ -6,12 +6,12 @@ import LedgerMerkle
 /// The ledger's storage engine: an append-only event log in LMDB with its
 /// RFC 9162 Merkle tree and a signed checkpoint after every commit.
 ///
-/// Writing is in two steps, so that the next batch can be prepared while the
-/// one before it is being flushed: `stage` runs a batch's body against a read
-/// snapshot plus the writes of the batches staged before it, and signs its
-/// checkpoint; `commit` writes a staged batch in one LMDB write transaction
-/// and syncs it. Batches commit in the order they were staged. `write` does
-/// both at once.
+/// Writing is in two steps, so that the next batches can be prepared while
+/// the one before them is being flushed: `stage` runs a batch's body against a
+/// read snapshot plus the writes of the batches staged before it, and signs
+/// its checkpoint; `commit` writes one or more staged batches, in the order
+/// they were staged, in one LMDB write transaction with the checkpoint of the
+/// last, and syncs it. `write` does both at once.
 ///
 /// Threading: one thread stages at a time and one commits at a time (each
 /// serialized on its own lock; they may be two threads, working at once);
@@ -42,6 +42,7 @@ public final class EventStore: @unchecked Sendable {
     private var staged: [PendingWrites] = []
     /// Bumped by `discardStaged`: batches staged before it can no longer commit.
     private var generation: UInt64 = 0
+    private var injectedFault: InjectedFault?
     /// The data directory's lock (flock), held while open.
     private var lockFD: Int32 = -1
 
@@ -246,13 +247,12 @@ public final class EventStore: @unchecked Sendable {
             }
             result = try body(batch)
         }
+        pending.seal()
         let end = batch.frontier
+        var checkpoint: [UInt8]?
         if end.size != base.size {
-            let checkpoint = Checkpoint(origin: options.origin, size: end.size, rootHash: end.root())
-            let note = try signer.sign(checkpoint.body)
-            pending.put(dbs.checkpoints, key: ByteKeys.u64(checkpoint.size), value: Array(note.formatted.utf8),
-                        flags: UInt32(MDB_APPEND))
-            pending.put(dbs.meta, key: StoreLayout.frontierKey, value: end.serialized(), flags: 0)
+            let body = Checkpoint(origin: options.origin, size: end.size, rootHash: end.root()).body
+            checkpoint = Array(try signer.sign(body).formatted.utf8)
         }
         tipLock.lock()
         defer { tipLock.unlock() }
@@ -261,32 +261,42 @@ public final class EventStore: @unchecked Sendable {
         }
         staged.append(pending)
         tip = end
-        return (result, StagedBatch(writes: pending, frontier: end, generation: baseGeneration))
+        return (result, StagedBatch(writes: pending, frontier: end, checkpoint: checkpoint, generation: baseGeneration))
     }
 
-    /// Writes `batch` in one durable LMDB write transaction. Batches must be
-    /// committed in the order they were staged. If the map fills, the
-    /// transaction is aborted, the map grown and the writes replayed.
-    /// - Throws: `.staleBatch` if the batch was discarded or is not the oldest
-    ///   staged; `.commitUncertain` if LMDB's commit itself failed (the batch
-    ///   may or may not be durable: stop writing and reopen); anything else
-    ///   means nothing of the batch was written.
+    /// Writes `batch` in one durable LMDB write transaction.
     public func commit(_ batch: StagedBatch) throws {
+        try commit([batch])
+    }
+
+    /// Writes `batches` (the oldest staged, in the order staged) in one durable
+    /// LMDB write transaction, with the signed checkpoint of the last one that
+    /// appended (the checkpoints of the others are for sizes no commit ends
+    /// at, and are dropped). If the map fills, the transaction is aborted, the
+    /// map grown and the writes replayed.
+    /// - Throws: `.staleBatch` if a batch was discarded or they are not the
+    ///   oldest staged; `.commitUncertain` if LMDB's commit itself failed (the
+    ///   batches may or may not be durable: stop writing and reopen); anything
+    ///   else means nothing of them was written.
+    public func commit(_ batches: [StagedBatch]) throws {
+        guard let last = batches.last else { return }
         commitLock.lock()
         defer { commitLock.unlock() }
         tipLock.lock()
-        let isNext = batch.generation == generation && staged.first === batch.writes
+        let inOrder = batches.count <= staged.count
+            && zip(batches, staged).allSatisfy { $0.generation == generation && $0.writes === $1 }
+        let committedSize = frontier.size
         tipLock.unlock()
-        guard isNext else {
-            throw StoreError(.staleBatch, "a staged batch was committed out of order or after it was discarded")
+        guard inOrder else {
+            throw StoreError(.staleBatch, "staged batches were committed out of order or after they were discarded")
         }
-        if !batch.writes.isEmpty {
+        if batches.contains(where: { !$0.isEmpty }) {
             try growIfNearlyFull()
             var attempt = 0
             while true {
                 attempt += 1
                 do {
-                    try commitOnce(batch.writes)
+                    try commitOnce(batches, grows: last.frontier.size != committedSize)
                     break
                 } catch let error as LMDBError where error.isMapFull {
                     guard attempt < 8 else {
@@ -297,21 +307,36 @@ public final class EventStore: @unchecked Sendable {
             }
         }
         tipLock.lock()
-        frontier = batch.frontier
-        staged.removeFirst()
+        frontier = last.frontier
+        staged.removeFirst(batches.count)
         tipLock.unlock()
     }
 
-    private func commitOnce(_ writes: PendingWrites) throws {
+    private func commitOnce(_ batches: [StagedBatch], grows: Bool) throws {
         let txn = try LMDBTransaction(env: env, readOnly: false)
         defer { txn.abort() }
-        for op in writes.ops {
-            switch op {
-            case .put(let db, let key, let value, let flags):
-                try txn.put(db, key: key, value: value, flags: flags)
-            case .delete(let db, let key):
-                _ = try txn.delete(db, key: key)
+        for batch in batches {
+            for op in batch.writes.ops {
+                switch op {
+                case .put(let db, let key, let value, let flags):
+                    try txn.put(db, key: key, value: value, flags: flags)
+                case .delete(let db, let key):
+                    _ = try txn.delete(db, key: key)
+                }
             }
+        }
+        if grows {
+            let end = batches[batches.count - 1].frontier
+            guard let note = batches.last(where: { $0.checkpoint != nil })?.checkpoint else {
+                throw StoreError(.misuse, "staged batches grew the tree to \(end.size) without a checkpoint")
+            }
+            try txn.put(dbs.checkpoints, key: ByteKeys.u64(end.size), value: note, flags: UInt32(MDB_APPEND))
+            try txn.put(dbs.meta, key: StoreLayout.frontierKey, value: end.serialized())
+        }
+        let fault = takeInjectedFault()
+        if case .failBeforeCommit(let error, let holdMilliseconds) = fault {
+            if holdMilliseconds > 0 { usleep(UInt32(holdMilliseconds) * 1000) }
+            throw error
         }
         do {
             try txn.commit()
@@ -319,6 +344,38 @@ public final class EventStore: @unchecked Sendable {
             throw StoreError(
                 .commitUncertain, "the LMDB commit failed; the batch may or may not be durable: \(error)", cause: error)
         }
+        if case .reportCommitFailed = fault {
+            throw StoreError(.commitUncertain, "the LMDB commit failed (injected); the batch may or may not be durable")
+        }
+    }
+
+    // MARK: Fault injection (tests)
+
+    /// A failure a test makes the next commit suffer.
+    enum InjectedFault {
+        /// The commit fails before LMDB commits: nothing is written. It fails
+        /// after `holdMilliseconds`, as a slow device would (the writer
+        /// stages more groups on top of it meanwhile).
+        case failBeforeCommit(any Error, holdMilliseconds: Int = 0)
+        /// LMDB commits, then the commit is reported failed, as when the
+        /// flush's outcome is unknown.
+        case reportCommitFailed
+    }
+
+    /// Makes the next commit fail as `fault` says (tests of the engine's
+    /// handling of storage failures; nothing in the daemon sets it).
+    func injectFault(_ fault: InjectedFault) {
+        tipLock.lock()
+        injectedFault = fault
+        tipLock.unlock()
+    }
+
+    private func takeInjectedFault() -> InjectedFault? {
+        tipLock.lock()
+        defer { tipLock.unlock() }
+        let fault = injectedFault
+        injectedFault = nil
+        return fault
     }
 
     /// Drops every staged batch not yet committed (after a failed commit):
@@ -403,14 +460,17 @@ public final class StagedBatch: Sendable {
     let writes: PendingWrites
     /// The tree once this batch is committed.
     public let frontier: CompactRange
+    /// The signed note of `frontier`'s checkpoint; nil if the batch appended nothing.
+    let checkpoint: [UInt8]?
     let generation: UInt64
 
-    init(writes: PendingWrites, frontier: CompactRange, generation: UInt64) {
+    init(writes: PendingWrites, frontier: CompactRange, checkpoint: [UInt8]?, generation: UInt64) {
         self.writes = writes
         self.frontier = frontier
+        self.checkpoint = checkpoint
         self.generation = generation
     }
 
     /// Whether committing it writes anything (a batch of refused events does not).
-    public var isEmpty: Bool { writes.isEmpty }
+    public var isEmpty: Bool { writes.isEmpty && checkpoint == nil }
 }

@@ -29,8 +29,10 @@ final class PendingWrites: @unchecked Sendable {
     private(set) var ops: [Op] = []
     /// The newest value of each key written; nil for a deleted key.
     private var latest: [Key: [UInt8]?] = [:]
-    /// Batches staged before this one and not yet committed, newest first.
-    let earlier: [PendingWrites]
+    /// Batches staged before this one and not yet committed, newest first;
+    /// emptied by `seal()`, so that a staged batch never keeps older ones
+    /// alive (under steady load each would otherwise hold the whole history).
+    private(set) var earlier: [PendingWrites]
     /// While a savepoint is open: the value each write replaced, to undo it.
     private var undo: [(key: Key, previous: [UInt8]??)] = []
     private var savepointDepth = 0
@@ -40,6 +42,14 @@ final class PendingWrites: @unchecked Sendable {
     }
 
     var isEmpty: Bool { ops.isEmpty }
+
+    /// The batch is staged: its own writes stay, its view of the batches
+    /// before it (needed only while its body ran) goes.
+    func seal() {
+        precondition(savepointDepth == 0, "a staged batch with an open savepoint")
+        earlier = []
+        undo = []
+    }
 
     /// The value of `key` as this batch and the earlier staged ones left it:
     /// `.some(nil)` if deleted, nil if none of them wrote it (read LMDB then).

@@ -34,7 +34,6 @@ func appendRecords(_ store: EventStore, count: Int, perBatch: Int = 100, padding
     var remaining = count
     while remaining > 0 {
         let n = min(perBatch, remaining)
-        // The body may run again if the map fills: collect into a fresh array each time.
         leaves += try store.write { batch throws in
             var leaves: [TreeHash] = []
             for _ in 0..<n {
