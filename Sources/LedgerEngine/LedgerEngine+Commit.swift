@@ -151,7 +151,7 @@ extension LedgerEngine {
                 details: ["seq": String(existing.seq)])
         }
         let stream = event.stream
-        let version = try view.streamVersion(stream)
+        let version = try batch.streamHead(stream).version
         if let expected = submission.expectedVersion, expected != version {
             throw EngineError(
                 .conflict, "stream \(stream) is at version \(version); the event expected version \(expected)",

@@ -43,6 +43,8 @@ public final class EventStore: @unchecked Sendable {
     /// Bumped by `discardStaged`: batches staged before it can no longer commit.
     private var generation: UInt64 = 0
     private var injectedFault: InjectedFault?
+    /// The writes of the last staged batch: the next one's capacity hint (under `stageLock`).
+    private var lastBatchSize: (ops: Int, bytes: Int) = (0, 0)
     /// The data directory's lock (flock), held while open.
     private var lockFD: Int32 = -1
 
@@ -236,7 +238,7 @@ public final class EventStore: @unchecked Sendable {
         } catch {
             throw StoreError.lmdb(error, "cannot begin a read transaction")
         }
-        let pending = PendingWrites(earlier: earlier)
+        let pending = PendingWrites(earlier: earlier, capacity: lastBatchSize)
         let batch = WriteBatch(snapshot: snapshot, dbs: dbs, pending: pending, frontier: base,
                                recordBytesMax: options.recordBytesMax)
         let result: T
@@ -248,6 +250,7 @@ public final class EventStore: @unchecked Sendable {
             result = try body(batch)
         }
         pending.seal()
+        lastBatchSize = pending.size
         let end = batch.frontier
         var checkpoint: [UInt8]?
         if end.size != base.size {
@@ -316,12 +319,11 @@ public final class EventStore: @unchecked Sendable {
         let txn = try LMDBTransaction(env: env, readOnly: false)
         defer { txn.abort() }
         for batch in batches {
-            for op in batch.writes.ops {
-                switch op {
-                case .put(let db, let key, let value, let flags):
+            try batch.writes.forEachOp { db, isDelete, key, value, flags in
+                if isDelete {
+                    try txn.delete(db, key: key)
+                } else {
                     try txn.put(db, key: key, value: value, flags: flags)
-                case .delete(let db, let key):
-                    _ = try txn.delete(db, key: key)
                 }
             }
         }

@@ -66,6 +66,19 @@ public final class WriteBatch {
     /// The seq the next appended record gets.
     public var nextSeq: UInt64 { frontier.size + 1 }
 
+    /// The last stream head read or written: an append reads its stream's
+    /// head twice (to number the event, then to link it).
+    private var headMemo: (stream: String, version: UInt64, seq: UInt64)?
+
+    /// The current version of `stream` and the seq of its latest event, as
+    /// this batch sees it ((0, 0) if it has no events).
+    public func streamHead(_ stream: String) throws -> (version: UInt64, seq: UInt64) {
+        if let memo = headMemo, memo.stream == stream { return (memo.version, memo.seq) }
+        let head = try view.streamHead(stream)
+        headMemo = (stream, head.version, head.seq)
+        return head
+    }
+
     /// Appends one record: log, stream index, idempotency key and tree nodes.
     /// - Returns: the record's leaf hash.
     /// - Throws: `StoreError(.misuse)` if `seq` or `streamVersion` is not the
@@ -79,7 +92,7 @@ public final class WriteBatch {
         guard !record.bytes.isEmpty, record.bytes.count <= recordBytesMax else {
             throw StoreError(.misuse, "record of \(record.bytes.count) bytes; want 1...\(recordBytesMax)")
         }
-        let head = try view.streamHead(record.stream)
+        let head = try streamHead(record.stream)
         guard record.streamVersion == head.version + 1 else {
             throw StoreError(
                 .misuse, "stream \(record.stream) is at version \(head.version); got version \(record.streamVersion)")
@@ -96,6 +109,7 @@ public final class WriteBatch {
         var headValue = ByteKeys.u64(record.streamVersion)
         ByteKeys.append(record.seq, to: &headValue)
         put(dbs.streams, key: StoreLayout.streamKey(record.stream), value: headValue)
+        headMemo = (record.stream, record.streamVersion, record.seq)
         if let key = record.idempotencyKey {
             put(dbs.idempotency, key: Array(key.utf8), value: seqKey + record.submissionDigest,
                 flags: UInt32(MDB_NOOVERWRITE))
@@ -138,6 +152,7 @@ public final class WriteBatch {
         } catch {
             pending.endSavepoint(mark, keep: false)
             frontier = saved
+            headMemo = nil
             throw error
         }
     }

@@ -105,6 +105,28 @@ public final class LMDBTransaction {
         try check(rc, "mdb_put(\(db.name))")
     }
 
+    /// `put` of bytes already in memory (the committer replays a batch's
+    /// writes from its arena).
+    public func put(_ db: LMDBDatabase, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt32)
+        throws(LMDBError)
+    {
+        let txn = try live()
+        var mk = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var mv = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_put(txn, db.dbi, &mk, &mv, flags), "mdb_put(\(db.name))")
+    }
+
+    /// `delete` of a key already in memory; returns whether it existed.
+    @discardableResult
+    public func delete(_ db: LMDBDatabase, key: UnsafeRawBufferPointer) throws(LMDBError) -> Bool {
+        let txn = try live()
+        var mk = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        let rc = mdb_del(txn, db.dbi, &mk, nil)
+        if rc == MDB_NOTFOUND { return false }
+        try check(rc, "mdb_del(\(db.name))")
+        return true
+    }
+
     /// Deletes `key`; returns whether it existed.
     @discardableResult
     public func delete(_ db: LMDBDatabase, key: [UInt8]) throws(LMDBError) -> Bool {
