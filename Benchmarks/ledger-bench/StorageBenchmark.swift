@@ -5,6 +5,9 @@ import LedgerStore
 
 /// Batched append through the storage layer vs raw LMDB puts of the same
 /// bytes and keys (durable, MDB_APPEND, same batch size), then a full scan.
+/// The store appends twice: batch after batch (`write`: stage, then commit),
+/// and pipelined as the engine does (the next batch staged while the one
+/// before it commits on another thread).
 struct StorageBenchmark {
     let events: Int
     let batch: Int
@@ -29,7 +32,7 @@ struct StorageBenchmark {
                     for record in records[chunk..<min(chunk + batch, events)] {
                         try writer.append(NewRecord(
                             seq: seq, bytes: record, stream: "org/C\(seq % 997)",
-                            streamVersion: try writer.view.streamVersion("org/C\(seq % 997)") + 1,
+                            streamVersion: try writer.streamHead("org/C\(seq % 997)").version + 1,
                             idempotencyKey: nil, submissionDigest: []))
                         seq += 1
                     }
@@ -38,7 +41,55 @@ struct StorageBenchmark {
         }
         print("  EventStore append (log+streams+tree+checkpoint): \(rate(events, appended))"
               + String(format: "  = %.0f%% of raw", 100 * raw / appended))
+        store.close()
+        try? FileManager.default.removeItem(atPath: storeDir)
 
+        let pipelinedDir = benchDirectory("store-pipelined")
+        let pipelinedStore = try EventStore(dataDirectory: pipelinedDir, options: options)
+        let pipelined = try seconds { try appendPipelined(records, to: pipelinedStore) }
+        print("  EventStore append, pipelined (staged while the last batch commits): \(rate(events, pipelined))"
+              + String(format: "  = %.0f%% of raw", 100 * raw / pipelined))
+        try measureReads(pipelinedStore, events: events)
+        pipelinedStore.close()
+        try? FileManager.default.removeItem(atPath: rawDir)
+        try? FileManager.default.removeItem(atPath: pipelinedDir)
+    }
+
+    /// Stages each batch on this thread while a second thread commits the
+    /// one before it (at most two batches staged and not yet committed).
+    private func appendPipelined(_ records: [[UInt8]], to store: EventStore) throws {
+        let committer = DispatchQueue(label: "bench.committer")
+        let room = DispatchSemaphore(value: 2)
+        let failure = Failure()
+        var seq: UInt64 = 1
+        for chunk in stride(from: 0, to: records.count, by: batch) {
+            room.wait()
+            if let error = failure.error { throw error }
+            let staged = try store.stage { writer in
+                for record in records[chunk..<min(chunk + batch, records.count)] {
+                    try writer.append(NewRecord(
+                        seq: seq, bytes: record, stream: "org/C\(seq % 997)",
+                        streamVersion: try writer.streamHead("org/C\(seq % 997)").version + 1,
+                        idempotencyKey: nil, submissionDigest: []))
+                    seq += 1
+                }
+            }.batch
+            committer.async {
+                do { try store.commit(staged) } catch { failure.error = error }
+                room.signal()
+            }
+        }
+        committer.sync {}
+        if let error = failure.error { throw error }
+    }
+
+    private final class Failure: @unchecked Sendable {
+        // @unchecked: written on the committer queue, read after it is drained
+        // or after a semaphore wait that follows the write.
+        var error: (any Error)?
+    }
+
+    private func measureReads(_ store: EventStore, events: Int) throws {
         var scanned = 0
         let scan = try seconds {
             try store.read { view in
@@ -56,9 +107,6 @@ struct StorageBenchmark {
         }
         print("  store verifyLog (leaf hashes, tree, checkpoints): \(rate(Int(checked), verify))")
         print("  data: \(store.env.usedBytes() >> 20) MiB used, RSS \(Int(residentMiB())) MiB")
-        store.close()
-        try? FileManager.default.removeItem(atPath: rawDir)
-        try? FileManager.default.removeItem(atPath: storeDir)
     }
 
     private func rawLMDB(_ records: [[UInt8]], directory: String) throws {

@@ -26,11 +26,11 @@ public final class LedgerEngine: @unchecked Sendable {
     let store: EventStore
     let logger: Logger
     var state: DomainState
-    /// The seq of the latest snapshot written or being written (writer thread).
+    /// The seq of the latest snapshot written or being written (committer thread).
     var snapshotSeq: UInt64
     /// Where the state came from at startup.
     let snapshotSource: StateSource
-    /// Writes snapshots off the writer thread, one at a time.
+    /// Writes snapshots off the committer thread, one at a time.
     let snapshotQueue = DispatchQueue(label: "ledger.engine.snapshot", qos: .utility)
     private var snapshotRunning = false
     private var lastSnapshot: (start: UInt64, duration: UInt64)?
@@ -54,7 +54,7 @@ public final class LedgerEngine: @unchecked Sendable {
     var clock = RecordClock()
     private let queue: AppendQueue
     private let publishedLock = NSLock()
-    /// Releases replaced published states off the writer thread.
+    /// Releases replaced published states off the committer thread (with the committed jobs).
     private let reaper = DispatchQueue(label: "ledger.engine.reaper", qos: .utility)
     private var published: DomainState
     /// Set by the committer when a commit failed with nothing written: the
