@@ -245,7 +245,8 @@ public final class LedgerEngine: @unchecked Sendable {
                 for (pending, result) in zip(job.group, results) { pending.deliver(result) }
             }
             handoff.finished()
-            reaper.async { [jobs] in withExtendedLifetime(jobs) {} }
+            // The jobs hold the intermediate states and the staged writes.
+            retire(consume jobs)
         }
         writerDone.signal()
     }
@@ -317,8 +318,16 @@ public final class LedgerEngine: @unchecked Sendable {
         // The replaced copy holds the only references to the trie nodes the
         // commit rewrote; freeing them is ~5 % of a commit's CPU, so it happens
         // on another thread while this one goes on to the next group.
-        let old = consume replaced
-        reaper.async { [old] in withExtendedLifetime(old) {} }
+        retire(consume replaced)
+    }
+
+    /// Frees `value` on the reaper thread. Pass it with `consume`, so that the
+    /// box the reaper empties holds the only reference: a plain capture
+    /// raced (the caller still held the value, and when the reaper ran
+    /// first, the caller freed it after all).
+    func retire<T>(_ value: consuming T) {
+        let box = Handover(value)
+        reaper.async { box.drop() }
     }
 
     /// Halts writes after an integrity failure (like LMDB's MDB_PANIC): reads
@@ -371,4 +380,12 @@ public final class LedgerEngine: @unchecked Sendable {
             store.close()
         }
     }
+}
+
+/// A value handed to another thread to be freed there.
+private final class Handover<T>: @unchecked Sendable {
+    // @unchecked: `value` is set at init and dropped once, by the reaper.
+    private var value: T?
+    init(_ value: consuming T) { self.value = value }
+    func drop() { value = nil }
 }
