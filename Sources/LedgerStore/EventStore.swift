@@ -343,11 +343,36 @@ public final class EventStore: @unchecked Sendable {
         do {
             try txn.commit()
         } catch {
+            // mdb_txn_commit writes the dirty pages, syncs them, then writes
+            // the meta page that makes the commit; only a failure of that last
+            // write marks the environment fatal (MDB_PANIC from then on). So if
+            // a new transaction still begins, the meta page was not written
+            // and nothing of the commit happened: a full disk (ENOSPC, a short
+            // write: EIO), a quota, a file size limit.
+            if metaPageWasNotWritten() {
+                let full = [ENOSPC, EDQUOT, EFBIG].contains(error.code) || error.code == EIO
+                throw StoreError(
+                    .noSpace,
+                    "the disk refused the commit's pages (\(error))\(full ? ": is it full?" : ""); nothing of this "
+                        + "commit was written, and appends are taken again as soon as a commit fits", cause: error)
+            }
             throw StoreError(
                 .commitUncertain, "the LMDB commit failed; the batch may or may not be durable: \(error)", cause: error)
         }
         if case .reportCommitFailed = fault {
             throw StoreError(.commitUncertain, "the LMDB commit failed (injected); the batch may or may not be durable")
+        }
+    }
+
+    /// After a failed commit: whether LMDB still begins transactions (it
+    /// refuses with MDB_PANIC once a meta page write failed).
+    private func metaPageWasNotWritten() -> Bool {
+        do {
+            let probe = try LMDBTransaction(env: env, readOnly: true)
+            probe.abort()
+            return true
+        } catch {
+            return error.code != MDB_PANIC
         }
     }
 

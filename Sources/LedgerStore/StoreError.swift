@@ -23,6 +23,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case staleBatch = "stale-batch"
         /// LMDB's commit failed: the batch may or may not be durable.
         case commitUncertain = "commit-uncertain"
+        /// LMDB could not write a commit's pages (disk full, quota, file size
+        /// limit, a failing device) and did not write its meta page: nothing
+        /// of the commit was written.
+        case noSpace = "no-space"
     }
 
     public let code: Code
