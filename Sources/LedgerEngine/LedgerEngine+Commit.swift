@@ -17,9 +17,10 @@ extension LedgerEngine {
     /// the writer's time under bulk loads.
     func stage(_ group: [PendingAppend]) -> CommitJob {
         let events = group.reduce(0) { $0 + $1.items.count }
+        let bytes = group.reduce(0) { $0 + $1.bytes }
         func refusedWhole(_ error: EngineError) -> CommitJob {
             CommitJob(group: group, outcomes: group.map { $0.items.map { _ in .refused(error) } }, batch: nil,
-                      state: state, events: events)
+                      state: state, events: events, bytes: bytes)
         }
         if let reason = haltReason {
             return refusedWhole(EngineError(.readOnly, "writes are halted: \(reason)"))
@@ -41,7 +42,8 @@ extension LedgerEngine {
                         }
                     }
                 }
-                return CommitJob(group: group, outcomes: results, batch: batch, state: state, events: events)
+                return CommitJob(group: group, outcomes: results, batch: batch, state: state, events: events,
+                                 bytes: bytes)
             } catch let error as StoreError where error.code == .staleBatch && attempt == 1 {
                 // A commit failed while this group was staged on top of it:
                 // stage it again on the committed state.

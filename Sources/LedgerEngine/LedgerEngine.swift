@@ -61,8 +61,8 @@ public final class LedgerEngine: @unchecked Sendable {
     /// groups staged on top of it are refused until the writer starts again
     /// from the committed state.
     private var broken = false
-    /// Staged groups waiting for the committer (at most 64: the writer then waits).
-    private let handoff = CommitHandoff(jobsMax: 64)
+    /// Staged groups waiting for the committer.
+    private let handoff: CommitHandoff
     private var halted: String?
     private var pendingSwap: DomainState?
     private var groupsCommitted = 0
@@ -99,6 +99,11 @@ public final class LedgerEngine: @unchecked Sendable {
         store = try EventStore(dataDirectory: configuration.dataDirectory, options: options)
         queue = AppendQueue(eventsMax: configuration.queueEventsMax, bytesMax: configuration.queueBytesMax,
                             groupBytesMax: configuration.groupBytesMax)
+        // Up to four groups wait for the committer, and a commit takes up to
+        // two groups' worth: a transaction stays about the size of a group.
+        handoff = CommitHandoff(
+            eventsMax: 4 * configuration.groupEventsMax, bytesMax: 4 * configuration.groupBytesMax,
+            takeEventsMax: 2 * configuration.groupEventsMax, takeBytesMax: 2 * configuration.groupBytesMax)
         let (loaded, source) = try Self.loadState(store: store, dataDirectory: configuration.dataDirectory,
                                                   logger: logger, progress: progress)
         state = loaded

@@ -342,6 +342,9 @@ public final class EventStore: @unchecked Sendable {
         }
         do {
             try txn.commit()
+        } catch let error where error.isMapFull {
+            // From saving the free list, before any page is written: grow and replay.
+            throw error
         } catch {
             // mdb_txn_commit writes the dirty pages, syncs them, then writes
             // the meta page that makes the commit; only a failure of that last
@@ -365,14 +368,16 @@ public final class EventStore: @unchecked Sendable {
     }
 
     /// After a failed commit: whether LMDB still begins transactions (it
-    /// refuses with MDB_PANIC once a meta page write failed).
+    /// refuses with MDB_PANIC once a meta page write failed). Only a probe
+    /// that begins proves it: one that fails for another reason (no reader
+    /// slot, no memory) proves nothing, and the commit counts as uncertain.
     private func metaPageWasNotWritten() -> Bool {
         do {
             let probe = try LMDBTransaction(env: env, readOnly: true)
             probe.abort()
             return true
         } catch {
-            return error.code != MDB_PANIC
+            return false
         }
     }
 
@@ -408,6 +413,9 @@ public final class EventStore: @unchecked Sendable {
     /// Drops every staged batch not yet committed (after a failed commit):
     /// the next batch is staged on the last committed tree.
     public func discardStaged() {
+        // Never while a commit runs: it takes the oldest staged batches.
+        commitLock.lock()
+        defer { commitLock.unlock() }
         tipLock.lock()
         staged.removeAll()
         tip = frontier
