@@ -27,6 +27,12 @@ extension LedgerEngine {
                 "snapshotSeq": .int(Int64(snapshotWrittenSeq)),
             ]
             if let reason = haltReason { object["halted"] = .string(reason) }
+            if let failing = failingCommits {
+                object["commitFailing"] = .object([
+                    "since": .string(ISO8601DateFormatter().string(from: failing.since)),
+                    "error": .string(failing.error),
+                ])
+            }
             return .object(object)
         }
     }

@@ -78,6 +78,7 @@ extension LedgerEngine {
         }
         do {
             try store.commit(batches)
+            noteCommit(failure: nil)
             return (jobs.map(\.outcomes), true)
         } catch let error as StoreError where error.code == .commitUncertain {
             // LMDB may or may not have made the commit durable. Stop writing
@@ -94,6 +95,7 @@ extension LedgerEngine {
             // batches staged on top of them and goes on from the committed state.
             logger.error("commit of \(jobs.count) staged groups failed: \(error)")
             breakPipeline()
+            noteCommit(failure: "\(error)")
             return (refused(EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)")),
                     false)
         }

@@ -64,6 +64,9 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Staged groups waiting for the committer.
     private let handoff: CommitHandoff
     private var halted: String?
+    /// Since when commits have failed with nothing written, and the last
+    /// error (nil once a commit succeeds): `status` shows it.
+    private var commitFailure: (since: Date, error: String)?
     private var pendingSwap: DomainState?
     private var groupsCommitted = 0
     private var eventsSubmitted = 0
@@ -276,6 +279,24 @@ public final class LedgerEngine: @unchecked Sendable {
         publishedLock.lock()
         broken = true
         publishedLock.unlock()
+    }
+
+    /// Committer thread: a commit failed (`error`) or succeeded (nil).
+    func noteCommit(failure error: String?) {
+        publishedLock.lock()
+        if let error {
+            commitFailure = (commitFailure?.since ?? Date(), error)
+        } else {
+            commitFailure = nil
+        }
+        publishedLock.unlock()
+    }
+
+    /// Since when commits have been failing, and the last error; nil if the last commit succeeded.
+    var failingCommits: (since: Date, error: String)? {
+        publishedLock.lock()
+        defer { publishedLock.unlock() }
+        return commitFailure
     }
 
     /// Writer thread, after a failed commit: waits until the committer has

@@ -484,6 +484,10 @@ public final class EventStore: @unchecked Sendable {
         }
         env.close()
         if lockFD >= 0 {
+            // Unlock before closing: a process spawned meanwhile by another
+            // thread holds a copy of the descriptor until it execs, and the
+            // lock belongs to the open file, not to this descriptor.
+            flock(lockFD, LOCK_UN)
             Glibc.close(lockFD)
             lockFD = -1
         }

@@ -44,6 +44,11 @@ import Testing
         let status = try daemon.ctl(["status", "--json"])
         #expect(status.status == 0)
         #expect(try status.json()["size"]?.intValue == Int64(acknowledged))
+        // and says so: appends are failing, since when, and why.
+        let failing = try status.json()["commitFailing"]
+        #expect(failing?["since"]?.stringValue?.hasPrefix("20") == true)
+        #expect(failing?["error"]?.stringValue?.contains("is it full?") == true, "\(String(describing: failing))")
+        #expect(try daemon.ctl(["status"]).stdout.contains("GHI ĐANG LỖI"))
         #expect(try daemon.ctl(["member", "M001", "--json"]).status == 0)
         // Not halted: the next append is taken if its commit fits in what is
         // left, or refused the same way; never `read-only`.
@@ -62,6 +67,7 @@ import Testing
         try daemon.start()
         let restarted = try daemon.ctl(["status", "--json"]).json()
         #expect(restarted["size"]?.intValue == Int64(acknowledged))
+        #expect(restarted["commitFailing"] == nil)
         #expect(try daemon.ctl(["verify"]).status == 0)
         let next = try daemon.append([task(2_000_000)])
         #expect(next.status == 0)

@@ -49,9 +49,12 @@ import Testing
             #expect((r.outcome.errorMessage ?? "").contains("storage failed for an earlier request"))
         }
 
+        #expect(try engine.status()["commitFailing"]?["error"]?.stringValue?.contains("no space left") == true)
+
         // Then the ledger goes on: seqs stay dense, what was refused left no
         // hole and no event behind.
         let later = await appendConcurrently(engine, 40, from: 100)
+        #expect(try engine.status()["commitFailing"] == nil, "a commit succeeded since")
         let appended = (stagedOnTop + later).compactMap { r in r.outcome.seq.map { (task: r.task, seq: $0) } }
         #expect(later.allSatisfy { $0.outcome.seq != nil })
         #expect(appended.map(\.seq).sorted() == (0..<appended.count).map { base + 1 + UInt64($0) })

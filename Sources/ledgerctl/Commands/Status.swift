@@ -36,6 +36,10 @@ struct Status: ParsableCommand {
         Output.line("Kết nối:         \(n("connections"))")
         Output.line("Hoạt động:       \(n("uptimeSeconds")) giây")
         if let halted = status["halted"]?.stringValue { Output.line("GHI BỊ DỪNG:     \(halted)") }
+        if let failing = status["commitFailing"] {
+            // Appends are refused with nothing written (a full disk, say) until a commit succeeds.
+            Output.line("GHI ĐANG LỖI:    từ \(failing["since"]?.stringValue ?? "?"): \(failing["error"]?.stringValue ?? "?")")
+        }
     }
 }
 
