@@ -70,6 +70,7 @@ extension LedgerEngine {
         let batches = jobs.compactMap(\.batch)
         if batches.isEmpty { return (jobs.map(\.outcomes), false) }
         if let reason = haltReason {
+            breakPipeline()  // the writer drops what was staged on these
             return (refused(EngineError(.readOnly, "writes are halted: \(reason)")), false)
         }
         if pipelineBroken {
