@@ -51,6 +51,13 @@ import Testing
             try checkSurvivors(dir, acknowledged)
         }
         #expect(acknowledged.count > 50)
+        // The daemon's view after the last kill: its state (snapshot plus the
+        // replayed tail) equals a replay of the whole log, and it appends on.
+        var configuration = EngineConfiguration(dataDirectory: dir.path, origin: "crash.local/ledger")
+        configuration.snapshotEveryEvents = 100_000
+        let engine = try LedgerEngine(configuration: configuration)
+        defer { engine.shutdown() }
+        #expect(try engine.verify()["ok"] == true)
     }
 
     private func checkSurvivors(_ dir: TempDir, _ acknowledged: [String: UInt64]) throws {
