@@ -128,7 +128,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LedgerDemoTests", dependencies: ["LedgerDemo", "LedgerJSON"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerMerkle", "LedgerJSON", "CLMDB"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerMerkle", "LedgerJSON", "LedgerDemo", "CLMDB"]),
         .testTarget(
             name: "LedgerEngineTests",
             dependencies: [

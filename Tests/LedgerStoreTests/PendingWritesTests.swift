@@ -1,6 +1,7 @@
 import CLMDB
-import Testing
+@testable import LedgerDemo
 @testable import LedgerStore
+import Testing
 
 /// A batch's in-memory writes against a plain model: random puts (appended
 /// and not), deletes and nested savepoints; every lookup, and the writes the
@@ -9,19 +10,6 @@ import Testing
     let appendDB = LMDBDatabase(dbi: 2, name: "log")
     let randomDB = LMDBDatabase(dbi: 3, name: "streams")
 
-    /// SplitMix64: deterministic, so a failure can be replayed from its seed.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     /// What the batch must answer: per database, key → value (nil: deleted).
     typealias Model = [MDB_dbi: [[UInt8]: [UInt8]?]]
 
@@ -29,7 +17,7 @@ import Testing
 
     @Test(arguments: 0..<40)
     func lookupsAndReplayAgreeWithAModel(seed: Int) {
-        var random = Random(state: UInt64(seed))
+        var random = DemoRandom(seed: UInt64(seed))  // SplitMix64: a failing seed replays exactly
         let earlier = PendingWrites(earlier: [])
         var earlierModel: Model = [:]
         var nextAppend: UInt64 = 1
