@@ -25,38 +25,31 @@ extension LedgerEngine {
         if let reason = haltReason {
             return refusedWhole(EngineError(.readOnly, "writes are halted: \(reason)"))
         }
-        for attempt in 1...2 {
-            let groupStart = state
-            var results: [[AppendOutcome]] = group.map {
-                $0.items.map { _ in .refused(EngineError(.internal, "not processed")) }
-            }
-            do {
-                let (_, batch) = try store.stage { batch in
-                    for (r, request) in group.enumerated() {
-                        let units: [[Int]] = request.atomic
-                            ? [Array(request.items.indices)] : request.items.indices.map { [$0] }
-                        for unit in units {
-                            results[r].replaceSubrange(
-                                unit.first!...unit.last!,
-                                with: try commitUnit(request, indices: unit, batch: batch))
-                        }
+        let groupStart = state
+        var results: [[AppendOutcome]] = group.map {
+            $0.items.map { _ in .refused(EngineError(.internal, "not processed")) }
+        }
+        do {
+            // Only this thread discards staged batches (after a failed
+            // commit, before it stages again), so `.staleBatch` cannot come here.
+            let (_, batch) = try store.stage { batch in
+                for (r, request) in group.enumerated() {
+                    let units: [[Int]] = request.atomic
+                        ? [Array(request.items.indices)] : request.items.indices.map { [$0] }
+                    for unit in units {
+                        results[r].replaceSubrange(
+                            unit.first!...unit.last!,
+                            with: try commitUnit(request, indices: unit, batch: batch))
                     }
                 }
-                return CommitJob(group: group, outcomes: results, batch: batch, state: state, events: events,
-                                 bytes: bytes)
-            } catch let error as StoreError where error.code == .staleBatch && attempt == 1 {
-                // A commit failed while this group was staged on top of it:
-                // stage it again on the committed state.
-                resetAfterFailedCommit()
-                continue
-            } catch {
-                state = groupStart
-                logger.error("staging \(group.count) requests failed: \(error)")
-                return refusedWhole(
-                    EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)"))
             }
+            return CommitJob(group: group, outcomes: results, batch: batch, state: state, events: events, bytes: bytes)
+        } catch {
+            state = groupStart
+            logger.error("staging \(group.count) requests failed: \(error)")
+            return refusedWhole(
+                EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)"))
         }
-        return refusedWhole(EngineError(.internal, "staging did not finish"))
     }
 
     /// Writes staged groups durably, in one LMDB transaction (committer
