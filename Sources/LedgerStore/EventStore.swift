@@ -250,7 +250,9 @@ public final class EventStore: @unchecked Sendable {
             result = try body(batch)
         }
         pending.seal()
-        lastBatchSize = pending.size
+        // A hint, capped: after one bulk batch, small ones should not each
+        // reserve (and map, and unmap) megabytes.
+        lastBatchSize = (min(pending.size.ops, 8_192), min(pending.size.bytes, 1 << 20))
         let end = batch.frontier
         var checkpoint: [UInt8]?
         if end.size != base.size {
