@@ -23,7 +23,7 @@ echo "commit $(git rev-parse --short HEAD), $(nproc) cores, $(uname -r), $(swift
 run() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 
 run storage && "$bin/ledger-bench" storage --events "$events" --batch 1000
-run group-commit && "$bin/ledger-bench" group-commit --clients 64 --events 50000
+run group-commit && "$bin/ledger-bench" group-commit --clients 64 --events 200000 --runs 5
 run projections && "$bin/ledger-bench" projections --events "$events"
 run socket && "$bin/ledger-bench" socket
 # These two keep their data for reruns (export-N/, ledger-N/); remove it here.

@@ -3,7 +3,7 @@
 //
 //   swift build -c release --product ledger-bench
 //   .build/release/ledger-bench storage [--events N] [--batch N]
-//   .build/release/ledger-bench group-commit [--clients N] [--events N]
+//   .build/release/ledger-bench group-commit [--clients N] [--events N] [--runs N]
 //   .build/release/ledger-bench projections [--events N]
 //   .build/release/ledger-bench socket [--events N] [--bulk N]
 //   .build/release/ledger-bench verify-export [--events N] [--runs N]
@@ -31,7 +31,8 @@ do {
     case "storage":
         try StorageBenchmark(events: option("--events", default: 1_000_000), batch: option("--batch", default: 1_000)).run()
     case "group-commit":
-        try await GroupCommitBenchmark(clients: option("--clients", default: 64), events: option("--events", default: 200_000)).run()
+        try await GroupCommitBenchmark(clients: option("--clients", default: 64), events: option("--events", default: 200_000),
+                                       runs: option("--runs", default: 1)).run()
     case "projections":
         try await ProjectionBenchmark(events: option("--events", default: 1_000_000)).run()
     case "socket":
