@@ -37,6 +37,17 @@ extension LedgerEngine {
         }
     }
 
+    /// One line on the ledger's health for `systemctl status` (systemd's
+    /// STATUS=): the size when all is well, else what is wrong with writes.
+    public var healthLine: String {
+        if let reason = haltReason { return "WRITES HALTED (restart ledgerd): \(reason)" }
+        if let failing = failingCommits {
+            let since = ISO8601DateFormatter().string(from: failing.since)
+            return "APPENDS FAILING since \(since), nothing written: \(failing.error)"
+        }
+        return "serving \(store.size) events"
+    }
+
     /// The latest signed checkpoint (a C2SP signed note).
     public func latestCheckpoint() throws -> (size: UInt64, note: String) {
         try read { view in

@@ -73,6 +73,19 @@ struct Daemon {
                 try? await Task.sleep(for: interval / 2)
             }
         }
+        // `systemctl status ledgerd` shows the size, and within two seconds
+        // when appends fail (a full disk) or writes halt, and when they recover.
+        let health = Task {
+            var shown = "serving \(size) events"
+            while !Task.isCancelled {
+                let line = engine.healthLine
+                if line != shown {
+                    _ = notifier.status(line)
+                    shown = line
+                }
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
 
         for await signal in signals.signals {
             if signal == .hangup {
@@ -86,6 +99,7 @@ struct Daemon {
         }
         _ = notifier.stopping(status: "finishing in-flight requests")
         watchdog.cancel()
+        health.cancel()
         await server.shutdown()
         engine.shutdown()
         signals.cancel()

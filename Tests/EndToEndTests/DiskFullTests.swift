@@ -49,6 +49,10 @@ import Testing
         #expect(failing?["since"]?.stringValue?.hasPrefix("20") == true)
         #expect(failing?["error"]?.stringValue?.contains("is it full?") == true, "\(String(describing: failing))")
         #expect(try daemon.ctl(["status"]).stdout.contains("GHI ĐANG LỖI"))
+        // So does `systemctl status ledgerd` (systemd's STATUS= line).
+        let notified = daemon.notify.waitFor("APPENDS FAILING", seconds: 15)
+        #expect(notified.contains { $0.contains("STATUS=APPENDS FAILING since") && $0.contains("nothing written") },
+                "\(notified)")
         #expect(try daemon.ctl(["member", "M001", "--json"]).status == 0)
         // Not halted: the next append is taken if its commit fits in what is
         // left, or refused the same way; never `read-only`.

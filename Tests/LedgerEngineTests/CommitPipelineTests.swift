@@ -50,11 +50,13 @@ import Testing
         }
 
         #expect(try engine.status()["commitFailing"]?["error"]?.stringValue?.contains("no space left") == true)
+        #expect(engine.healthLine.hasPrefix("APPENDS FAILING since "), "\(engine.healthLine)")
 
         // Then the ledger goes on: seqs stay dense, what was refused left no
         // hole and no event behind.
         let later = await appendConcurrently(engine, 40, from: 100)
         #expect(try engine.status()["commitFailing"] == nil, "a commit succeeded since")
+        #expect(engine.healthLine.hasPrefix("serving "), "\(engine.healthLine)")
         let appended = (stagedOnTop + later).compactMap { r in r.outcome.seq.map { (task: r.task, seq: $0) } }
         #expect(later.allSatisfy { $0.outcome.seq != nil })
         #expect(appended.map(\.seq).sorted() == (0..<appended.count).map { base + 1 + UInt64($0) })
@@ -84,6 +86,7 @@ import Testing
             // Halted: nothing more is written, and queries still answer.
             let later = await engine.append([task(2)], actor: tester, atomic: true)[0]
             #expect(later.errorCode == "read-only")
+            #expect(engine.healthLine.hasPrefix("WRITES HALTED (restart ledgerd): "), "\(engine.healthLine)")
             #expect(try engine.withSnapshot { state, _ in state.appliedSeq } == UInt64(setupEvents.count))
         }
         // The reported failure had in fact reached the disk: a restart finds the event.
