@@ -87,7 +87,6 @@ extension LedgerEngine {
         } catch {
             // Nothing of these batches reached the disk; the writer drops the
             // batches staged on top of them and goes on from the committed state.
-            logger.error("commit of \(jobs.count) staged groups failed: \(error)")
             breakPipeline()
             noteCommit(failure: "\(error)")
             return (refused(EngineError(.unavailable, "storage failed; nothing of this request was written: \(error)")),

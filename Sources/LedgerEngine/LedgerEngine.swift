@@ -67,6 +67,8 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Since when commits have failed with nothing written, and the last
     /// error (nil once a commit succeeds): `status` shows it.
     private var commitFailure: (since: Date, error: String)?
+    /// When a failing commit was last logged, and how many failures since went unlogged.
+    private var failureLogged: (at: Date, unlogged: Int)?
     private var pendingSwap: DomainState?
     private var groupsCommitted = 0
     private var eventsSubmitted = 0
@@ -282,14 +284,29 @@ public final class LedgerEngine: @unchecked Sendable {
     }
 
     /// Committer thread: a commit failed (`error`) or succeeded (nil).
+    /// Logs a failure at most once a minute while commits keep failing (a
+    /// full disk with clients retrying must not fill the journal), with the
+    /// count of the ones in between; logs the recovery.
     func noteCommit(failure error: String?) {
+        let now = Date()
         publishedLock.lock()
+        var line: String?
         if let error {
-            commitFailure = (commitFailure?.since ?? Date(), error)
-        } else {
+            commitFailure = (commitFailure?.since ?? now, error)
+            if let logged = failureLogged, now.timeIntervalSince(logged.at) < 60 {
+                failureLogged = (logged.at, logged.unlogged + 1)
+            } else {
+                let more = failureLogged.map { $0.unlogged > 0 ? " (\($0.unlogged) more failed commits in the last minute)" : "" } ?? ""
+                line = "commits failing, nothing written: \(error)\(more)"
+                failureLogged = (now, 0)
+            }
+        } else if let failing = commitFailure {
+            line = "commits succeed again, after failing since \(ISO8601DateFormatter().string(from: failing.since))"
             commitFailure = nil
+            failureLogged = nil
         }
         publishedLock.unlock()
+        if let line { error == nil ? logger.notice("\(line)") : logger.error("\(line)") }
     }
 
     /// Since when commits have been failing, and the last error; nil if the last commit succeeded.

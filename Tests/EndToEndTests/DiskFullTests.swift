@@ -63,6 +63,10 @@ import Testing
             #expect(again.stdout.contains("nothing of this request was written"), "\(again.stdout)")
         }
         #expect(!again.stdout.contains("read-only"), "\(again.stdout)")
+        // Logged at error priority, once a minute at most while it lasts.
+        let failures = daemon.log.components(separatedBy: "commits failing, nothing written").count - 1
+        #expect(failures == 1, "\(daemon.log)")
+        #expect(daemon.log.contains("<3>"))
 
         // With room again (a restart without the limit here; a running daemon
         // takes appends as soon as a commit fits), everything acknowledged is
