@@ -5,7 +5,8 @@ import LedgerJSON
 
 /// Restart alone: the time to open a ledger of N demo events (snapshot file
 /// plus the log's tail) until it answers, `--runs` times; then `--rebuilds`
-/// full replays of the log (rebuild), timed by the engine.
+/// full replays of the log (rebuild), timed by the engine, and `--verifies`
+/// full verifications (leaves, tree, checkpoints, indexes, replay).
 ///
 /// The ledger is made once under `$LEDGER_BENCH_DIR/ledger-N/` and reused by
 /// later runs, so restart can be measured and profiled without loading the
@@ -15,6 +16,8 @@ struct RestartBenchmark {
     let runs: Int
     /// Rebuilds to time after the restarts (replay of the whole log into fresh projections).
     let rebuilds: Int
+    /// Verifications to time after the rebuilds.
+    var verifies: Int = 0
 
     func run() async throws {
         let base = ProcessInfo.processInfo.environment["LEDGER_BENCH_DIR"] ?? NSTemporaryDirectory()
@@ -45,6 +48,17 @@ struct RestartBenchmark {
                          status["size"]?.intValue ?? 0, status["snapshotSeq"]?.intValue ?? 0))
         }
         print(String(format: "  best %.3f s, median %.3f s", times.min()!, times.sorted()[times.count / 2]))
+        if verifies > 0 {
+            let engine = try LedgerEngine(configuration: configuration)
+            defer { engine.shutdown() }
+            for _ in 0..<verifies {
+                var verdict: JSONValue = .null
+                let t = try seconds { verdict = try engine.verify() }
+                let checked = verdict["eventsChecked"]?.intValue ?? 0
+                print(String(format: "  verify: %.0f events/s (%.2f s), ok: %@", Double(checked) / t, t,
+                             verdict["ok"] == true ? "true" : "false"))
+            }
+        }
         if rebuilds > 0 {
             let engine = try LedgerEngine(configuration: configuration)
             defer { engine.shutdown() }

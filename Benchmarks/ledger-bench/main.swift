@@ -7,7 +7,7 @@
 //   .build/release/ledger-bench projections [--events N]
 //   .build/release/ledger-bench socket [--events N] [--bulk N]
 //   .build/release/ledger-bench verify-export [--events N] [--runs N]
-//   .build/release/ledger-bench restart [--events N] [--runs N] [--rebuilds N]
+//   .build/release/ledger-bench restart [--events N] [--runs N] [--rebuilds N] [--verifies N]
 //   .build/release/ledger-bench crash-child DIR      (used by the crash test)
 //
 // Each benchmark runs its baseline in the same process and prints ratios.
@@ -42,7 +42,7 @@ do {
     case "restart":
         try await RestartBenchmark(
             events: option("--events", default: 1_000_000), runs: option("--runs", default: 3),
-            rebuilds: option("--rebuilds", default: 0)).run()
+            rebuilds: option("--rebuilds", default: 0), verifies: option("--verifies", default: 0)).run()
     case "crash-child":
         guard arguments.count >= 2 else { print("usage: ledger-bench crash-child DIR"); exit(2) }
         try await CrashChild(directory: arguments[1]).run()
