@@ -126,15 +126,20 @@ extension LedgerEngine {
                 let record: StoredRecord
                 let event: DomainEvent
                 do {
-                    let value = try JSONParser.parse(bytes, limits: .storedRecord)
-                    // The scanner proves most records canonical in one pass; what
-                    // it declines is re-encoded and compared byte for byte.
-                    if CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) == nil,
-                       !CanonicalJSON.encode(value).elementsEqual(bytes)
-                    {
-                        return "its bytes are not in RFC 8785 canonical form"
+                    if let scanned = StoredRecord.scanned(bytes) {
+                        // The scanner proved it canonical and read it in place.
+                        record = scanned
+                    } else {
+                        // What the scanner declines is parsed whole, re-encoded
+                        // and compared byte for byte.
+                        let value = try JSONParser.parse(bytes, limits: .storedRecord)
+                        if CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) == nil,
+                           !CanonicalJSON.encode(value).elementsEqual(bytes)
+                        {
+                            return "its bytes are not in RFC 8785 canonical form"
+                        }
+                        record = try StoredRecord(json: value)
                     }
-                    record = try StoredRecord(json: value)
                     event = try record.event()
                 } catch {
                     return "it does not decode: \(error)"

@@ -60,7 +60,7 @@ struct ReplayedRecord {
     }
 
     /// A string value without escapes (the scanner has checked its UTF-8).
-    private static func plainString(_ value: UnsafeRawBufferPointer) -> String? {
+    static func plainString(_ value: UnsafeRawBufferPointer) -> String? {
         guard value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") else { return nil }
         let inner = UnsafeRawBufferPointer(rebasing: value[1..<(value.count - 1)])
         guard !inner.contains(UInt8(ascii: "\\")) else { return nil }
@@ -68,7 +68,7 @@ struct ReplayedRecord {
     }
 
     /// A non-negative integer written as plain digits (at most 15: the scanner's bound).
-    private static func digits(_ value: UnsafeRawBufferPointer) -> UInt64? {
+    static func digits(_ value: UnsafeRawBufferPointer) -> UInt64? {
         guard !value.isEmpty, value.count <= 15 else { return nil }
         var n: UInt64 = 0
         for byte in value {
@@ -76,5 +76,57 @@ struct ReplayedRecord {
             n = n * 10 + UInt64(byte - UInt8(ascii: "0"))
         }
         return n
+    }
+}
+
+extension StoredRecord {
+    /// The whole record read in place, for `verify`: `CanonicalScanner` proves
+    /// the bytes canonical and says where each member is; plain strings and
+    /// digits are read where they lie, and only `data`, `actor` and
+    /// `warnings` are parsed. Nil for anything else (escapes in a string, an
+    /// unknown member, a missing one): the general decoder then decides, so
+    /// this path never accepts what that one refuses.
+    static func scanned(_ bytes: UnsafeRawBufferPointer) -> StoredRecord? {
+        guard let members = CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) else { return nil }
+        var seq: UInt64?, id: String?, type: String?, occurredOn: BusinessDate?, recordedAt: String?
+        var actor: Actor?, stream: String?, streamVersion: UInt64?, data: JSONValue?, schemaVersion: UInt64?
+        var idempotencyKey: String?, warnings: [DomainWarning] = []
+        func parse(_ value: UnsafeRawBufferPointer) -> JSONValue? { try? JSONParser.parse(value, limits: .storedRecord) }
+        for member in members {
+            let key = UnsafeRawBufferPointer(rebasing: bytes[member.key])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+            switch String(decoding: key, as: UTF8.self) {
+            case "seq": seq = ReplayedRecord.digits(value)
+            case "id": id = ReplayedRecord.plainString(value)
+            case "type": type = ReplayedRecord.plainString(value)
+            case "occurredOn": occurredOn = ReplayedRecord.plainString(value).flatMap(BusinessDate.init)
+            case "recordedAt": recordedAt = ReplayedRecord.plainString(value)
+            case "stream": stream = ReplayedRecord.plainString(value)
+            case "streamVersion": streamVersion = ReplayedRecord.digits(value)
+            case "schemaVersion": schemaVersion = ReplayedRecord.digits(value)
+            case "data": data = parse(value)
+            case "idempotencyKey":
+                guard let key = ReplayedRecord.plainString(value) else { return nil }
+                idempotencyKey = key
+            case "actor":
+                guard let object = parse(value), let uid = object["uid"]?.intValue, let user = object["user"]?.stringValue
+                else { return nil }
+                actor = Actor(uid: UInt32(truncatingIfNeeded: uid), user: user)
+            case "warnings":
+                guard let list = parse(value)?.arrayValue else { return nil }
+                warnings = list.compactMap { w in
+                    guard let code = w["code"]?.stringValue, let message = w["message"]?.stringValue else { return nil }
+                    return DomainWarning(code: code, message: message)
+                }
+            default: return nil
+            }
+        }
+        guard let seq, let id, let type, let occurredOn, let recordedAt, let actor, let stream, let streamVersion,
+              let data, let schemaVersion, let version = Int(exactly: schemaVersion)
+        else { return nil }
+        return StoredRecord(
+            seq: seq, id: id, type: type, occurredOn: occurredOn, recordedAt: recordedAt, actor: actor, stream: stream,
+            streamVersion: streamVersion, data: data, schemaVersion: version, idempotencyKey: idempotencyKey,
+            warnings: warnings)
     }
 }

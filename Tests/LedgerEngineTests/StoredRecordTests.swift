@@ -169,3 +169,60 @@ extension ReplayedRecordTests {
         }
     }
 }
+
+/// `verify` reads whole records in place (`StoredRecord.scanned`); the
+/// general decoder is the reference. Whatever the in-place path accepts, the
+/// general one accepts with the same fields; what it declines goes the
+/// general way.
+@Suite struct ScannedRecordTests {
+    private func record(key: String?, warnings: [DomainWarning]) throws -> StoredRecord {
+        var record = try ReplayedRecordTests.record(key: key)
+        record.warnings = warnings
+        return record
+    }
+
+    @Test func canonicalRecordsAreReadInPlaceWithEveryField() throws {
+        for (key, warnings) in [(nil, []), ("k-1", [DomainWarning(code: "W-1", message: "muộn")]),
+                                ("k-2", [DomainWarning(code: "W-2", message: "a"), DomainWarning(code: "W-3", message: "b")])]
+            as [(String?, [DomainWarning])]
+        {
+            let bytes = CanonicalJSON.encode(try record(key: key, warnings: warnings).json)
+            let scanned = try #require(bytes.withUnsafeBytes { StoredRecord.scanned($0) })
+            let general = try bytes.withUnsafeBytes { buffer throws(EngineError) in try StoredRecord(bytes: buffer) }
+            #expect(scanned.json == general.json)
+        }
+        // An escape in a plain member: declined, the general path reads it.
+        let escaped = CanonicalJSON.encode(try record(key: "with \\ escape", warnings: []).json)
+        #expect(escaped.withUnsafeBytes { StoredRecord.scanned($0) } == nil)
+    }
+
+    /// Differential fuzz: one to three bytes anywhere in a record changed to
+    /// anything. Never does the in-place path accept what the general one
+    /// refuses, or read a field differently.
+    @Test func changedRecordsAreNeverReadDifferently() throws {
+        let bytes = CanonicalJSON.encode(
+            try record(key: "k-9", warnings: [DomainWarning(code: "W-1", message: "cảnh báo")]).json)
+        var random = DemoRandom(seed: 29)  // SplitMix64, so a failing round replays exactly
+        var accepted = 0
+        for round in 0..<4000 {
+            var changed = bytes
+            for change in 0...(round % 3) {
+                let at = Int(random.next() % UInt64(changed.count))
+                changed[at] = (round + change) % 3 == 0
+                    ? UInt8(truncatingIfNeeded: random.next()) : UInt8(0x20 + random.next() % 0x5F)
+            }
+            guard let scanned = changed.withUnsafeBytes({ StoredRecord.scanned($0) }) else { continue }
+            accepted += 1
+            let general = changed.withUnsafeBytes { buffer in
+                Result { () throws(EngineError) in try StoredRecord(bytes: buffer) }
+            }
+            switch general {
+            case .success(let record):
+                #expect(scanned.json == record.json, "\(String(decoding: changed, as: UTF8.self))")
+            case .failure(let error):
+                Issue.record("accepted in place, refused by the decoder (\(error)): \(String(decoding: changed, as: UTF8.self))")
+            }
+        }
+        #expect(accepted > 100, "changes inside strings and digits keep records readable in place")
+    }
+}
