@@ -109,15 +109,13 @@ extension StoredRecord {
                 guard let key = ReplayedRecord.plainString(value) else { return nil }
                 idempotencyKey = key
             case "actor":
-                guard let object = parse(value), let uid = object["uid"]?.intValue, let user = object["user"]?.stringValue
-                else { return nil }
-                actor = Actor(uid: UInt32(truncatingIfNeeded: uid), user: user)
+                guard let object = parse(value), object.objectValue != nil, let read = StoredRecord.actor(object) else {
+                    return nil
+                }
+                actor = read
             case "warnings":
                 guard let list = parse(value)?.arrayValue else { return nil }
-                warnings = list.compactMap { w in
-                    guard let code = w["code"]?.stringValue, let message = w["message"]?.stringValue else { return nil }
-                    return DomainWarning(code: code, message: message)
-                }
+                warnings = StoredRecord.warnings(list)
             default: return nil
             }
         }

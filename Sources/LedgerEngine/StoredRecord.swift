@@ -93,17 +93,27 @@ public struct StoredRecord: Sendable {
         type = try field("type", { $0.stringValue })
         occurredOn = try field("occurredOn", { $0.stringValue.flatMap(BusinessDate.init) })
         recordedAt = try field("recordedAt", { $0.stringValue })
-        let actorValue = try field("actor", { $0.objectValue })
-        guard let uid = actorValue["uid"]?.intValue, let user = actorValue["user"]?.stringValue else {
+        guard let actor = Self.actor(try field("actor", { $0.objectValue.map(JSONValue.object) })) else {
             throw EngineError(.internal, "stored record has a malformed actor")
         }
-        actor = Actor(uid: UInt32(truncatingIfNeeded: uid), user: user)
+        self.actor = actor
         stream = try field("stream", { $0.stringValue })
         streamVersion = try field("streamVersion", { $0.intValue.flatMap { UInt64(exactly: $0) } })
         data = try field("data", { $0 })
         schemaVersion = try field("schemaVersion", { $0.intValue.flatMap { Int(exactly: $0) } })
         idempotencyKey = value["idempotencyKey"]?.stringValue
-        warnings = (value["warnings"]?.arrayValue ?? []).compactMap { w in
+        warnings = Self.warnings(value["warnings"]?.arrayValue ?? [])
+    }
+
+    /// A stored `actor` member: {"uid": N, "user": "…"}; nil if malformed.
+    static func actor(_ value: JSONValue) -> Actor? {
+        guard let uid = value["uid"]?.intValue, let user = value["user"]?.stringValue else { return nil }
+        return Actor(uid: UInt32(truncatingIfNeeded: uid), user: user)
+    }
+
+    /// A stored `warnings` member's entries ({"code", "message"}); malformed ones are skipped.
+    static func warnings(_ list: [JSONValue]) -> [DomainWarning] {
+        list.compactMap { w in
             guard let code = w["code"]?.stringValue, let message = w["message"]?.stringValue else { return nil }
             return DomainWarning(code: code, message: message)
         }
