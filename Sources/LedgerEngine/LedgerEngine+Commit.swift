@@ -72,7 +72,8 @@ extension LedgerEngine {
         }
         do {
             try store.commit(batches)
-            noteCommit(failure: nil)
+            // Only a commit that wrote something shows the disk takes writes again.
+            if batches.contains(where: { !$0.isEmpty }) { noteCommit(failure: nil) }
             return (jobs.map(\.outcomes), true)
         } catch let error as StoreError where error.code == .commitUncertain {
             // LMDB may or may not have made the commit durable. Stop writing

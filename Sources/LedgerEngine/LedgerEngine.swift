@@ -290,23 +290,30 @@ public final class LedgerEngine: @unchecked Sendable {
     func noteCommit(failure error: String?) {
         let now = Date()
         publishedLock.lock()
-        var line: String?
+        var failingLine: String?
+        var recovered: (since: Date, unlogged: Int)?
         if let error {
             commitFailure = (commitFailure?.since ?? now, error)
             if let logged = failureLogged, now.timeIntervalSince(logged.at) < 60 {
                 failureLogged = (logged.at, logged.unlogged + 1)
             } else {
-                let more = failureLogged.map { $0.unlogged > 0 ? " (\($0.unlogged) more failed commits in the last minute)" : "" } ?? ""
-                line = "commits failing, nothing written: \(error)\(more)"
+                let unlogged = failureLogged?.unlogged ?? 0
+                failingLine = "commits failing, nothing written: \(error)"
+                    + (unlogged > 0 ? " (\(unlogged) more failed commits in the last minute)" : "")
                 failureLogged = (now, 0)
             }
         } else if let failing = commitFailure {
-            line = "commits succeed again, after failing since \(ISO8601DateFormatter().string(from: failing.since))"
+            recovered = (failing.since, failureLogged?.unlogged ?? 0)
             commitFailure = nil
             failureLogged = nil
         }
         publishedLock.unlock()
-        if let line { error == nil ? logger.notice("\(line)") : logger.error("\(line)") }
+        if let failingLine { logger.error("\(failingLine)") }
+        if let recovered {
+            let since = ISO8601DateFormatter().string(from: recovered.since)
+            let unlogged = recovered.unlogged > 0 ? " (\(recovered.unlogged) failed commits not logged)" : ""
+            logger.notice("commits succeed again, after failing since \(since)\(unlogged)")
+        }
     }
 
     /// Since when commits have been failing, and the last error; nil if the last commit succeeded.

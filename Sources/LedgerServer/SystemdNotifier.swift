@@ -79,8 +79,11 @@ public struct SystemdNotifier: Sendable {
 
     private func statusLine(_ text: String?) -> [String] {
         guard let text else { return [] }
-        // One assignment per line: a newline in the text would start another.
-        return ["STATUS=" + text.map { $0 == "\n" ? " " : String($0) }.joined()]
+        // One assignment per line: a line break in the text would start
+        // another (by scalar: "\r\n" is a single Character).
+        var line = "STATUS="
+        line.unicodeScalars.append(contentsOf: text.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+        return [line]
     }
 
     /// Sends `assignments` as one newline-separated datagram. Returns false if

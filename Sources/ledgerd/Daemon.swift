@@ -91,15 +91,17 @@ struct Daemon {
             if signal == .hangup {
                 _ = notifier.reloading()
                 _ = Self.reloadRoles(server: server, configPath: configPath, logger: logger)
-                _ = notifier.ready(status: "roles reloaded")
+                // The health line again: the health task sends only changes.
+                _ = notifier.ready(status: "roles reloaded; \(engine.healthLine)")
                 continue
             }
             logger.notice("received \(signal == .terminate ? "SIGTERM" : "SIGINT"): shutting down")
             break
         }
+        health.cancel()
+        await health.value  // so that it cannot overwrite the stopping status
         _ = notifier.stopping(status: "finishing in-flight requests")
         watchdog.cancel()
-        health.cancel()
         await server.shutdown()
         engine.shutdown()
         signals.cancel()

@@ -51,6 +51,10 @@ import Testing
 
         #expect(try engine.status()["commitFailing"]?["error"]?.stringValue?.contains("no space left") == true)
         #expect(engine.healthLine.hasPrefix("APPENDS FAILING since "), "\(engine.healthLine)")
+        // A commit that writes nothing (every event refused) proves nothing about the disk.
+        let refusedOnly = await engine.append([event("MemberConfirmed", ["memberId": "M404"])], actor: tester, atomic: true)
+        #expect(refusedOnly[0].seq == nil)
+        #expect(try engine.status()["commitFailing"] != nil)
 
         // Then the ledger goes on: seqs stay dense, what was refused left no
         // hole and no event behind.

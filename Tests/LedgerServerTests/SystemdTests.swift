@@ -55,8 +55,11 @@ struct SystemdTests {
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": "@" + name], pid: getpid())
         #expect(notifier.watchdog())
         #expect(notifier.status("ok"))
+        // An error text with "\r\n" (one Character in Swift) stays one assignment.
+        #expect(notifier.status("APPENDS FAILING: disk\r\nREADY=1\rfull"))
         #expect(listener.receive() == "WATCHDOG=1")
         #expect(listener.receive() == "STATUS=ok")
+        #expect(listener.receive() == "STATUS=APPENDS FAILING: disk  READY=1 full")
     }
 
     @Test func notifierEnvironment() {
