@@ -81,3 +81,15 @@ func writeExport(of engine: LedgerEngine, to path: String) throws {
     handle.write(Data(buffer))
     try handle.close()
 }
+
+/// Runs blocking `body` on a thread of its own and awaits its result. Client
+/// loops that block (sockets, semaphores) must not run on the cooperative
+/// pool: it has one thread per core, and a blocked one is taken from the
+/// server's tasks in the same process.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}

@@ -9,7 +9,10 @@ import Logging
 /// Over a real Unix socket, against the real server and engine in this
 /// process, with clients on their own threads (blocking POSIX clients, as
 /// ledgerctl is): query requests/s with p50/p99, durable single-event appends
-/// with 1, 8 and 64 clients, and a bulk pipelined append like `ledgerctl append`.
+/// with 1, 8 and 64 clients, the same closed loops multiplexed on one client
+/// thread (with the commits' mean size), and a bulk pipelined append like
+/// `ledgerctl append`. The clients never run on the cooperative pool: it has
+/// one thread per core, and the server's tasks need both.
 struct SocketBenchmark {
     let events: Int
     let bulk: Int
@@ -28,7 +31,15 @@ struct SocketBenchmark {
             configuration: .init(listener: .path(socket, mode: 0o600), connectionsMax: 512, requestsInFlightMax: 256),
             handler: handler, logger: logger)
         try await server.start()
-        print("socket benchmark (in-process server, blocking clients on threads)")
+        // The clients block; off the cooperative pool, whose threads serve the requests.
+        try await onOwnThread { [self] in try runClients(socket: socket, engine: engine) }
+        await server.shutdown()
+        engine.shutdown()
+    }
+
+    /// Every client-side measurement, in turn, on the calling (non-pool) thread.
+    private func runClients(socket: String, engine: LedgerEngine) throws {
+        print("socket benchmark (in-process server; blocking clients on threads, then closed loops multiplexed on one thread)")
         let setup = try LedgerConnection(socketPath: socket)
         _ = try setup.call(verb: "append", args: ["events": .array(SampleEvents.setup), "atomic": true])
 
@@ -44,6 +55,29 @@ struct SocketBenchmark {
                 ("append", ["events": .array([SampleEvents.task(c * 1_000_000 + i)])])
             }
             print(String(format: "  durable appends, %2d clients: %8.0f events/s  p50 %.3f ms  p99 %.3f ms", clients, rate, p50, p99))
+        }
+        // The same closed loops, driven from one thread (as wrk or memtier
+        // would): the server's rate without 64 client threads competing with
+        // it for the two cores.
+        for clients in [8, 64] {
+            let perClient = max(1, events / clients)
+            let lines = (0..<clients).map { c in
+                (0..<perClient).map { i in
+                    WireRequest(id: .int(Int64(i + 1)), verb: "append",
+                                args: ["events": .array([SampleEvents.task(5_000_000 + c * 1_000_000 + i)])]).encodedLine()
+                }
+            }
+            let before = engine.commitStatistics
+            let (rate, latencies, failed) = try MultiplexedClients(lines: lines, socketPath: socket).run { frame in
+                guard case .result(_, let value) = frame else { return false }
+                return value["results"]?.arrayValue?.first?["seq"] != nil
+            }
+            if failed > 0 { print("  (\(failed) requests failed)") }
+            let sorted = latencies.sorted()
+            let after = engine.commitStatistics
+            print(String(format: "  durable appends, %2d clients on one thread (poll): %8.0f events/s  p50 %.3f ms  p99 %.3f ms  (%.1f events a commit)",
+                         clients, rate, sorted[sorted.count / 2], sorted[sorted.count * 99 / 100],
+                         Double(after.events - before.events) / Double(max(1, after.groups - before.groups))))
         }
 
         // Bulk: batches of 500 events, up to 8 requests in flight on one connection.
@@ -62,8 +96,6 @@ struct SocketBenchmark {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         print("  bulk pipelined append (500 a request, 8 in flight): \(rate(bulk, seconds))")
-        await server.shutdown()
-        engine.shutdown()
     }
 
     /// Runs `clients` threads each doing `requests` sequential round trips.
