@@ -7,7 +7,9 @@ import Logging
 extension LedgerEngine {
     /// Where the state at startup comes from, for the log and for tests.
     enum StateSource: Equatable {
-        case snapshotFile(seq: UInt64)
+        /// `current`: of this build's snapshot format (an older one is
+        /// rewritten at the next snapshot, shutdown included).
+        case snapshotFile(seq: UInt64, current: Bool)
         /// The LMDB row earlier versions kept (read once, then moved to the file).
         case legacyRow(seq: UInt64)
         case replay
@@ -40,15 +42,17 @@ extension LedgerEngine {
                     throw SnapshotFile.Damaged(
                         description: "its tree root at seq \(file.seq) is not this log's (another ledger, or a restore)")
                 }
-                // Member chunks decode on every core, a run of them each.
+                // Its parts decode on every core. Members are folded later, on
+                // first use or by the warm-up (`foldMembersInBackground`): the
+                // file's checksum held, so their bytes are this build's.
                 let state = try DomainState(
                     snapshot: file.payload,
                     decodingChunksWith: { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) },
-                    groups: ProcessInfo.processInfo.activeProcessorCount)
+                    groups: ProcessInfo.processInfo.activeProcessorCount, lazily: true)
                 guard state.appliedSeq == file.seq else {
                     throw SnapshotFile.Damaged(description: "its header says seq \(file.seq), its state \(state.appliedSeq)")
                 }
-                return (state, .snapshotFile(seq: file.seq))
+                return (state, .snapshotFile(seq: file.seq, current: DomainState.isCurrentSnapshot(file.payload)))
             }
         } catch {
             logger.warning("ignoring the state snapshot \(SnapshotFile.path(in: dataDirectory)): \(error); replaying the log")
@@ -92,7 +96,7 @@ extension LedgerEngine {
     func writeSnapshot() throws {
         snapshotQueue.sync {}
         let committed = publishedState
-        guard committed.appliedSeq > 0, committed.appliedSeq != snapshotWrittenSeq else { return }
+        guard committed.appliedSeq > 0, committed.appliedSeq != snapshotWrittenSeq || snapshotOutdated else { return }
         try writeSnapshotFile(committed)
         snapshotSeq = committed.appliedSeq
     }
@@ -105,6 +109,7 @@ extension LedgerEngine {
         let payload = state.snapshot()
         try SnapshotFile.write(.init(seq: seq, root: root, payload: payload), in: configuration.dataDirectory)
         snapshotWrittenSeq = seq
+        snapshotOutdated = false
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
         logger.info("state snapshot written at seq \(seq) (\(payload.count) bytes, \(Int(ms)) ms, in the background)")
     }
@@ -118,3 +123,4 @@ extension LedgerEngine {
         logger.notice("moved the state snapshot out of LMDB into \(SnapshotFile.path(in: configuration.dataDirectory))")
     }
 }
+

@@ -4,6 +4,7 @@ import LedgerJSON
 import LedgerMerkle
 import LedgerStore
 import Logging
+import Synchronization
 
 /// The ledger as a service: appends through group commit with the domain
 /// rules checked inside the write transaction, and consistent snapshots for
@@ -35,6 +36,9 @@ public final class LedgerEngine: @unchecked Sendable {
     private var snapshotRunning = false
     private var lastSnapshot: (start: UInt64, duration: UInt64)?
     private var writtenSeq: UInt64 = 0
+    /// The snapshot file on disk is of an older format: shutdown writes it
+    /// again even if no event came since (set at init, cleared by the write).
+    var snapshotOutdated = false
     /// The seq of the snapshot file on disk (guarded by the lock: written by the snapshot queue).
     var snapshotWrittenSeq: UInt64 {
         get {
@@ -56,6 +60,10 @@ public final class LedgerEngine: @unchecked Sendable {
     private let publishedLock = NSLock()
     /// Releases replaced published states off the committer thread (with the committed jobs).
     private let reaper = DispatchQueue(label: "ledger.engine.reaper", qos: .utility)
+    /// Folds the members a restart left encoded (`foldMembersInBackground`).
+    let warmUpQueue = DispatchQueue(label: "ledger.engine.warm-up", qos: .utility)
+    let warmUp = DispatchGroup()
+    let warmUpStop = Atomic(false)
     private var published: DomainState
     /// Set by the committer when a commit failed with nothing written: the
     /// groups staged on top of it are refused until the writer starts again
@@ -114,9 +122,10 @@ public final class LedgerEngine: @unchecked Sendable {
         state = loaded
         snapshotSource = source
         switch source {
-        case .snapshotFile(let seq):
+        case .snapshotFile(let seq, let current):
             snapshotSeq = seq
             writtenSeq = seq
+            snapshotOutdated = !current
         case .legacyRow(let seq): snapshotSeq = seq
         case .replay: snapshotSeq = 0
         }
@@ -128,6 +137,7 @@ public final class LedgerEngine: @unchecked Sendable {
                 logger.error("could not move the state snapshot out of LMDB: \(error)")
             }
         }
+        foldMembersInBackground(loaded)
         // The threads hold the engine until they exit: `shutdown()` is required.
         let committing = Thread { self.runCommitter() }
         committing.name = "ledger-committer"
@@ -417,6 +427,7 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Refuses new appends, lets the writer and committer finish what is
     /// queued, writes a state snapshot and closes the store. Blocks until done.
     public func shutdown() {
+        stopFoldingMembers()
         queue.close()
         if writer != nil {
             writerDone.wait()

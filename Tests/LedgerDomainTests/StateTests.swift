@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import LedgerDomain
 import LedgerJSON
 import Testing
@@ -52,7 +53,7 @@ struct StateTests {
         }
         #expect(throws: DomainError.self) { try DomainState(snapshot: bytes + [0]) }
         var wrongVersion = bytes
-        wrongVersion[3] = 3
+        wrongVersion[3] = 4
         #expect(throws: DomainError.self) { try DomainState(snapshot: wrongVersion) }
         // A chunk cut short or run long is refused, whatever its neighbours say.
         let chunked = Self.busyWorld().state.snapshot(membersPerChunk: 2)
@@ -103,11 +104,25 @@ struct StateTests {
         #expect(refused > 100)
     }
 
+    /// Version 2 (members as id, timeline, trackers; no part lengths), the
+    /// format before this one, is still read, one way or many.
+    @Test(arguments: [1, 3, 1000])
+    func versionTwoSnapshotsAreStillRead(membersPerChunk: Int) throws {
+        let state = Self.busyWorld().state
+        let two = state.snapshot(membersPerChunk: membersPerChunk, format: .version2)
+        #expect(Array(two.prefix(4)) == [0x4C, 0x44, 0x53, 0x02])
+        for restored in [try DomainState(snapshot: two), try DomainState(snapshot: two, decodingChunksWith: Self.concurrent, groups: 3)] {
+            #expect(restored == state)
+            #expect(restored.membersByCell == state.membersByCell)
+            #expect(restored.snapshot() == state.snapshot())
+        }
+    }
+
     /// Version 1 (one run of members, no chunk headers) is still read: the
     /// same bytes as a one-chunk version 2 without the chunk count and header.
     @Test func versionOneSnapshotsAreStillRead() throws {
         let state = Self.busyWorld().state
-        let two = state.snapshot(membersPerChunk: 1000)
+        let two = state.snapshot(membersPerChunk: 1000, format: .version2)
         // Find `count(6) count(1) fixed64(length) count(6)` and drop its middle.
         let members = UInt8(state.members.count)
         var one: [UInt8]?
@@ -122,6 +137,73 @@ struct StateTests {
         let restored = try DomainState(snapshot: version1)
         #expect(restored == state)
         #expect(restored.membersByCell == state.membersByCell)
+    }
+
+    /// Restored lazily, members stay encoded until read: a snapshot of them
+    /// copies their bytes (and gives the same bytes), the maps by cell are
+    /// right before any member is folded, and folding gives the same members.
+    @Test(arguments: [1, 2, 1000])
+    func lazilyRestoredMembersFoldOnFirstUse(membersPerChunk: Int) throws {
+        let state = Self.busyWorld().state
+        let bytes = state.snapshot(membersPerChunk: membersPerChunk)
+        let lazy = try DomainState(snapshot: bytes, decodingChunksWith: Self.concurrent, groups: 2, lazily: true)
+        #expect(lazy.members.values.allSatisfy { $0.isStillEncoded })
+        #expect(lazy.snapshot(membersPerChunk: membersPerChunk) == bytes)
+        #expect(lazy.membersByCell == state.membersByCell)
+        #expect(lazy.members.values.allSatisfy { $0.isStillEncoded })
+        let m1 = try #require(lazy.members["m1"])
+        #expect(m1 == state.members["m1"]!)
+        #expect(!m1.isStillEncoded)
+        #expect(lazy.members.values.filter { $0.isStillEncoded }.count == state.members.count - 1)
+        #expect(lazy == state)
+        #expect(lazy.members.values.allSatisfy { !$0.isStillEncoded })
+        #expect(lazy.snapshot(membersPerChunk: membersPerChunk) == bytes)
+    }
+
+    /// Many threads reading the same lazily restored members at once each see
+    /// the whole member: each is folded once, whoever comes first.
+    @Test func lazilyRestoredMembersFoldOnceUnderConcurrentReads() throws {
+        let state = Self.busyWorld().state
+        let bytes = state.snapshot(membersPerChunk: 2)
+        for _ in 0..<20 {
+            let lazy = try DomainState(snapshot: bytes, lazily: true)
+            let ids = Array(state.members.keys)
+            let mismatches = Atomic(0)
+            DispatchQueue.concurrentPerform(iterations: 8) { thread in
+                for id in ids.shuffled() {
+                    let member = lazy.members[id]!
+                    if member.timeline.count != state.members[id]!.timeline.count || member.cell != state.members[id]!.cell
+                        || member.tasks.count != state.members[id]!.tasks.count || thread < 0
+                    {
+                        mismatches.add(1, ordering: .relaxed)
+                    }
+                }
+            }
+            #expect(mismatches.load(ordering: .relaxed) == 0)
+            #expect(lazy == state)
+        }
+    }
+
+    /// The rules and appends work on members still encoded: a lazily restored
+    /// ledger goes on exactly like one folded at once.
+    @Test func appendsToALazilyRestoredStateMatchAnEagerOne() throws {
+        var eager = Self.busyWorld()
+        var lazy = eager
+        let bytes = eager.state.snapshot(membersPerChunk: 2)
+        eager.state = try DomainState(snapshot: bytes)
+        lazy.state = try DomainState(snapshot: bytes, lazily: true)
+        func more(_ l: inout TestLedger) {
+            l.ok("MemberTaskAssigned", "2012-02-01", ["memberId": "m1", "task": "Một", "assignedBy": "X"])
+            l.ok("MemberTransferred", "2012-02-04", ["memberId": "m2", "toCell": "Y", "kind": "official"])
+            l.ok("MeetingHeld", "2012-02-10", TestLedger.meeting(attendees: ["m1"]))
+            l.ok("MemberRetired", "2012-02-05", ["memberId": "m4"])
+        }
+        more(&eager)
+        more(&lazy)
+        #expect(lazy.state.members.values.contains { $0.isStillEncoded })
+        #expect(lazy.state.snapshot() == eager.state.snapshot())
+        #expect(lazy.state == eager.state)
+        #expect(lazy.state.membersByCell == eager.state.membersByCell)
     }
 
     @Test func replayFromTheLogGivesTheSameState() {

@@ -27,9 +27,46 @@ import Testing
         #expect(file.seq == 7)
         let engine = try openEngine(dir)
         defer { engine.shutdown() }
-        #expect(engine.snapshotSource == .snapshotFile(seq: 7))
+        #expect(engine.snapshotSource == .snapshotFile(seq: 7, current: true))
         #expect(try engine.status()["snapshotSeq"] == 7)
         #expect(try Self.memberNames(engine) == ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bình"])
+        #expect(try engine.verify()["ok"] == true)
+    }
+
+    /// A restart folds no member: they stay encoded until first read (a
+    /// query, an append) or until the background fold reaches them, and the
+    /// ledger answers and goes on all the same.
+    @Test func restoredMembersAreFoldedOnFirstUseOrInTheBackground() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        let task = event("MemberTaskAssigned", ["memberId": "M002", "task": "Sau khi khởi động lại"])
+        #expect(await engine.append([task], actor: tester, atomic: true).first?.seq == 8)
+        #expect(try engine.withSnapshot { state, _ in state.members["M002"]?.tasks.map(\.task) } == ["Sau khi khởi động lại"])
+        engine.waitUntilMembersFolded()
+        #expect(try engine.withSnapshot { state, _ in state.members.values.allSatisfy { !$0.isStillEncoded } })
+        #expect(try Self.memberNames(engine) == ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bình"])
+        #expect(try engine.verify()["ok"] == true)
+    }
+
+    /// A snapshot of the format before this one is still used, and written
+    /// again in this build's format at shutdown.
+    @Test func anOlderFormatIsReadThenRewritten() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let file = try #require(try SnapshotFile.read(in: dir.path))
+        let state = try DomainState(snapshot: file.payload)
+        let older = state.snapshot(membersPerChunk: DomainState.snapshotMembersPerChunk, format: .version2)
+        try SnapshotFile.write(.init(seq: file.seq, root: file.root, payload: older), in: dir.path)
+        var engine = try openEngine(dir)
+        #expect(engine.snapshotSource == .snapshotFile(seq: 7, current: false))
+        #expect(try Self.memberNames(engine).count == 3)
+        engine.shutdown()
+        #expect(try SnapshotFile.read(in: dir.path)?.payload == file.payload)
+        engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        #expect(engine.snapshotSource == .snapshotFile(seq: 7, current: true))
         #expect(try engine.verify()["ok"] == true)
     }
 

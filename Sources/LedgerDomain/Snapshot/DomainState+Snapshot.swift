@@ -2,40 +2,59 @@ import HashTreeCollections
 
 /// Snapshots: the state as compact bytes, so a restart does not replay the log.
 ///
-/// Format (version 2): "LDS" 0x02, applied seq, then organizations, members,
-/// inspections, disciplines (each sorted by id) and retractions (sorted by seq).
-/// Members come in chunks (each headed by its byte length and member count) so
-/// that a restart can decode them on several cores. Organizations and members
-/// are stored as their timelines (plus reference trackers and meeting tallies)
-/// and re-folded on load, so a snapshot cannot hold a derived field that
-/// disagrees with its history. The same state always gives the same bytes.
-/// Version 1 (members in one run, without chunk headers) is still read.
+/// Format (version 3): "LDS" 0x03, applied seq, then three parts:
+/// - organizations (sorted by code), headed by their byte length;
+/// - members (sorted by id) in chunks, each headed by its byte length and
+///   member count, so that a restart decodes them on several cores;
+/// - inspections, disciplines (sorted by id) and retractions (sorted by
+///   seq), headed by their byte length.
+///
+/// The lengths let a restart decode the three parts at once. Organizations
+/// and members are stored as their timelines (plus reference trackers and
+/// meeting tallies) and re-folded on load, so a snapshot cannot hold a
+/// derived field that disagrees with its history; a member's record also
+/// names its cell, so that a restart can index members by cell and fold
+/// each one later, on first use (`lazily:`). The same state always gives the
+/// same bytes. Versions 1 and 2 (members stored as id, timeline, trackers;
+/// no part lengths; version 1 without chunks) are still read.
 extension DomainState {
-    static let snapshotMagic: [UInt8] = [0x4C, 0x44, 0x53, 0x02]  // "LDS" v2
+    static let snapshotMagic: [UInt8] = [0x4C, 0x44, 0x53, 0x03]  // "LDS" v3
+    static let snapshotMagicVersion2: [UInt8] = [0x4C, 0x44, 0x53, 0x02]
     static let snapshotMagicVersion1: [UInt8] = [0x4C, 0x44, 0x53, 0x01]
     /// Members a chunk holds (the last may hold fewer): the unit a restart shares
     /// out between cores, small enough that the shares come out even.
     public static let snapshotMembersPerChunk = 16_384
 
+    /// The snapshot formats this build writes: the current one, and the one
+    /// before it (for tests that prove older snapshots are still read).
+    public enum SnapshotFormat: Sendable {
+        case version2, version3
+    }
+
     /// Runs `body(0)`, …, `body(count - 1)`, in any order and on any threads,
-    /// and returns when all are done: how `init(snapshot:decodingChunksWith:groups:)`
-    /// spreads groups of member chunks over cores. The engine passes
+    /// and returns when all are done: how `init(snapshot:decodingChunksWith:groups:lazily:)`
+    /// spreads its parts over cores. The engine passes
     /// `DispatchQueue.concurrentPerform`; the default runs them in turn.
     public typealias ChunkRunner = @Sendable (_ count: Int, _ body: @Sendable (Int) -> Void) -> Void
 
-    /// One chunk after another on the calling thread.
+    /// One part after another on the calling thread.
     public static let inTurn: ChunkRunner = { count, body in
         for index in 0..<count { body(index) }
     }
 
+    /// Whether `bytes` are a snapshot of the format this build writes.
+    public static func isCurrentSnapshot(_ bytes: [UInt8]) -> Bool { bytes.starts(with: snapshotMagic) }
+
     public func snapshot() -> [UInt8] { snapshot(membersPerChunk: Self.snapshotMembersPerChunk) }
 
     /// The snapshot with chunks of `membersPerChunk` members (tests make them small).
-    public func snapshot(membersPerChunk: Int) -> [UInt8] {
+    public func snapshot(membersPerChunk: Int, format: SnapshotFormat = .version3) -> [UInt8] {
         precondition(membersPerChunk > 0, "a chunk holds at least one member")
+        let current = format == .version3
         var w = SnapshotWriter()
-        w.bytes.append(contentsOf: Self.snapshotMagic)
+        w.bytes.append(contentsOf: current ? Self.snapshotMagic : Self.snapshotMagicVersion2)
         w.uint(appliedSeq)
+        let organizationsAt = current ? w.beginPart() : nil
         w.count(organizations.count)
         for code in organizations.keys.sorted() {
             let o = organizations[code]!
@@ -50,24 +69,25 @@ extension DomainState {
                 w.int(Int64(o.meetingQuarters[q]!.thematic))
             }
         }
+        if let organizationsAt { w.endPart(organizationsAt) }
         let ids = members.keys.sorted()
         w.count(ids.count)
         w.count((ids.count + membersPerChunk - 1) / membersPerChunk)
+        var scratch = SnapshotWriter()
         for first in stride(from: 0, to: ids.count, by: membersPerChunk) {
             let chunk = ids[first..<min(first + membersPerChunk, ids.count)]
-            let lengthAt = w.bytes.count
-            w.fixed64(0)
-            let start = w.bytes.count
+            let chunkAt = w.beginPart()
             w.count(chunk.count)
             for id in chunk {
-                let m = members[id]!
-                w.string(id)
-                w.count(m.timeline.count)
-                for entry in m.timeline { Self.write(entry, into: &w) }
-                Self.write(m.references, into: &w)
+                if current {
+                    Self.writeMemberRecord(members[id]!, id: id, into: &w, scratch: &scratch)
+                } else {
+                    Self.writeMemberRecordVersion2(members[id]!, id: id, into: &w)
+                }
             }
-            w.patch64(at: lengthAt, UInt64(w.bytes.count - start))
+            w.endPart(chunkAt)
         }
+        let restAt = current ? w.beginPart() : nil
         w.count(inspections.count)
         for id in inspections.keys.sorted() { Self.write(inspections[id]!, into: &w) }
         w.count(disciplines.count)
@@ -77,28 +97,103 @@ extension DomainState {
             w.uint(seq)
             w.uint(retracted[seq]!)
         }
+        if let restAt { w.endPart(restAt) }
         return w.bytes
     }
 
-    /// Restores a state from `snapshot()` bytes. The member chunks are cut into
-    /// `groups` runs of neighbouring chunks (at most one a chunk), each decoded
-    /// into its own trie by one call of `run`'s body; the tries are then merged.
-    /// The engine passes its core count and `DispatchQueue.concurrentPerform`;
-    /// the default decodes everything in turn on the calling thread.
+    /// Restores a state from `snapshot()` bytes (any version this build reads).
+    ///
+    /// The parts are decoded by `run`'s bodies: the member chunks in `groups`
+    /// runs of neighbouring chunks (at most one a chunk) and, in version 3, the
+    /// organizations and the rest beside them; the members then go into one
+    /// trie per partition of their hashes, and the tries are joined. The
+    /// engine passes its core count and `DispatchQueue.concurrentPerform`; the
+    /// default decodes everything in turn on the calling thread.
+    ///
+    /// `lazily`: version 3 members are not folded now but on first use (see
+    /// `EncodedMember`); pass it only for bytes whose checksum has been
+    /// checked, since a timeline that does not decode then stops the process.
+    /// Otherwise everything is decoded and checked now.
+    ///
     /// Throws `snapshot-damaged` for bytes of another format or version, or damaged ones:
     /// the remedy is to rebuild the state from the log.
     public init(
-        snapshot bytes: [UInt8], decodingChunksWith run: ChunkRunner = DomainState.inTurn, groups: Int = 1
+        snapshot bytes: [UInt8], decodingChunksWith run: ChunkRunner = DomainState.inTurn, groups: Int = 1,
+        lazily: Bool = false
     ) throws(DomainError) {
         precondition(groups > 0, "decode in at least one group")
         self.init()
         var r = SnapshotReader(bytes)
         var magic: [UInt8] = []
         for _ in 0..<Self.snapshotMagic.count { magic.append(try r.u8()) }
-        guard magic == Self.snapshotMagic || magic == Self.snapshotMagicVersion1 else {
-            throw SnapshotReader.damaged("not a version-1 or version-2 state snapshot")
+        switch magic {
+        case Self.snapshotMagic:
+            try readVersion3(&r, run: run, groups: groups, lazily: lazily)
+        case Self.snapshotMagicVersion2, Self.snapshotMagicVersion1:
+            appliedSeq = try r.uint()
+            try readOrganizations(&r)
+            if magic == Self.snapshotMagicVersion1 {
+                for _ in 0..<(try r.count()) {
+                    let m = try Self.readMemberRecordVersion2(&r)
+                    storeMember(m.id, m)
+                }
+            } else {
+                let table = try Self.readChunkTable(&r)
+                try restoreMembers(bytes, table: table, version: 2, lazily: false, run: run, groups: groups)
+            }
+            try readRest(&r)
+            guard r.atEnd else { throw SnapshotReader.damaged("\(bytes.count - r.offset) bytes after the end") }
+        default:
+            throw SnapshotReader.damaged("not a version 1, 2 or 3 state snapshot")
         }
+    }
+
+    /// Version 3: the parts' ranges first, then organizations, the rest and
+    /// the member chunks decoded at once.
+    private mutating func readVersion3(_ r: inout SnapshotReader, run: ChunkRunner, groups: Int, lazily: Bool) throws(DomainError) {
         appliedSeq = try r.uint()
+        let organizationsPart = try r.part()
+        let table = try Self.readChunkTable(&r)
+        let restPart = try r.part()
+        guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes after the end") }
+        let bytes = r.bytes
+        // Organizations and the rest decode beside the member runs.
+        let plan = MemberRunPlan(table: table, groups: groups)
+        let parts = try Self.runAll(2 + plan.groupCount, on: run) { (job) throws(DomainError) -> RestoredPart in
+            guard job < 2 else {
+                return .members(try plan.decode(group: job - 2, bytes, version: 3, lazily: lazily))
+            }
+            var state = DomainState()
+            var reader = SnapshotReader(bytes, range: job == 0 ? organizationsPart : restPart)
+            if job == 0 { try state.readOrganizations(&reader) } else { try state.readRest(&reader) }
+            guard reader.atEnd else { throw SnapshotReader.damaged("\(reader.end - reader.offset) bytes left at the end of a part") }
+            return .state(state)
+        }
+        if case .state(let part) = parts[0] {
+            organizations = part.organizations
+            childrenByParent = part.childrenByParent
+        }
+        if case .state(let part) = parts[1] {
+            inspections = part.inspections
+            disciplines = part.disciplines
+            retracted = part.retracted
+        }
+        let runs = parts.dropFirst(2).compactMap { part -> MemberRun? in
+            if case .members(let memberRun) = part { return memberRun }
+            return nil
+        }
+        try joinMembers(runs, plan: plan, run: run)
+    }
+
+    /// What one job of a version 3 restore gives.
+    private enum RestoredPart: Sendable {
+        /// The organizations, or the inspections, disciplines and retractions.
+        case state(DomainState)
+        case members(MemberRun)
+    }
+
+    /// Organizations: count, then each one's code, timeline, trackers and tallies.
+    private mutating func readOrganizations(_ r: inout SnapshotReader) throws(DomainError) {
         for _ in 0..<(try r.count()) {
             let code = try r.string()
             var timeline: [OrganizationTimelineEntry] = []
@@ -119,14 +214,10 @@ extension DomainState {
             }
             storeOrganization(code, o)
         }
-        if magic == Self.snapshotMagicVersion1 {
-            for _ in 0..<(try r.count()) {
-                let m = try Self.readMember(&r)
-                storeMember(m.id, m)
-            }
-        } else {
-            try readMemberChunks(&r, run: run, groups: groups)
-        }
+    }
+
+    /// Inspections, disciplines and retractions.
+    private mutating func readRest(_ r: inout SnapshotReader) throws(DomainError) {
         for _ in 0..<(try r.count()) {
             let i = try Self.readInspection(&r)
             inspections[i.id] = i
@@ -139,91 +230,6 @@ extension DomainState {
             let seq = try r.uint()
             retracted[seq] = try r.uint()
         }
-        guard r.atEnd else { throw SnapshotReader.damaged("\(bytes.count - r.offset) bytes after the end") }
-    }
-
-    /// One member: id, timeline (re-folded), reference tracker.
-    /// Entries are folded as they are read (no timeline array in between): the
-    /// same fold as `Member(id:timeline:)`, which checks the first entry.
-    static func readMember(_ r: inout SnapshotReader) throws(DomainError) -> Member {
-        let id = try r.string()
-        let entries = try r.count()
-        let first = entries > 0 ? try Self.readMemberEntry(&r) : nil
-        guard let first, var m = Member(id: id, timeline: CollectionOfOne(first)) else {
-            throw SnapshotReader.damaged("member \(id) has no registration")
-        }
-        var lastSeq = first.seq
-        for _ in 1..<entries {
-            let entry = try Self.readMemberEntry(&r)
-            guard entry.seq >= lastSeq else { throw SnapshotReader.damaged("member \(id)'s timeline is out of seq order") }
-            lastSeq = entry.seq
-            m.apply(entry)
-        }
-        m.references = try Self.readTracker(&r)
-        return m
-    }
-
-    /// The members of one group of chunks, keyed by id, and their ids by cell.
-    struct MemberChunk: Sendable {
-        var members: TreeDictionary<String, Member> = [:]
-        var byCell: [String: Set<String>] = [:]
-    }
-
-    /// Reads the chunk headers, decodes runs of neighbouring chunks with `run`
-    /// (each group on its own readers into its own trie, so groups may run at
-    /// once), then joins the groups: the tries merge structurally, and
-    /// `membersByCell` is built once.
-    private mutating func readMemberChunks(_ r: inout SnapshotReader, run: ChunkRunner, groups: Int) throws(DomainError) {
-        let memberCount = try r.count()
-        let chunkCount = try r.count()
-        var ranges: [Range<Int>] = []
-        for _ in 0..<chunkCount {
-            let length = try r.fixed64()
-            guard length <= UInt64(r.end - r.offset) else {
-                throw SnapshotReader.damaged("a member chunk of \(length) bytes runs past the end at byte \(r.offset)")
-            }
-            ranges.append(r.offset..<(r.offset + Int(length)))
-            try r.skip(Int(length))
-        }
-        let groupCount = max(1, min(groups, chunkCount))
-        let results = UnsafeMutableBufferPointer<Result<MemberChunk, DomainError>>.allocate(capacity: groupCount)
-        results.initialize(repeating: .failure(SnapshotReader.damaged("a member chunk was not decoded")))
-        defer {
-            results.deinitialize()
-            results.deallocate()
-        }
-        nonisolated(unsafe) let shared = results
-        let bytes = r.bytes
-        run(groupCount) { [ranges] group in
-            // Chunks [group × n / g, (group + 1) × n / g): the groups differ by one chunk at most.
-            let first = group * ranges.count / groupCount, end = (group + 1) * ranges.count / groupCount
-            shared[group] = Result { () throws(DomainError) -> MemberChunk in
-                var decoded = MemberChunk()
-                for range in ranges[first..<end] { try Self.readMemberChunk(bytes, range: range, into: &decoded) }
-                return decoded
-            }
-        }
-        var byCell: [String: Set<String>] = [:]
-        for group in 0..<groupCount {
-            let decoded = try results[group].get()
-            members.merge(decoded.members) { first, _ in first }
-            for (cell, ids) in decoded.byCell { byCell[cell, default: []].formUnion(ids) }
-        }
-        guard members.count == memberCount else {
-            throw SnapshotReader.damaged("\(memberCount) members announced, \(members.count) distinct ones found")
-        }
-        membersByCell = TreeDictionary(uniqueKeysWithValues: byCell.lazy.map { ($0.key, $0.value) })
-    }
-
-    /// Decodes one chunk of members into `decoded` (which may hold earlier chunks).
-    static func readMemberChunk(_ bytes: [UInt8], range: Range<Int>, into decoded: inout MemberChunk) throws(DomainError) {
-        var r = SnapshotReader(bytes, range: range)
-        for _ in 0..<(try r.count()) {
-            let m = try readMember(&r)
-            decoded.members[m.id] = m
-            decoded.byCell[m.cell, default: []].insert(m.id)
-        }
-        guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes left at the end of a member chunk") }
     }
 
     static func write(_ t: ReferenceTracker, into w: inout SnapshotWriter) {

@@ -49,6 +49,16 @@ struct SnapshotWriter {
         for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: v >> UInt64(shift))) }
     }
 
+    /// Starts a part headed by its byte length; returns where the length goes.
+    mutating func beginPart() -> Int {
+        let at = bytes.count
+        fixed64(0)
+        return at
+    }
+
+    /// Ends the part `beginPart()` started: writes its length.
+    mutating func endPart(_ at: Int) { patch64(at: at, UInt64(bytes.count - at - 8)) }
+
     /// Overwrites the `fixed64` written at `offset`.
     mutating func patch64(at offset: Int, _ v: UInt64) {
         for (i, shift) in stride(from: 0, to: 64, by: 8).enumerated() {
@@ -145,6 +155,17 @@ struct SnapshotReader {
         for i in 0..<8 { v |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
         offset += 8
         return v
+    }
+
+    /// A part headed by its `fixed64` byte length: its range, skipped.
+    mutating func part() throws(DomainError) -> Range<Int> {
+        let length = try fixed64()
+        guard length <= UInt64(end - offset) else {
+            throw Self.damaged("a part of \(length) bytes runs past the end at byte \(offset)")
+        }
+        let range = offset..<(offset + Int(length))
+        offset = range.upperBound
+        return range
     }
 
     /// Moves past `n` bytes. Throws if fewer are left.

@@ -1,15 +1,70 @@
+import Synchronization
+
 /// A member as the ledger knows it: the fold of `timeline` (in seq order).
 ///
 /// A value with one reference inside: the fields live in a copy-on-write box,
 /// so copying a member (every lookup in the state's maps returns a copy) is
 /// one retain instead of one per field, and a change copies the fields only
 /// when the box is shared (with a published snapshot).
+///
+/// A member restored from a snapshot may still be *encoded*: its box holds
+/// the snapshot bytes of its timeline and folds them the first time any field
+/// is read (`EncodedMember`). A restart then costs a few varints a member
+/// instead of a fold, and the fold happens later, on whichever thread first
+/// needs the member (the engine warms every member in the background).
 public struct Member: Sendable, Hashable {
     private final class Box: @unchecked Sendable {
-        // @unchecked: mutated only through `fields`' _modify, which copies a
-        // shared box first; a box reachable from two values is never written.
-        var fields: MemberFields
-        init(_ fields: MemberFields) { self.fields = fields }
+        // @unchecked: `stored` is written in two ways only. (1) Through
+        // `fields`' _modify, which `Member` uses on a uniquely referenced box
+        // alone (it copies a shared box first). (2) Once per encoded box, by
+        // `decode()` under `encoded`'s lock, before `decoded` is set with
+        // release ordering; every reader loads `decoded` with acquire ordering
+        // (or takes the lock) before it reads `stored`.
+        private var stored: MemberFields?
+        private let decoded: Atomic<Bool>
+        private let encoded: Mutex<EncodedMember?>
+
+        init(_ fields: MemberFields) {
+            stored = fields
+            decoded = Atomic(true)
+            encoded = Mutex(nil)
+        }
+
+        init(encoded member: EncodedMember) {
+            stored = nil
+            decoded = Atomic(false)
+            encoded = Mutex(member)
+        }
+
+        var fields: MemberFields {
+            _read {
+                if !decoded.load(ordering: .acquiring) { decode() }
+                yield stored.unsafelyUnwrapped
+            }
+            _modify {
+                if !decoded.load(ordering: .acquiring) { decode() }
+                yield &stored!
+            }
+        }
+
+        /// The snapshot bytes of a member not folded yet; nil once it is.
+        var stillEncoded: EncodedMember? {
+            if decoded.load(ordering: .acquiring) { return nil }
+            return encoded.withLock { $0 }
+        }
+
+        /// Folds the encoded member; false if it was folded already (by anyone).
+        @discardableResult
+        func decode() -> Bool {
+            if decoded.load(ordering: .acquiring) { return false }
+            return encoded.withLock { member in
+                guard let pending = member else { return false }  // another thread folded it first
+                stored = pending.decode()
+                member = nil  // the fields no longer keep the snapshot's bytes alive
+                decoded.store(true, ordering: .releasing)
+                return true
+            }
+        }
     }
 
     private var box: Box
@@ -19,6 +74,24 @@ public struct Member: Sendable, Hashable {
     public internal(set) var references = ReferenceTracker()
 
     init(_ fields: MemberFields) { box = Box(fields) }
+
+    /// A member restored from snapshot bytes, folded on first use.
+    init(encoded: EncodedMember, references: ReferenceTracker) {
+        box = Box(encoded: encoded)
+        self.references = references
+    }
+
+    /// The snapshot bytes of this member if it has not been folded yet
+    /// (a snapshot of it copies them as they are).
+    var stillEncoded: EncodedMember? { box.stillEncoded }
+
+    /// Whether the member is still as a snapshot stored it, not folded yet.
+    public var isStillEncoded: Bool { box.stillEncoded != nil }
+
+    /// Folds the member now if it is still encoded (the engine's warm-up);
+    /// true if this call did it.
+    @discardableResult
+    public func decodeIfNeeded() -> Bool { box.decode() }
 
     var fields: MemberFields {
         get { box.fields }

@@ -1,0 +1,263 @@
+import HashTreeCollections
+
+/// Members in snapshots: the record of one member in each format, and the
+/// restore of the member chunks on several cores.
+///
+/// A version 3 record is `id, cell, references, timeline length, timeline`
+/// (`timeline` = entry count, entries). Its id, cell and reference counts are
+/// read at restart; its timeline is folded then (`lazily: false`) or on first
+/// use (`lazily: true`, `EncodedMember`). Versions 1 and 2 store
+/// `id, timeline, references` and are always folded at once.
+extension DomainState {
+    // MARK: Writing
+
+    /// Appends `member`'s version 3 record. A member still encoded is copied
+    /// as it was read (the same bytes its fold would give again).
+    static func writeMemberRecord(_ member: Member, id: String, into w: inout SnapshotWriter, scratch: inout SnapshotWriter) {
+        w.string(id)
+        if let encoded = member.stillEncoded {
+            w.string(encoded.cell)
+            write(member.references, into: &w)
+            w.count(encoded.timeline.count)
+            w.bytes.append(contentsOf: encoded.bytes.bytes[encoded.timeline])
+            return
+        }
+        w.string(member.cell)
+        write(member.references, into: &w)
+        scratch.bytes.removeAll(keepingCapacity: true)
+        writeTimeline(member, into: &scratch)
+        w.count(scratch.bytes.count)
+        w.bytes.append(contentsOf: scratch.bytes)
+    }
+
+    /// Appends `member`'s version 2 record (kept so tests can make older snapshots).
+    static func writeMemberRecordVersion2(_ member: Member, id: String, into w: inout SnapshotWriter) {
+        w.string(id)
+        writeTimeline(member, into: &w)
+        write(member.references, into: &w)
+    }
+
+    private static func writeTimeline(_ member: Member, into w: inout SnapshotWriter) {
+        let timeline = member.timeline
+        w.count(timeline.count)
+        for entry in timeline { write(entry, into: &w) }
+    }
+
+    // MARK: Reading one member
+
+    /// A timeline (entry count, entries) folded as it is read, with no array in
+    /// between: the same fold as `Member(id:timeline:)`, which checks the first entry.
+    static func readMemberTimeline(id: String, _ r: inout SnapshotReader) throws(DomainError) -> MemberFields {
+        let entries = try r.count()
+        let first = entries > 0 ? try readMemberEntry(&r) : nil
+        guard let first, var fields = MemberFields(id: id, timeline: CollectionOfOne(first)) else {
+            throw SnapshotReader.damaged("member \(id) has no registration")
+        }
+        var lastSeq = first.seq
+        for _ in 1..<entries {
+            let entry = try readMemberEntry(&r)
+            guard entry.seq >= lastSeq else { throw SnapshotReader.damaged("member \(id)'s timeline is out of seq order") }
+            lastSeq = entry.seq
+            fields.apply(entry)
+        }
+        return fields
+    }
+
+    /// A version 1 or 2 record: id, timeline, reference tracker.
+    static func readMemberRecordVersion2(_ r: inout SnapshotReader) throws(DomainError) -> Member {
+        let id = try r.string()
+        var member = Member(try readMemberTimeline(id: id, &r))
+        member.references = try readTracker(&r)
+        return member
+    }
+
+    /// A version 3 record from `r`, which reads `bytes` (a chunk's own copy
+    /// when `lazily`): its id, its cell, and the member encoded or folded and checked.
+    static func readMemberRecord(
+        _ r: inout SnapshotReader, bytes: SnapshotBytes?, lazily: Bool
+    ) throws(DomainError) -> (id: String, cell: String, member: Member) {
+        let id = try r.string()
+        let cell = try r.string()
+        let references = try readTracker(&r)
+        let length = try r.count()
+        let timeline = r.offset..<(r.offset + length)
+        try r.skip(length)
+        if lazily, let bytes {
+            let encoded = EncodedMember(id: id, cell: cell, bytes: bytes, timeline: timeline)
+            return (id, cell, Member(encoded: encoded, references: references))
+        }
+        var member = Member(try EncodedMember.fold(id: id, cell: cell, r.bytes, timeline: timeline))
+        member.references = references
+        return (id, cell, member)
+    }
+
+    // MARK: Restoring the chunks
+
+    /// Where the member chunks lie: the member count, then each chunk's range.
+    struct ChunkTable {
+        var memberCount = 0
+        var ranges: [Range<Int>] = []
+    }
+
+    /// Reads `count, chunk count, (fixed64 length, chunk)…` and skips the chunks.
+    static func readChunkTable(_ r: inout SnapshotReader) throws(DomainError) -> ChunkTable {
+        var table = ChunkTable()
+        table.memberCount = try r.count()
+        for _ in 0..<(try r.count()) {
+            let length = try r.fixed64()
+            guard length <= UInt64(r.end - r.offset) else {
+                throw SnapshotReader.damaged("a member chunk of \(length) bytes runs past the end at byte \(r.offset)")
+            }
+            table.ranges.append(r.offset..<(r.offset + Int(length)))
+            try r.skip(Int(length))
+        }
+        return table
+    }
+
+    /// The members of one group of chunks, split by the trie partition their
+    /// id hashes to, and their ids by cell.
+    struct MemberRun: Sendable {
+        /// Per partition of the id's hash: (trie order, id, member).
+        var partitions: [[(UInt, String, Member)]]
+        /// Per partition of the cell's hash: (cell, id).
+        var cells: [[(String, String)]]
+
+        init(partitionCount: Int) {
+            partitions = Array(repeating: [], count: partitionCount)
+            cells = Array(repeating: [], count: partitionCount)
+        }
+    }
+
+    /// The tries are built per partition of the hash's lowest bits, which pick
+    /// a key's slot in a trie's root node; tries of disjoint partitions then
+    /// merge by linking their root's children.
+    static func partitionCount(groups: Int) -> Int {
+        var count = 1
+        while count * 2 <= min(groups, 32) { count *= 2 }
+        return count
+    }
+
+    /// The order of a hash's path in a `TreeDictionary`: its root slot is the
+    /// hash's lowest five bits, the next level's the five after, and so on,
+    /// so the path read from the root is those groups, lowest first.
+    static func trieOrder(_ hash: UInt) -> UInt {
+        var order: UInt = 0
+        var rest = hash
+        for _ in 0..<(UInt.bitWidth / 5) {
+            order = order << 5 | (rest & 31)
+            rest >>= 5
+        }
+        return order << UInt(UInt.bitWidth % 5) | rest
+    }
+
+    /// Decodes the chunks `table.ranges[range]` of a version 2 or 3 snapshot.
+    static func readMemberRun(
+        _ bytes: [UInt8], table: ChunkTable, chunks: Range<Int>, version: UInt8, lazily: Bool, partitionCount: Int
+    ) throws(DomainError) -> MemberRun {
+        var run = MemberRun(partitionCount: partitionCount)
+        let mask = partitionCount - 1
+        for range in table.ranges[chunks] {
+            // Lazily restored members keep their chunk's bytes, so each chunk gets its own copy.
+            let own = lazily ? SnapshotBytes(Array(bytes[range])) : nil
+            var r = own.map { SnapshotReader($0.bytes) } ?? SnapshotReader(bytes, range: range)
+            for _ in 0..<(try r.count()) {
+                let (id, cell, member): (String, String, Member)
+                if version == 2 {
+                    member = try readMemberRecordVersion2(&r)
+                    (id, cell) = (member.id, member.cell)
+                } else {
+                    (id, cell, member) = try readMemberRecord(&r, bytes: own, lazily: lazily)
+                }
+                run.cells[Int(UInt(bitPattern: cell.hashValue) & UInt(mask))].append((cell, id))
+                let hash = UInt(bitPattern: id.hashValue)
+                run.partitions[Int(hash & UInt(mask))].append((Self.trieOrder(hash), id, member))
+            }
+            guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes left at the end of a member chunk") }
+        }
+        return run
+    }
+
+    /// Restores the members of `table` into `members` and `membersByCell`:
+    /// runs of neighbouring chunks decoded by `run`'s bodies, then joined.
+    mutating func restoreMembers(
+        _ bytes: [UInt8], table: ChunkTable, version: UInt8, lazily: Bool, run: ChunkRunner, groups: Int
+    ) throws(DomainError) {
+        let plan = MemberRunPlan(table: table, groups: groups)
+        let runs = try Self.runAll(plan.groupCount, on: run) { (group) throws(DomainError) -> MemberRun in
+            try plan.decode(group: group, bytes, version: version, lazily: lazily)
+        }
+        try joinMembers(runs, plan: plan, run: run)
+    }
+
+    /// How the chunks are shared out: `groupCount` runs of neighbouring chunks,
+    /// each split into `partitionCount` lists by hash.
+    struct MemberRunPlan: Sendable {
+        let table: ChunkTable
+        let groupCount: Int
+        let partitionCount: Int
+
+        init(table: ChunkTable, groups: Int) {
+            self.table = table
+            groupCount = max(1, min(groups, table.ranges.count))
+            partitionCount = DomainState.partitionCount(groups: groups)
+        }
+
+        /// Chunks [group × n / g, (group + 1) × n / g): the groups differ by one chunk at most.
+        func decode(group: Int, _ bytes: [UInt8], version: UInt8, lazily: Bool) throws(DomainError) -> MemberRun {
+            let n = table.ranges.count
+            return try DomainState.readMemberRun(
+                bytes, table: table, chunks: (group * n / groupCount)..<((group + 1) * n / groupCount),
+                version: version, lazily: lazily, partitionCount: partitionCount)
+        }
+    }
+
+    /// Builds the tries of one partition per body of `run` (members by id,
+    /// ids by cell), links the partitions' tries, and checks the count.
+    mutating func joinMembers(_ runs: [MemberRun], plan: MemberRunPlan, run: ChunkRunner) throws(DomainError) {
+        let tries = try Self.runAll(plan.partitionCount, on: run) {
+            (partition) throws(DomainError) -> (TreeDictionary<String, Member>, TreeDictionary<String, Set<String>>) in
+            // Inserted in the trie's own depth-first order, each insert walks
+            // the nodes the one before it walked: they are still in cache.
+            var entries = runs.flatMap { $0.partitions[partition] }
+            entries.sort { $0.0 < $1.0 }
+            var members: TreeDictionary<String, Member> = [:]
+            for (_, id, member) in entries { members[id] = member }
+            var byCell: [String: Set<String>] = [:]
+            for memberRun in runs {
+                for (cell, id) in memberRun.cells[partition] { byCell[cell, default: []].insert(id) }
+            }
+            return (members, TreeDictionary(uniqueKeysWithValues: byCell.lazy.map { ($0.key, $0.value) }))
+        }
+        // Partitions hold disjoint slots of the tries' roots: linking them copies no node below.
+        members = tries[0].0
+        membersByCell = tries[0].1
+        for (partitionMembers, partitionCells) in tries.dropFirst() {
+            members.merge(partitionMembers) { first, _ in first }
+            membersByCell.merge(partitionCells) { first, _ in first }
+        }
+        guard members.count == plan.table.memberCount else {
+            throw SnapshotReader.damaged("\(plan.table.memberCount) members announced, \(members.count) distinct ones found")
+        }
+    }
+
+    /// `body(0)`, …, `body(count - 1)` through `run` (in any order, on any
+    /// threads); their results in order, or the first error by index.
+    static func runAll<T: Sendable>(
+        _ count: Int, on run: ChunkRunner, _ body: @escaping @Sendable (Int) throws(DomainError) -> T
+    ) throws(DomainError) -> [T] {
+        let results = UnsafeMutableBufferPointer<Result<T, DomainError>>.allocate(capacity: count)
+        results.initialize(repeating: .failure(SnapshotReader.damaged("a part was not decoded")))
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        nonisolated(unsafe) let shared = results
+        run(count) { index in
+            shared[index] = Result { () throws(DomainError) -> T in try body(index) }
+        }
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for result in results { out.append(try result.get()) }
+        return out
+    }
+}
