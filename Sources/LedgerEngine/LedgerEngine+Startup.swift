@@ -44,11 +44,17 @@ extension LedgerEngine {
                 }
                 // Its parts decode on every core. Members are folded later, on
                 // first use or by the warm-up (`foldMembersInBackground`): the
-                // file's checksum held, so their bytes are this build's.
+                // file's checksum held, so their bytes are this build's. If
+                // one does not decode all the same, the file goes before the
+                // process stops, so that the next start replays the log.
+                let lazily = DomainState.LazyMembers { [logger] message in
+                    logger.critical("\(message); removing \(SnapshotFile.path(in: dataDirectory)): the next start replays the log")
+                    SnapshotFile.remove(in: dataDirectory)
+                }
                 let state = try DomainState(
                     snapshot: file.payload,
                     decodingChunksWith: { count, body in DispatchQueue.concurrentPerform(iterations: count, execute: body) },
-                    groups: ProcessInfo.processInfo.activeProcessorCount, lazily: true)
+                    groups: ProcessInfo.processInfo.activeProcessorCount, lazily: lazily)
                 guard state.appliedSeq == file.seq else {
                     throw SnapshotFile.Damaged(description: "its header says seq \(file.seq), its state \(state.appliedSeq)")
                 }

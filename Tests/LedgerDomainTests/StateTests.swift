@@ -146,7 +146,7 @@ struct StateTests {
     func lazilyRestoredMembersFoldOnFirstUse(membersPerChunk: Int) throws {
         let state = Self.busyWorld().state
         let bytes = state.snapshot(membersPerChunk: membersPerChunk)
-        let lazy = try DomainState(snapshot: bytes, decodingChunksWith: Self.concurrent, groups: 2, lazily: true)
+        let lazy = try DomainState(snapshot: bytes, decodingChunksWith: Self.concurrent, groups: 2, lazily: DomainState.LazyMembers())
         #expect(lazy.members.values.allSatisfy { $0.isStillEncoded })
         #expect(lazy.snapshot(membersPerChunk: membersPerChunk) == bytes)
         #expect(lazy.membersByCell == state.membersByCell)
@@ -166,7 +166,7 @@ struct StateTests {
         let state = Self.busyWorld().state
         let bytes = state.snapshot(membersPerChunk: 2)
         for _ in 0..<20 {
-            let lazy = try DomainState(snapshot: bytes, lazily: true)
+            let lazy = try DomainState(snapshot: bytes, lazily: DomainState.LazyMembers())
             let ids = Array(state.members.keys)
             let mismatches = Atomic(0)
             DispatchQueue.concurrentPerform(iterations: 8) { thread in
@@ -191,7 +191,7 @@ struct StateTests {
         var lazy = eager
         let bytes = eager.state.snapshot(membersPerChunk: 2)
         eager.state = try DomainState(snapshot: bytes)
-        lazy.state = try DomainState(snapshot: bytes, lazily: true)
+        lazy.state = try DomainState(snapshot: bytes, lazily: DomainState.LazyMembers())
         func more(_ l: inout TestLedger) {
             l.ok("MemberTaskAssigned", "2012-02-01", ["memberId": "m1", "task": "Một", "assignedBy": "X"])
             l.ok("MemberTransferred", "2012-02-04", ["memberId": "m2", "toCell": "Y", "kind": "official"])

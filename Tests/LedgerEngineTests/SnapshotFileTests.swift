@@ -50,6 +50,32 @@ import Testing
         #expect(try engine.verify()["ok"] == true)
     }
 
+    /// A member whose bytes do not decode, in a file whose checksum holds (a
+    /// bug, or a crafted file), cannot be answered for: the process stops,
+    /// but removes the file first, so the next start replays the log.
+    @Test func aMemberThatDoesNotDecodeRemovesTheFileAndStopsTheProcess() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let file = try #require(try SnapshotFile.read(in: dir.path))
+        var payload = file.payload
+        let name = Array("Trần Thị Bình".utf8)
+        let at = try #require((0..<(payload.count - name.count)).first { payload[$0..<($0 + name.count)].elementsEqual(name) })
+        payload[at - 2] = 99  // her registration's change tag: no such change
+        try SnapshotFile.write(.init(seq: file.seq, root: file.root, payload: payload), in: dir.path)
+        #expect(try SnapshotFile.read(in: dir.path) != nil)  // the checksum holds
+
+        let path = dir.path
+        await #expect(processExitsWith: .failure) { [path = dir.path as String] in
+            let engine = try LedgerEngine(configuration: EngineConfiguration(dataDirectory: path, origin: "test.local/dang-bo"))
+            _ = try engine.withSnapshot { state, _ in state.members.values.map(\.name) }
+        }
+        #expect(!FileManager.default.fileExists(atPath: SnapshotFile.path(in: path)))
+        let engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        #expect(engine.snapshotSource == .replay)
+        #expect(try Self.memberNames(engine) == ["Lê Văn Cường", "Nguyễn Văn An", "Trần Thị Bình"])
+    }
+
     /// A snapshot of the format before this one is still used, and written
     /// again in this build's format at shutdown.
     @Test func anOlderFormatIsReadThenRewritten() async throws {

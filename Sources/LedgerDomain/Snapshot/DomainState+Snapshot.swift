@@ -31,6 +31,14 @@ extension DomainState {
         case version2, version3
     }
 
+    /// How a restore leaves members encoded, to be folded on first use.
+    public struct LazyMembers: Sendable {
+        /// Told what is wrong, before the process stops, if a member fails to decode.
+        public let onDamagedMember: (@Sendable (String) -> Void)?
+
+        public init(onDamagedMember: (@Sendable (String) -> Void)? = nil) { self.onDamagedMember = onDamagedMember }
+    }
+
     /// Runs `body(0)`, …, `body(count - 1)`, in any order and on any threads,
     /// and returns when all are done: how `init(snapshot:decodingChunksWith:groups:lazily:)`
     /// spreads its parts over cores. The engine passes
@@ -112,14 +120,15 @@ extension DomainState {
     ///
     /// `lazily`: version 3 members are not folded now but on first use (see
     /// `EncodedMember`); pass it only for bytes whose checksum has been
-    /// checked, since a timeline that does not decode then stops the process.
-    /// Otherwise everything is decoded and checked now.
+    /// checked, since a timeline that does not decode then stops the process
+    /// (after telling `lazily.onDamagedMember`). Without it everything is
+    /// decoded and checked now.
     ///
     /// Throws `snapshot-damaged` for bytes of another format or version, or damaged ones:
     /// the remedy is to rebuild the state from the log.
     public init(
         snapshot bytes: [UInt8], decodingChunksWith run: ChunkRunner = DomainState.inTurn, groups: Int = 1,
-        lazily: Bool = false
+        lazily: LazyMembers? = nil
     ) throws(DomainError) {
         precondition(groups > 0, "decode in at least one group")
         self.init()
@@ -139,7 +148,7 @@ extension DomainState {
                 }
             } else {
                 let table = try Self.readChunkTable(&r)
-                try restoreMembers(bytes, table: table, version: 2, lazily: false, run: run, groups: groups)
+                try restoreMembers(bytes, table: table, version: 2, run: run, groups: groups)
             }
             try readRest(&r)
             guard r.atEnd else { throw SnapshotReader.damaged("\(bytes.count - r.offset) bytes after the end") }
@@ -150,7 +159,7 @@ extension DomainState {
 
     /// Version 3: the parts' ranges first, then organizations, the rest and
     /// the member chunks decoded at once.
-    private mutating func readVersion3(_ r: inout SnapshotReader, run: ChunkRunner, groups: Int, lazily: Bool) throws(DomainError) {
+    private mutating func readVersion3(_ r: inout SnapshotReader, run: ChunkRunner, groups: Int, lazily: LazyMembers?) throws(DomainError) {
         appliedSeq = try r.uint()
         let organizationsPart = try r.part()
         let table = try Self.readChunkTable(&r)
@@ -158,10 +167,10 @@ extension DomainState {
         guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes after the end") }
         let bytes = r.bytes
         // Organizations and the rest decode beside the member runs.
-        let plan = MemberRunPlan(table: table, groups: groups)
+        let plan = MemberRunPlan(table: table, groups: groups, lazily: lazily)
         let parts = try Self.runAll(2 + plan.groupCount, on: run) { (job) throws(DomainError) -> RestoredPart in
             guard job < 2 else {
-                return .members(try plan.decode(group: job - 2, bytes, version: 3, lazily: lazily))
+                return .members(try plan.decode(group: job - 2, bytes, version: 3))
             }
             var state = DomainState()
             var reader = SnapshotReader(bytes, range: job == 0 ? organizationsPart : restPart)

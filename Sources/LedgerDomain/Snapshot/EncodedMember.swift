@@ -4,7 +4,15 @@
 /// threads that restore chunks do not retain one shared object.
 final class SnapshotBytes: Sendable {
     let bytes: [UInt8]
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// Called, before the process stops, with what is wrong when a member of
+    /// these bytes does not decode (the engine removes the snapshot file, so
+    /// that the next start replays the log instead of stopping again).
+    let onDamagedMember: (@Sendable (String) -> Void)?
+
+    init(_ bytes: [UInt8], onDamagedMember: (@Sendable (String) -> Void)? = nil) {
+        self.bytes = bytes
+        self.onDamagedMember = onDamagedMember
+    }
 }
 
 /// One member as a version 3 snapshot stores it, not folded yet: its id and
@@ -13,8 +21,10 @@ final class SnapshotBytes: Sendable {
 /// The timeline is folded the first time the member is read (`decode()`).
 /// Only a snapshot file whose SHA-256 checksum held is restored this way
 /// (`DomainState(snapshot:…, lazily: true)`), and those bytes are what this
-/// build's writer made of a valid member; so a timeline that does not decode
-/// is a broken invariant and stops the process, with the remedy in the message.
+/// build's writer made of a valid member. A timeline that does not decode
+/// (a bug, or a file crafted by someone who can write the data directory)
+/// cannot be answered for: the owner of the bytes is told (the engine removes
+/// the file) and the process stops, naming the member and the fault.
 struct EncodedMember: Sendable {
     let id: String
     let cell: String
@@ -27,9 +37,9 @@ struct EncodedMember: Sendable {
         do {
             return try decodeChecked()
         } catch {
-            preconditionFailure(
-                "member \(id) of the state snapshot does not decode (\(error.message)); "
-                    + "delete state.snapshot in the data directory and restart: the state is then rebuilt from the log")
+            let message = "member \(id) of the state snapshot does not decode: \(error.message)"
+            bytes.onDamagedMember?(message)
+            preconditionFailure(message)
         }
     }
 

@@ -152,13 +152,14 @@ extension DomainState {
 
     /// Decodes the chunks `table.ranges[range]` of a version 2 or 3 snapshot.
     static func readMemberRun(
-        _ bytes: [UInt8], table: ChunkTable, chunks: Range<Int>, version: UInt8, lazily: Bool, partitionCount: Int
+        _ bytes: [UInt8], table: ChunkTable, chunks: Range<Int>, version: UInt8, lazily: Bool, partitionCount: Int,
+        onDamagedMember: (@Sendable (String) -> Void)?
     ) throws(DomainError) -> MemberRun {
         var run = MemberRun(partitionCount: partitionCount)
         let mask = partitionCount - 1
         for range in table.ranges[chunks] {
             // Lazily restored members keep their chunk's bytes, so each chunk gets its own copy.
-            let own = lazily ? SnapshotBytes(Array(bytes[range])) : nil
+            let own = lazily ? SnapshotBytes(Array(bytes[range]), onDamagedMember: onDamagedMember) : nil
             var r = own.map { SnapshotReader($0.bytes) } ?? SnapshotReader(bytes, range: range)
             for _ in 0..<(try r.count()) {
                 let (id, cell, member): (String, String, Member)
@@ -180,11 +181,11 @@ extension DomainState {
     /// Restores the members of `table` into `members` and `membersByCell`:
     /// runs of neighbouring chunks decoded by `run`'s bodies, then joined.
     mutating func restoreMembers(
-        _ bytes: [UInt8], table: ChunkTable, version: UInt8, lazily: Bool, run: ChunkRunner, groups: Int
+        _ bytes: [UInt8], table: ChunkTable, version: UInt8, run: ChunkRunner, groups: Int
     ) throws(DomainError) {
-        let plan = MemberRunPlan(table: table, groups: groups)
+        let plan = MemberRunPlan(table: table, groups: groups, lazily: nil)
         let runs = try Self.runAll(plan.groupCount, on: run) { (group) throws(DomainError) -> MemberRun in
-            try plan.decode(group: group, bytes, version: version, lazily: lazily)
+            try plan.decode(group: group, bytes, version: version)
         }
         try joinMembers(runs, plan: plan, run: run)
     }
@@ -195,19 +196,23 @@ extension DomainState {
         let table: ChunkTable
         let groupCount: Int
         let partitionCount: Int
+        /// Non-nil: version 3 members are left encoded, and this is told if one later fails to decode.
+        let lazily: LazyMembers?
 
-        init(table: ChunkTable, groups: Int) {
+        init(table: ChunkTable, groups: Int, lazily: LazyMembers?) {
             self.table = table
             groupCount = max(1, min(groups, table.ranges.count))
             partitionCount = DomainState.partitionCount(groups: groups)
+            self.lazily = lazily
         }
 
         /// Chunks [group × n / g, (group + 1) × n / g): the groups differ by one chunk at most.
-        func decode(group: Int, _ bytes: [UInt8], version: UInt8, lazily: Bool) throws(DomainError) -> MemberRun {
+        func decode(group: Int, _ bytes: [UInt8], version: UInt8) throws(DomainError) -> MemberRun {
             let n = table.ranges.count
             return try DomainState.readMemberRun(
                 bytes, table: table, chunks: (group * n / groupCount)..<((group + 1) * n / groupCount),
-                version: version, lazily: lazily, partitionCount: partitionCount)
+                version: version, lazily: lazily != nil, partitionCount: partitionCount,
+                onDamagedMember: lazily?.onDamagedMember)
         }
     }
 
