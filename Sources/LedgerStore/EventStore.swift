@@ -338,8 +338,14 @@ public final class EventStore: @unchecked Sendable {
             try txn.put(dbs.meta, key: StoreLayout.frontierKey, value: end.serialized())
         }
         let fault = takeInjectedFault()
-        if case .failBeforeCommit(let error, let holdMilliseconds) = fault {
-            if holdMilliseconds > 0 { usleep(UInt32(holdMilliseconds) * 1000) }
+        if case .failBeforeCommit(let error, let stagedOnTop) = fault {
+            // As a slow device would: the writer stages more batches meanwhile
+            // (waited for, up to 10 s, so that a loaded machine cannot race it).
+            var waited = 0
+            while stagedCount - batches.count < stagedOnTop && waited < 10_000 {
+                usleep(1000)
+                waited += 1
+            }
             throw error
         }
         do {
@@ -388,9 +394,9 @@ public final class EventStore: @unchecked Sendable {
     /// A failure a test makes the next commit suffer.
     enum InjectedFault {
         /// The commit fails before LMDB commits: nothing is written. It fails
-        /// after `holdMilliseconds`, as a slow device would (the writer
-        /// stages more groups on top of it meanwhile).
-        case failBeforeCommit(any Error, holdMilliseconds: Int = 0)
+        /// once `stagedOnTop` more batches are staged on top of the ones it
+        /// commits, as when a slow device lets the writer go on meanwhile.
+        case failBeforeCommit(any Error, stagedOnTop: Int = 0)
         /// LMDB commits, then the commit is reported failed, as when the
         /// flush's outcome is unknown.
         case reportCommitFailed
@@ -402,6 +408,20 @@ public final class EventStore: @unchecked Sendable {
         tipLock.lock()
         injectedFault = fault
         tipLock.unlock()
+    }
+
+    /// Whether an injected fault still waits for its commit (tests).
+    var faultPending: Bool {
+        tipLock.lock()
+        defer { tipLock.unlock() }
+        return injectedFault != nil
+    }
+
+    /// Batches staged and not yet committed (tests).
+    var stagedCount: Int {
+        tipLock.lock()
+        defer { tipLock.unlock() }
+        return staged.count
     }
 
     private func takeInjectedFault() -> InjectedFault? {

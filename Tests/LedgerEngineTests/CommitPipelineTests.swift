@@ -32,12 +32,17 @@ import Testing
         defer { engine.shutdown() }
         for outcome in await engine.append(setupEvents, actor: tester, atomic: true) { #expect(outcome.seq != nil) }
         let base = UInt64(setupEvents.count)
-        // The next commit fails after 200 ms, writing nothing; the groups
-        // staged on top of it meanwhile must be refused too.
+        // The next commit fails, writing nothing, once a group is staged on
+        // top of it; the groups staged on top of it must be refused too.
         engine.store.injectFault(.failBeforeCommit(StoreError(.lmdb, "injected: no space left on device"),
-                                                   holdMilliseconds: 200))
+                                                   stagedOnTop: 1))
         async let failing = engine.append([task(0)], actor: tester, atomic: true)
-        try await Task.sleep(for: .milliseconds(50))
+        // Its commit has begun (it took the fault) before the others come.
+        var waited = 0
+        while engine.store.faultPending && waited < 10_000 {
+            try await Task.sleep(for: .milliseconds(1))
+            waited += 1
+        }
         let stagedOnTop = await appendConcurrently(engine, 20, from: 1)
         let failed = await failing
         #expect(failed[0].errorCode == "unavailable")
@@ -49,6 +54,14 @@ import Testing
             #expect((r.outcome.errorMessage ?? "").contains("storage failed for an earlier request"))
         }
 
+        // Those staged after the writer started again may have been committed
+        // since, and a commit that wrote something clears the failure.
+        let committedSince = stagedOnTop.contains { $0.outcome.seq != nil }
+        #expect((try engine.status()["commitFailing"] == nil) == committedSince)
+
+        // While commits fail, status and the health line say so.
+        engine.store.injectFault(.failBeforeCommit(StoreError(.lmdb, "injected: no space left on device")))
+        #expect(await engine.append([task(50)], actor: tester, atomic: true)[0].errorCode == "unavailable")
         #expect(try engine.status()["commitFailing"]?["error"]?.stringValue?.contains("no space left") == true)
         #expect(engine.healthLine.hasPrefix("APPENDS FAILING since "), "\(engine.healthLine)")
         // A commit that writes nothing (every event refused) proves nothing about the disk.

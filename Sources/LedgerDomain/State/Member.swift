@@ -20,19 +20,22 @@ public struct Member: Sendable, Hashable {
         // `decode()` under `encoded`'s lock, before `decoded` is set with
         // release ordering; every reader loads `decoded` with acquire ordering
         // (or takes the lock) before it reads `stored`.
-        private var stored: MemberFields?
+        // The flag first and the fields right after it: a report reads a
+        // hundred thousand boxes, and the flag and the fields it reads first
+        // then share a cache line.
         private let decoded: Atomic<Bool>
+        private var stored: MemberFields?
         private let encoded: Mutex<EncodedMember?>
 
         init(_ fields: MemberFields) {
-            stored = fields
             decoded = Atomic(true)
+            stored = fields
             encoded = Mutex(nil)
         }
 
         init(encoded member: EncodedMember) {
-            stored = nil
             decoded = Atomic(false)
+            stored = nil
             encoded = Mutex(member)
         }
 
