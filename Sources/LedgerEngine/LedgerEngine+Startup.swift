@@ -44,12 +44,13 @@ extension LedgerEngine {
                 }
                 // Its parts decode on every core. Members are folded later, on
                 // first use or by the warm-up (`foldMembersInBackground`): the
-                // file's checksum held, so their bytes are this build's. If
-                // one does not decode all the same, the file goes before the
-                // process stops, so that the next start replays the log.
+                // file's checksum held, so their bytes are what a build of this
+                // snapshot format wrote. If one does not decode all the same,
+                // the file goes before the process stops, so that the next
+                // start replays the log.
                 let lazily = DomainState.LazyMembers { [logger] message in
                     logger.critical("\(message); removing \(SnapshotFile.path(in: dataDirectory)): the next start replays the log")
-                    SnapshotFile.remove(in: dataDirectory)
+                    SnapshotFile.discard(in: dataDirectory)
                 }
                 let state = try DomainState(
                     snapshot: file.payload,

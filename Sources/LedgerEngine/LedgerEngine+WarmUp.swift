@@ -3,7 +3,7 @@ import LedgerDomain
 
 extension LedgerEngine {
     /// Folds, on a background thread, every member a restart left encoded
-    /// (`DomainState(snapshot:…, lazily: true)`). The engine serves meanwhile:
+    /// (`DomainState(snapshot:…, lazily:)`). The engine serves meanwhile:
     /// a query or an append that needs a member first folds it itself, so
     /// the warm-up only spares the first bloc-wide report that work.
     func foldMembersInBackground(_ loaded: DomainState) {

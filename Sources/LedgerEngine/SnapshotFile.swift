@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import LedgerMerkle
+import Synchronization
 
 /// The state snapshot on disk: `<data-dir>/state.snapshot`, beside LMDB.
 ///
@@ -65,10 +66,17 @@ enum SnapshotFile {
         guard fsync(fd) == 0 else { throw Damaged(description: "cannot fsync \(temporary): \(errnoText())") }
         closed = true
         guard close(fd) == 0 else { throw Damaged(description: "cannot close \(temporary): \(errnoText())") }
-        guard rename(temporary, final) == 0 else {
-            throw Damaged(description: "cannot rename \(temporary) to \(final): \(errnoText())")
+        // Under the lock that `discard` takes, so a discarded snapshot cannot
+        // come back by a rename that was on its way.
+        try renameLock.withLock { forbidden in
+            guard !forbidden.contains(directory) else {
+                throw Damaged(description: "snapshots in \(directory) are discarded until the process ends")
+            }
+            guard rename(temporary, final) == 0 else {
+                throw Damaged(description: "cannot rename \(temporary) to \(final): \(errnoText())")
+            }
+            renamed = true
         }
-        renamed = true
         let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             _ = fsync(dir)
@@ -138,6 +146,24 @@ enum SnapshotFile {
     static func remove(in directory: String) {
         unlink(path(in: directory))
     }
+
+    /// Removes the snapshot in `directory` for good in this process: no
+    /// snapshot is written there again until it ends (its contents are known
+    /// bad, and the process is about to stop).
+    static func discard(in directory: String) {
+        renameLock.withLock { forbidden in
+            forbidden.insert(directory)
+            unlink(path(in: directory))
+            let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dir >= 0 {
+                _ = fsync(dir)
+                close(dir)
+            }
+        }
+    }
+
+    /// Guards renames into place against `discard`; holds the discarded directories.
+    private static let renameLock = Mutex<Set<String>>([])
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0

@@ -104,6 +104,45 @@ struct StateTests {
         #expect(refused > 100)
     }
 
+    /// Members are stored in ascending id order; a file with two of them
+    /// swapped (or one twice) is refused, whichever way it is restored, even
+    /// when the swap crosses from one core's run of chunks to the next.
+    @Test func membersOutOfOrderAreRefused() throws {
+        let bytes = Self.busyWorld().state.snapshot(membersPerChunk: 1)
+        // magic, applied seq (one byte here), the organizations' part, the
+        // member and chunk counts (one byte each), then the chunks.
+        func fixed64(_ at: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        #expect(bytes[4] < 0x80)
+        var at = 5
+        at += 8 + fixed64(at)
+        let chunkCount = Int(bytes[at + 1])
+        at += 2
+        var chunks: [[UInt8]] = []
+        for _ in 0..<chunkCount {
+            let length = fixed64(at)
+            chunks.append(Array(bytes[at..<(at + 8 + length)]))
+            at += 8 + length
+        }
+        let head = Array(bytes[..<(at - chunks.reduce(0) { $0 + $1.count })])
+        let tail = Array(bytes[at...])
+        #expect(try DomainState(snapshot: head + chunks.joined() + tail) == Self.busyWorld().state)
+        for (i, j) in [(0, 1), (2, 3), (1, chunkCount - 1)] {
+            var swapped = chunks
+            swapped.swapAt(i, j)
+            var repeated = chunks
+            repeated[j] = chunks[i]
+            for changed in [head + swapped.joined() + tail, head + repeated.joined() + tail] {
+                for lazily in [nil, DomainState.LazyMembers()] {
+                    for groups in [1, 3] {
+                        #expect(throws: DomainError.self, "chunks \(i), \(j), \(groups) groups") {
+                            try DomainState(snapshot: changed, decodingChunksWith: Self.concurrent, groups: groups, lazily: lazily)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Version 2 (members as id, timeline, trackers; no part lengths), the
     /// format before this one, is still read, one way or many.
     @Test(arguments: [1, 3, 1000])

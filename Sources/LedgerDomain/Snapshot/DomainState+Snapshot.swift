@@ -14,8 +14,9 @@ import HashTreeCollections
 /// meeting tallies) and re-folded on load, so a snapshot cannot hold a
 /// derived field that disagrees with its history; a member's record also
 /// names its cell, so that a restart can index members by cell and fold
-/// each one later, on first use (`lazily:`). The same state always gives the
-/// same bytes. Versions 1 and 2 (members stored as id, timeline, trackers;
+/// each one later, on first use (`lazily:`); so a change to how the fold
+/// derives a member's cell needs a new format version. The same state always
+/// gives the same bytes. Versions 1 and 2 (members stored as id, timeline, trackers;
 /// no part lengths; version 1 without chunks) are still read.
 extension DomainState {
     static let snapshotMagic: [UInt8] = [0x4C, 0x44, 0x53, 0x03]  // "LDS" v3

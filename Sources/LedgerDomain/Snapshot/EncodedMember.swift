@@ -20,8 +20,10 @@ final class SnapshotBytes: Sendable {
 ///
 /// The timeline is folded the first time the member is read (`decode()`).
 /// Only a snapshot file whose SHA-256 checksum held is restored this way
-/// (`DomainState(snapshot:…, lazily: true)`), and those bytes are what this
-/// build's writer made of a valid member. A timeline that does not decode
+/// (`DomainState(snapshot:…, lazily:)`), and those bytes are what a writer
+/// of this snapshot format made of a valid member. (So a change to how a
+/// member's fold derives its cell must change the format's version: the
+/// record stores that cell.) A timeline that does not decode
 /// (a bug, or a file crafted by someone who can write the data directory)
 /// cannot be answered for: the owner of the bytes is told (the engine removes
 /// the file) and the process stops, naming the member and the fault.

@@ -6,7 +6,7 @@ import HashTreeCollections
 /// A version 3 record is `id, cell, references, timeline length, timeline`
 /// (`timeline` = entry count, entries). Its id, cell and reference counts are
 /// read at restart; its timeline is folded then (`lazily: false`) or on first
-/// use (`lazily: true`, `EncodedMember`). Versions 1 and 2 store
+/// use (`lazily:`, `EncodedMember`). Versions 1 and 2 store
 /// `id, timeline, references` and are always folded at once.
 extension DomainState {
     // MARK: Writing
@@ -121,6 +121,10 @@ extension DomainState {
         var partitions: [[(UInt, String, Member)]]
         /// Per partition of the cell's hash: (cell, id).
         var cells: [[(String, String)]]
+        /// The run's first and last ids (the writer sorts them: each run's
+        /// come after the one's before it).
+        var firstId: String?
+        var lastId: String?
 
         init(partitionCount: Int) {
             partitions = Array(repeating: [], count: partitionCount)
@@ -169,6 +173,12 @@ extension DomainState {
                 } else {
                     (id, cell, member) = try readMemberRecord(&r, bytes: own, lazily: lazily)
                 }
+                // Ids ascend, so none is stored twice (under two cells, say).
+                if let last = run.lastId, !(last < id) {
+                    throw SnapshotReader.damaged("member \(id) comes after member \(last): ids out of order or repeated")
+                }
+                if run.firstId == nil { run.firstId = id }
+                run.lastId = id
                 run.cells[Int(UInt(bitPattern: cell.hashValue) & UInt(mask))].append((cell, id))
                 let hash = UInt(bitPattern: id.hashValue)
                 run.partitions[Int(hash & UInt(mask))].append((Self.trieOrder(hash), id, member))
@@ -219,6 +229,10 @@ extension DomainState {
     /// Builds the tries of one partition per body of `run` (members by id,
     /// ids by cell), links the partitions' tries, and checks the count.
     mutating func joinMembers(_ runs: [MemberRun], plan: MemberRunPlan, run: ChunkRunner) throws(DomainError) {
+        let bounds = runs.compactMap { r in r.firstId.map { ($0, r.lastId!) } }
+        for (before, after) in zip(bounds, bounds.dropFirst()) where !(before.1 < after.0) {
+            throw SnapshotReader.damaged("member \(after.0) comes after member \(before.1): ids out of order or repeated")
+        }
         let tries = try Self.runAll(plan.partitionCount, on: run) {
             (partition) throws(DomainError) -> (TreeDictionary<String, Member>, TreeDictionary<String, Set<String>>) in
             // Inserted in the trie's own depth-first order, each insert walks

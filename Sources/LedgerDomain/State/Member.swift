@@ -17,32 +17,37 @@ public struct Member: Sendable, Hashable {
         // @unchecked: `stored` is written in two ways only. (1) Through
         // `fields`' _modify, which `Member` uses on a uniquely referenced box
         // alone (it copies a shared box first). (2) Once per encoded box, by
-        // `decode()` under `encoded`'s lock, before `decoded` is set with
+        // `decode()` under `pending`'s lock, before `decoded` is set with
         // release ordering; every reader loads `decoded` with acquire ordering
         // (or takes the lock) before it reads `stored`.
-        // The flag first and the fields right after it: a report reads a
-        // hundred thousand boxes, and the flag and the fields it reads first
-        // then share a cache line.
         private let decoded: Atomic<Bool>
         private var stored: MemberFields?
-        private let encoded: Mutex<EncodedMember?>
+        /// Only for a box restored encoded: the bytes, until the fold.
+        private let pending: PendingFold?
+
+        /// The encoded member and the lock its fold takes, allocated apart so
+        /// that every other box carries one reference, not a lock.
+        private final class PendingFold: Sendable {
+            let member: Mutex<EncodedMember?>
+            init(_ member: EncodedMember) { self.member = Mutex(member) }
+        }
 
         init(_ fields: MemberFields) {
             decoded = Atomic(true)
             stored = fields
-            encoded = Mutex(nil)
+            pending = nil
         }
 
         init(encoded member: EncodedMember) {
             decoded = Atomic(false)
             stored = nil
-            encoded = Mutex(member)
+            pending = PendingFold(member)
         }
 
         var fields: MemberFields {
             _read {
                 if !decoded.load(ordering: .acquiring) { decode() }
-                yield stored.unsafelyUnwrapped
+                yield stored!
             }
             _modify {
                 if !decoded.load(ordering: .acquiring) { decode() }
@@ -53,16 +58,16 @@ public struct Member: Sendable, Hashable {
         /// The snapshot bytes of a member not folded yet; nil once it is.
         var stillEncoded: EncodedMember? {
             if decoded.load(ordering: .acquiring) { return nil }
-            return encoded.withLock { $0 }
+            return pending?.member.withLock { $0 }
         }
 
         /// Folds the encoded member; false if it was folded already (by anyone).
         @discardableResult
         func decode() -> Bool {
-            if decoded.load(ordering: .acquiring) { return false }
-            return encoded.withLock { member in
-                guard let pending = member else { return false }  // another thread folded it first
-                stored = pending.decode()
+            guard !decoded.load(ordering: .acquiring), let pending else { return false }
+            return pending.member.withLock { member in
+                guard let encoded = member else { return false }  // another thread folded it first
+                stored = encoded.decode()
                 member = nil  // the fields no longer keep the snapshot's bytes alive
                 decoded.store(true, ordering: .releasing)
                 return true
