@@ -21,7 +21,10 @@ public struct Member: Sendable, Hashable {
         // release ordering; every reader loads `decoded` with acquire ordering
         // (or takes the lock) before it reads `stored`.
         private let decoded: Atomic<Bool>
-        private var stored: MemberFields?
+        /// The fields; for a box restored encoded, an empty placeholder with
+        /// its id until the fold (not optional, so that a change of the
+        /// fields happens in place).
+        private var stored: MemberFields
         /// Only for a box restored encoded: the bytes, until the fold.
         private let pending: PendingFold?
 
@@ -40,18 +43,18 @@ public struct Member: Sendable, Hashable {
 
         init(encoded member: EncodedMember) {
             decoded = Atomic(false)
-            stored = nil
+            stored = MemberFields(unfolded: member.id)
             pending = PendingFold(member)
         }
 
         var fields: MemberFields {
             _read {
                 if !decoded.load(ordering: .acquiring) { decode() }
-                yield stored!
+                yield stored
             }
             _modify {
                 if !decoded.load(ordering: .acquiring) { decode() }
-                yield &stored!
+                yield &stored
             }
         }
 
@@ -225,6 +228,9 @@ struct MemberFields: Sendable, Hashable {
 
     /// Not removed, expelled, or transferred to residence (a retired member is active).
     var isActive: Bool { departure == nil }
+
+    /// No entry folded yet: the placeholder of a member still encoded.
+    init(unfolded id: String) { self.id = id }
 
     /// Folds a timeline whose first entry is `registered` or `admitted`; nil otherwise.
     init?(id: String, timeline: some Sequence<MemberTimelineEntry>) {
