@@ -117,8 +117,8 @@ extension DomainState {
     /// The members of one group of chunks, split by the trie partition their
     /// id hashes to, and their ids by cell.
     struct MemberRun: Sendable {
-        /// Per partition of the id's hash: (trie order, id, member).
-        var partitions: [[(UInt, String, Member)]]
+        /// Per partition of the id's hash: (id, member).
+        var partitions: [[(String, Member)]]
         /// Per partition of the cell's hash: (cell, id).
         var cells: [[(String, String)]]
         /// The run's first and last ids (the writer sorts them: each run's
@@ -139,19 +139,6 @@ extension DomainState {
         var count = 1
         while count * 2 <= min(groups, 32) { count *= 2 }
         return count
-    }
-
-    /// The order of a hash's path in a `TreeDictionary`: its root slot is the
-    /// hash's lowest five bits, the next level's the five after, and so on,
-    /// so the path read from the root is those groups, lowest first.
-    static func trieOrder(_ hash: UInt) -> UInt {
-        var order: UInt = 0
-        var rest = hash
-        for _ in 0..<(UInt.bitWidth / 5) {
-            order = order << 5 | (rest & 31)
-            rest >>= 5
-        }
-        return order << UInt(UInt.bitWidth % 5) | rest
     }
 
     /// Decodes the chunks `table.ranges[range]` of a version 2 or 3 snapshot.
@@ -180,8 +167,7 @@ extension DomainState {
                 if run.firstId == nil { run.firstId = id }
                 run.lastId = id
                 run.cells[Int(UInt(bitPattern: cell.hashValue) & UInt(mask))].append((cell, id))
-                let hash = UInt(bitPattern: id.hashValue)
-                run.partitions[Int(hash & UInt(mask))].append((Self.trieOrder(hash), id, member))
+                run.partitions[Int(UInt(bitPattern: id.hashValue) & UInt(mask))].append((id, member))
             }
             guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes left at the end of a member chunk") }
         }
@@ -235,12 +221,10 @@ extension DomainState {
         }
         let tries = try Self.runAll(plan.partitionCount, on: run) {
             (partition) throws(DomainError) -> (TreeDictionary<String, Member>, TreeDictionary<String, Set<String>>) in
-            // Inserted in the trie's own depth-first order, each insert walks
-            // the nodes the one before it walked: they are still in cache.
-            var entries = runs.flatMap { $0.partitions[partition] }
-            entries.sort { $0.0 < $1.0 }
             var members: TreeDictionary<String, Member> = [:]
-            for (_, id, member) in entries { members[id] = member }
+            for memberRun in runs {
+                for (id, member) in memberRun.partitions[partition] { members[id] = member }
+            }
             var byCell: [String: Set<String>] = [:]
             for memberRun in runs {
                 for (cell, id) in memberRun.cells[partition] { byCell[cell, default: []].insert(id) }
