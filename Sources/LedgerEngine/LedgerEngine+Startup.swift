@@ -7,8 +7,8 @@ import Logging
 extension LedgerEngine {
     /// Where the state at startup comes from, for the log and for tests.
     enum StateSource: Equatable {
-        /// `current`: of this build's snapshot format (an older one is
-        /// rewritten at the next snapshot, shutdown included).
+        /// `current`: of this build's snapshot and file formats (an older
+        /// one is rewritten at the next snapshot, shutdown included).
         case snapshotFile(seq: UInt64, current: Bool)
         /// The LMDB row earlier versions kept (read once, then moved to the file).
         case legacyRow(seq: UInt64)
@@ -59,7 +59,8 @@ extension LedgerEngine {
                 guard state.appliedSeq == file.seq else {
                     throw SnapshotFile.Damaged(description: "its header says seq \(file.seq), its state \(state.appliedSeq)")
                 }
-                return (state, .snapshotFile(seq: file.seq, current: DomainState.isCurrentSnapshot(file.payload)))
+                let current = DomainState.isCurrentSnapshot(file.payload) && file.fileFormat == SnapshotFile.format
+                return (state, .snapshotFile(seq: file.seq, current: current))
             }
         } catch {
             logger.warning("ignoring the state snapshot \(SnapshotFile.path(in: dataDirectory)): \(error); replaying the log")

@@ -6,10 +6,15 @@ import Synchronization
 /// The state snapshot on disk: `<data-dir>/state.snapshot`, beside LMDB.
 ///
 /// ```
-/// "LSNP" · format u32 BE (1) · seq u64 BE · tree root at seq (32 bytes)
-///        · payload length u64 BE · SHA-256 of the payload (32 bytes) · payload
+/// "LSNP" · format u32 BE (2) · seq u64 BE · tree root at seq (32 bytes)
+///        · payload length u64 BE · checksum (32 bytes) · payload
 /// ```
-/// The payload is `DomainState.snapshot()` at `seq`.
+/// The payload is `DomainState.snapshot()` at `seq`. The checksum is the
+/// SHA-256 of the SHA-256s of the payload's blocks of 4 MiB (the last one
+/// shorter), one after another: a restart reads and hashes the blocks on
+/// every core at once (a third of a second for the 289 MB of ten million
+/// events on one core). Format 1, whose checksum is the SHA-256 of the whole
+/// payload, is still read.
 ///
 /// Why a file and not an LMDB row: the snapshot grows with members (30 MB at
 /// a million events, ten times that at national scale). Stored in LMDB it was
@@ -27,13 +32,17 @@ import Synchronization
 enum SnapshotFile {
     static let name = "state.snapshot"
     static let magic: [UInt8] = Array("LSNP".utf8)
-    static let format: UInt32 = 1
+    static let format: UInt32 = 2
     static let headerBytes = 4 + 4 + 8 + 32 + 8 + 32
+    /// The checksum's block size (format 2).
+    static let blockBytes = 4 << 20
 
     struct Contents {
         let seq: UInt64
         let root: TreeHash
         let payload: [UInt8]
+        /// The file format it was read from (what `write` writes, for a new one).
+        var fileFormat: UInt32 = SnapshotFile.format
     }
 
     struct Damaged: Error, CustomStringConvertible {
@@ -43,14 +52,24 @@ enum SnapshotFile {
     static func path(in directory: String) -> String { directory + "/" + name }
 
     /// Writes atomically: the old file stays until the new one is durable.
-    static func write(_ contents: Contents, in directory: String) throws {
+    /// `format` 1 only for tests of older files; `blockBytes` small only in tests.
+    static func write(_ contents: Contents, in directory: String, format: UInt32 = format, blockBytes: Int = blockBytes) throws {
+        precondition(format == 1 || format == Self.format, "snapshot file format \(format) is not written")
         var header: [UInt8] = magic
         header.reserveCapacity(headerBytes)
         appendU32(format, to: &header)
         appendU64(contents.seq, to: &header)
         header.append(contentsOf: contents.root.bytes)
         appendU64(UInt64(contents.payload.count), to: &header)
-        header.append(contentsOf: SHA256.hash(data: contents.payload))
+        if format == 1 {
+            header.append(contentsOf: SHA256.hash(data: contents.payload))
+        } else {
+            header.append(contentsOf: contents.payload.withUnsafeBytes { payload in
+                blockChecksum(blocks: (0..<blockCount(payload.count, blockBytes)).map {
+                    blockHash(UnsafeRawBufferPointer(rebasing: payload[blockRange($0, of: payload.count, blockBytes)]))
+                })
+            })
+        }
         let final = path(in: directory)
         let temporary = final + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -86,7 +105,7 @@ enum SnapshotFile {
 
     /// The snapshot in `directory`; nil if there is none.
     /// - Throws: `Damaged` for a file that is not a whole, intact snapshot.
-    static func read(in directory: String) throws -> Contents? {
+    static func read(in directory: String, blockBytes: Int = blockBytes) throws -> Contents? {
         let file = path(in: directory)
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -94,13 +113,12 @@ enum SnapshotFile {
             throw Damaged(description: "cannot open \(file): \(errnoText())")
         }
         defer { close(fd) }
-        // The header, then the payload read straight into its own array: one
-        // copy of what may be hundreds of MB.
         let header = try readExactly(fd, count: headerBytes, path: file)
         guard header.count == headerBytes, Array(header[0..<4]) == magic else {
             throw Damaged(description: "\(file) is not a state snapshot")
         }
-        guard header[4..<8].reduce(0, { $0 << 8 | UInt32($1) }) == format else {
+        let fileFormat = header[4..<8].reduce(0, { $0 << 8 | UInt32($1) })
+        guard fileFormat == 1 || fileFormat == format else {
             throw Damaged(description: "\(file) is a snapshot of another format")
         }
         let seq = readU64(header, at: 8)
@@ -112,14 +130,75 @@ enum SnapshotFile {
         guard actual == length else {
             throw Damaged(description: "\(file) holds \(actual) payload bytes; its header says \(length)")
         }
-        let payload = try readExactly(fd, count: Int(length), path: file)
-        guard payload.count == Int(length) else {
-            throw Damaged(description: "\(file) ends after \(payload.count) of \(length) payload bytes")
+        let payload: [UInt8]
+        let checksum: [UInt8]
+        if fileFormat == 1 {
+            // Read straight into its own array (one copy of what may be hundreds of MB), then hashed.
+            payload = try readExactly(fd, count: Int(length), path: file)
+            guard payload.count == Int(length) else {
+                throw Damaged(description: "\(file) ends after \(payload.count) of \(length) payload bytes")
+            }
+            checksum = Array(SHA256.hash(data: payload))
+        } else {
+            (payload, checksum) = try readBlocks(fd, count: Int(length), blockBytes: blockBytes, path: file)
         }
-        guard Array(SHA256.hash(data: payload)) == Array(header[56..<88]) else {
+        guard checksum == Array(header[56..<88]) else {
             throw Damaged(description: "\(file) fails its checksum")
         }
-        return Contents(seq: seq, root: root, payload: payload)
+        return Contents(seq: seq, root: root, payload: payload, fileFormat: fileFormat)
+    }
+
+    /// The payload after the header, read and hashed block by block on every
+    /// core (each core a run of neighbouring blocks), and its format 2 checksum.
+    private static func readBlocks(_ fd: Int32, count: Int, blockBytes: Int, path: String) throws -> ([UInt8], [UInt8]) {
+        let blocks = blockCount(count, blockBytes)
+        let workers = max(1, min(blocks, ProcessInfo.processInfo.activeProcessorCount))
+        let hashes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blocks) * 32, alignment: 8)
+        defer { hashes.deallocate() }
+        let failure = Mutex<Int32>(0)
+        let payload = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            nonisolated(unsafe) let target = UnsafeMutableRawBufferPointer(buffer)
+            nonisolated(unsafe) let out = hashes
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for block in (worker * blocks / workers)..<((worker + 1) * blocks / workers) {
+                    let range = blockRange(block, of: count, blockBytes)
+                    var done = 0
+                    while done < range.count {
+                        let n = pread(fd, target.baseAddress! + range.lowerBound + done, range.count - done,
+                                      off_t(headerBytes + range.lowerBound + done))
+                        if n < 0 && errno == EINTR { continue }
+                        guard n > 0 else {
+                            let code = n < 0 ? errno : EIO  // 0: the file ended early
+                            failure.withLock { $0 = $0 == 0 ? code : $0 }
+                            return
+                        }
+                        done += n
+                    }
+                    let digest = blockHash(UnsafeRawBufferPointer(rebasing: target[range]))
+                    (out.baseAddress! + 32 * block).copyMemory(from: digest, byteCount: 32)
+                }
+            }
+            initialized = failure.withLock { $0 } == 0 ? count : 0
+        }
+        let code = failure.withLock { $0 }
+        if code != 0 { throw Damaged(description: "cannot read \(path): \(String(cString: strerror(code)))") }
+        let all = (0..<blocks).map { Array(UnsafeRawBufferPointer(rebasing: hashes[(32 * $0)..<(32 * $0 + 32)])) }
+        return (payload, blockChecksum(blocks: all))
+    }
+
+    static func blockCount(_ count: Int, _ blockBytes: Int) -> Int { (count + blockBytes - 1) / blockBytes }
+
+    static func blockRange(_ block: Int, of count: Int, _ blockBytes: Int) -> Range<Int> {
+        (block * blockBytes)..<min(count, (block + 1) * blockBytes)
+    }
+
+    static func blockHash(_ block: UnsafeRawBufferPointer) -> [UInt8] { Array(SHA256.hash(data: block)) }
+
+    /// The format 2 checksum: SHA-256 of the blocks' SHA-256s in order.
+    static func blockChecksum(blocks: [[UInt8]]) -> [UInt8] {
+        var hasher = SHA256()
+        for block in blocks { hasher.update(data: block) }
+        return Array(hasher.finalize())
     }
 
     /// Up to `count` bytes from the current offset (fewer only at the end of the file).
