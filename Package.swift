@@ -134,6 +134,7 @@ let package = Package(
             dependencies: [
                 "LedgerEngine", "LedgerDomain", "LedgerStore", "LedgerMerkle", "LedgerJSON", "LedgerDemo",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "LedgerServerTests", dependencies: ["LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON", "LedgerMerkle"]),

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import LedgerClient
 import LedgerWire
 
 /// Closed-loop clients multiplexed on one thread with `poll(2)`, as a load
@@ -64,19 +65,7 @@ struct MultiplexedClients {
 
         init(socketPath: String, requests: [[UInt8]]) throws {
             self.requests = requests
-            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { throw BenchError("socket: \(String(cString: strerror(errno)))") }
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            let path = Array(socketPath.utf8)
-            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path) }
-            let status = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard status == 0 else {
-                Glibc.close(fd)
-                throw BenchError("connect \(socketPath): \(String(cString: strerror(errno)))")
-            }
+            fd = try LedgerConnection.connect(to: socketPath)
         }
 
         mutating func sendNext() throws {

@@ -55,6 +55,24 @@ public final class LedgerConnection {
     ///   (`.timedOut` after it); nil waits forever, as `tail --follow` must.
     public init(socketPath: String, timeout: Duration? = nil) throws(ClientError) {
         self.socketPath = socketPath
+        let fd = try Self.connect(to: socketPath)
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+            let size = socklen_t(MemoryLayout<timeval>.size)
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, size)
+            _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, size)
+        }
+        self.fd = fd
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// A blocking stream socket connected to `socketPath` (close-on-exec).
+    /// Errors as `init(socketPath:timeout:)`.
+    public static func connect(to socketPath: String) throws(ClientError) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ClientError.io(operation: "socket", errno: errno) }
         var address = sockaddr_un()
@@ -69,7 +87,7 @@ public final class LedgerConnection {
         repeat {
             status = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
                 }
             }
         } while status != 0 && errno == EINTR
@@ -78,18 +96,7 @@ public final class LedgerConnection {
             Glibc.close(fd)
             throw ClientError.connectFailed(socketPath: socketPath, errno: code)
         }
-        if let timeout {
-            let (seconds, attoseconds) = timeout.components
-            var value = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
-            let size = socklen_t(MemoryLayout<timeval>.size)
-            _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, size)
-            _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, size)
-        }
-        self.fd = fd
-    }
-
-    deinit {
-        if fd >= 0 { Glibc.close(fd) }
+        return fd
     }
 
     /// Closes the connection; later calls fail.

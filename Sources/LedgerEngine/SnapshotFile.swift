@@ -34,7 +34,8 @@ enum SnapshotFile {
     static let magic: [UInt8] = Array("LSNP".utf8)
     static let format: UInt32 = 2
     static let headerBytes = 4 + 4 + 8 + 32 + 8 + 32
-    /// The checksum's block size (format 2).
+    /// The checksum's block size (format 2). It is not in the header: a
+    /// change needs a new format number (every file would fail its checksum).
     static let blockBytes = 4 << 20
 
     struct Contents {
@@ -168,7 +169,7 @@ enum SnapshotFile {
                                       off_t(headerBytes + range.lowerBound + done))
                         if n < 0 && errno == EINTR { continue }
                         guard n > 0 else {
-                            let code = n < 0 ? errno : EIO  // 0: the file ended early
+                            let code = n < 0 ? errno : -1  // -1: the file ended early
                             failure.withLock { $0 = $0 == 0 ? code : $0 }
                             return
                         }
@@ -181,6 +182,7 @@ enum SnapshotFile {
             initialized = failure.withLock { $0 } == 0 ? count : 0
         }
         let code = failure.withLock { $0 }
+        if code == -1 { throw Damaged(description: "\(path) ended while it was read") }
         if code != 0 { throw Damaged(description: "cannot read \(path): \(String(cString: strerror(code)))") }
         let all = (0..<blocks).map { Array(UnsafeRawBufferPointer(rebasing: hashes[(32 * $0)..<(32 * $0 + 32)])) }
         return (payload, blockChecksum(blocks: all))

@@ -395,7 +395,9 @@ public final class EventStore: @unchecked Sendable {
     enum InjectedFault {
         /// The commit fails before LMDB commits: nothing is written. It fails
         /// once `stagedOnTop` more batches are staged on top of the ones it
-        /// commits, as when a slow device lets the writer go on meanwhile.
+        /// commits, as when a slow device lets the writer go on meanwhile
+        /// (pipelined commits only: with `write`, or while nothing stages,
+        /// it waits 10 s for them and then fails).
         case failBeforeCommit(any Error, stagedOnTop: Int = 0)
         /// LMDB commits, then the commit is reported failed, as when the
         /// flush's outcome is unknown.

@@ -90,6 +90,27 @@ import Testing
         #expect(try engine.verify()["ok"] == true)
     }
 
+    /// Commits failing one after another are logged once a minute, not once
+    /// each (a full disk with clients retrying must not fill the journal);
+    /// the recovery is logged with the count of the ones not logged.
+    @Test func failingCommitsAreLoggedOnceAMinute() async throws {
+        let dir = TempDir()
+        let log = LogRecorder()
+        let engine = try openEngine(dir, log: log)
+        defer { engine.shutdown() }
+        for outcome in await engine.append(setupEvents, actor: tester, atomic: true) { #expect(outcome.seq != nil) }
+        for i in 0..<3 {
+            engine.store.injectFault(.failBeforeCommit(StoreError(.lmdb, "injected: no space left on device")))
+            #expect(await engine.append([task(i)], actor: tester, atomic: true)[0].errorCode == "unavailable")
+        }
+        let failing = log.lines.filter { $0.contains("commits failing, nothing written") }
+        #expect(failing.count == 1, "\(log.lines)")
+        #expect(failing.first?.hasPrefix("error ") == true)
+        #expect(await engine.append([task(3)], actor: tester, atomic: true)[0].seq != nil)
+        let recovered = log.lines.filter { $0.contains("commits succeed again") }
+        #expect(recovered.count == 1 && recovered[0].contains("(2 failed commits not logged)"), "\(log.lines)")
+    }
+
     @Test func aCommitOfUnknownOutcomeHaltsWritesAndARestartFindsTheTruth() async throws {
         let dir = TempDir()
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerEngine
 import LedgerJSON
+import Logging
 
 final class TempDir {
     let path: String
@@ -16,10 +17,45 @@ final class TempDir {
 
 let tester = Actor(uid: 1000, user: "an")
 
-func openEngine(_ dir: TempDir, snapshotEvery: UInt64 = 100_000) throws -> LedgerEngine {
+func openEngine(_ dir: TempDir, snapshotEvery: UInt64 = 100_000, log: LogRecorder? = nil) throws -> LedgerEngine {
     var configuration = EngineConfiguration(dataDirectory: dir.path, origin: "test.local/dang-bo")
     configuration.snapshotEveryEvents = snapshotEvery
-    return try LedgerEngine(configuration: configuration)
+    guard let log else { return try LedgerEngine(configuration: configuration) }
+    return try LedgerEngine(configuration: configuration, logger: Logger(label: "test") { _ in RecordingLogHandler(recorder: log) })
+}
+
+/// What an engine logged, as "level message" lines.
+final class LogRecorder: @unchecked Sendable {
+    // @unchecked: `recorded` is guarded by `lock`.
+    private let lock = NSLock()
+    private var recorded: [String] = []
+
+    func append(_ line: String) {
+        lock.lock()
+        recorded.append(line)
+        lock.unlock()
+    }
+
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+}
+
+struct RecordingLogHandler: LogHandler {
+    let recorder: LogRecorder
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        recorder.append("\(event.level) \(event.message)")
+    }
 }
 
 func event(_ type: String, _ data: [String: JSONValue], on date: String = "2024-03-14",

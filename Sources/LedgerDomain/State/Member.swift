@@ -230,7 +230,7 @@ struct MemberFields: Sendable, Hashable {
     var isActive: Bool { departure == nil }
 
     /// No entry folded yet: the placeholder of a member still encoded.
-    init(unfolded id: String) { self.id = id }
+    fileprivate init(unfolded id: String) { self.id = id }
 
     /// Folds a timeline whose first entry is `registered` or `admitted`; nil otherwise.
     init?(id: String, timeline: some Sequence<MemberTimelineEntry>) {
