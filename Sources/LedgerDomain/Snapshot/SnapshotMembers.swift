@@ -5,8 +5,8 @@ import HashTreeCollections
 ///
 /// A version 3 record is `id, cell, references, timeline length, timeline`
 /// (`timeline` = entry count, entries). Its id, cell and reference counts are
-/// read at restart; its timeline is folded then (`lazily: false`) or on first
-/// use (`lazily:`, `EncodedMember`). Versions 1 and 2 store
+/// read at restart; its timeline is folded then, or on first use when
+/// restored `lazily:` (`EncodedMember`). Versions 1 and 2 store
 /// `id, timeline, references` and are always folded at once.
 extension DomainState {
     // MARK: Writing
@@ -71,10 +71,11 @@ extension DomainState {
         return member
     }
 
-    /// A version 3 record from `r`, which reads `bytes` (a chunk's own copy
-    /// when `lazily`): its id, its cell, and the member encoded or folded and checked.
+    /// A version 3 record from `r`: its id, its cell, and the member left
+    /// encoded in `encodedIn` (the bytes `r` reads, a chunk's own copy) or,
+    /// if that is nil, folded and checked now.
     static func readMemberRecord(
-        _ r: inout SnapshotReader, bytes: SnapshotBytes?, lazily: Bool
+        _ r: inout SnapshotReader, encodedIn bytes: SnapshotBytes?
     ) throws(DomainError) -> (id: String, cell: String, member: Member) {
         let id = try r.string()
         let cell = try r.string()
@@ -82,7 +83,7 @@ extension DomainState {
         let length = try r.count()
         let timeline = r.offset..<(r.offset + length)
         try r.skip(length)
-        if lazily, let bytes {
+        if let bytes {
             let encoded = EncodedMember(id: id, cell: cell, bytes: bytes, timeline: timeline)
             return (id, cell, Member(encoded: encoded, references: references))
         }
@@ -143,14 +144,13 @@ extension DomainState {
 
     /// Decodes the chunks `table.ranges[range]` of a version 2 or 3 snapshot.
     static func readMemberRun(
-        _ bytes: [UInt8], table: ChunkTable, chunks: Range<Int>, version: UInt8, lazily: Bool, partitionCount: Int,
-        onDamagedMember: (@Sendable (String) -> Void)?
+        _ bytes: [UInt8], table: ChunkTable, chunks: Range<Int>, version: UInt8, lazily: LazyMembers?, partitionCount: Int
     ) throws(DomainError) -> MemberRun {
         var run = MemberRun(partitionCount: partitionCount)
         let mask = partitionCount - 1
         for range in table.ranges[chunks] {
             // Lazily restored members keep their chunk's bytes, so each chunk gets its own copy.
-            let own = lazily ? SnapshotBytes(Array(bytes[range]), onDamagedMember: onDamagedMember) : nil
+            let own = lazily.map { SnapshotBytes(Array(bytes[range]), onDamagedMember: $0.onDamagedMember) }
             var r = own.map { SnapshotReader($0.bytes) } ?? SnapshotReader(bytes, range: range)
             for _ in 0..<(try r.count()) {
                 let (id, cell, member): (String, String, Member)
@@ -158,7 +158,7 @@ extension DomainState {
                     member = try readMemberRecordVersion2(&r)
                     (id, cell) = (member.id, member.cell)
                 } else {
-                    (id, cell, member) = try readMemberRecord(&r, bytes: own, lazily: lazily)
+                    (id, cell, member) = try readMemberRecord(&r, encodedIn: own)
                 }
                 // Ids ascend, so none is stored twice (under two cells, say).
                 if let last = run.lastId, !(last < id) {
@@ -207,8 +207,7 @@ extension DomainState {
             let n = table.ranges.count
             return try DomainState.readMemberRun(
                 bytes, table: table, chunks: (group * n / groupCount)..<((group + 1) * n / groupCount),
-                version: version, lazily: lazily != nil, partitionCount: partitionCount,
-                onDamagedMember: lazily?.onDamagedMember)
+                version: version, lazily: lazily, partitionCount: partitionCount)
         }
     }
 
