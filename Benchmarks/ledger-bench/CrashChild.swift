@@ -4,11 +4,16 @@ import LedgerEngine
 /// The crash test's child: appends forever from 16 concurrent tasks and
 /// prints "ack <seq> <idempotencyKey>" after each event is durable. The test
 /// kills it with SIGKILL at a random moment and checks every ack survived.
+/// State snapshots are written every `snapshotEvery` events, so that kills
+/// also land while one is written and restarts restore from them.
 struct CrashChild {
     let directory: String
+    var snapshotEvery: UInt64 = 100_000
 
     func run() async throws {
-        let engine = try LedgerEngine(configuration: EngineConfiguration(dataDirectory: directory, origin: "crash.local/ledger"))
+        var configuration = EngineConfiguration(dataDirectory: directory, origin: "crash.local/ledger")
+        configuration.snapshotEveryEvents = snapshotEvery
+        let engine = try LedgerEngine(configuration: configuration)
         let actor = Actor(uid: 0, user: "crash")
         let start = try engine.read { try $0.size() }
         if start == 0 {

@@ -8,7 +8,7 @@
 //   .build/release/ledger-bench socket [--events N] [--bulk N]
 //   .build/release/ledger-bench verify-export [--events N] [--runs N]
 //   .build/release/ledger-bench restart [--events N] [--runs N] [--rebuilds N] [--verifies N]
-//   .build/release/ledger-bench crash-child DIR      (used by the crash test)
+//   .build/release/ledger-bench crash-child DIR [--snapshot-every N]   (used by the crash test)
 //
 // Each benchmark runs its baseline in the same process and prints ratios.
 import Foundation
@@ -45,7 +45,7 @@ do {
             rebuilds: option("--rebuilds", default: 0), verifies: option("--verifies", default: 0)).run()
     case "crash-child":
         guard arguments.count >= 2 else { print("usage: ledger-bench crash-child DIR"); exit(2) }
-        try await CrashChild(directory: arguments[1]).run()
+        try await CrashChild(directory: arguments[1], snapshotEvery: UInt64(option("--snapshot-every", default: 100_000))).run()
     default:
         print("unknown benchmark '\(command)'")
         exit(2)

@@ -29,7 +29,9 @@ import Testing
         for cycle in 0..<cycles {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: binary)
-            child.arguments = ["crash-child", dir.path]
+            // Snapshots every 300 events: kills land while one is written,
+            // and each restart restores from the latest and replays the tail.
+            child.arguments = ["crash-child", dir.path, "--snapshot-every", "300"]
             let pipe = Pipe()
             child.standardOutput = pipe
             try child.run()
