@@ -218,7 +218,9 @@ extension DomainState {
                 throw SnapshotReader.damaged("organization \(code) has no registration")
             }
             o.references = try Self.readTracker(&r)
-            for _ in 0..<(try r.count()) {
+            let quarters = try r.count()
+            o.meetingQuarters.reserveCapacity(min(quarters, 4096))  // a damaged count reserves no more
+            for _ in 0..<quarters {
                 let q = try r.intValue()
                 o.meetingQuarters[q] = QuarterTally(regular: try r.int32(), thematic: try r.int32())
             }
