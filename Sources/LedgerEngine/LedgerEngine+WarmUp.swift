@@ -13,7 +13,11 @@ extension LedgerEngine {
             defer { self.warmUp.leave() }
             let started = DispatchTime.now().uptimeNanoseconds
             var folded = 0
-            for member in loaded.members.values {
+            // From the end: a bloc-wide report meanwhile reads the members
+            // from the start, folding the ones it needs, so the two fold
+            // different members instead of waiting on each other's.
+            let members = Array(loaded.members.values)
+            for member in members.reversed() {
                 if self.warmUpStop.load(ordering: .relaxed) { return }
                 if member.decodeIfNeeded() { folded += 1 }
             }
