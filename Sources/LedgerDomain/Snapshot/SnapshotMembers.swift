@@ -53,6 +53,7 @@ extension DomainState {
         guard let first, var fields = MemberFields(id: id, timeline: CollectionOfOne(first)) else {
             throw SnapshotReader.damaged("member \(id) has no registration")
         }
+        fields.timeline.reserveCapacity(entries)
         var lastSeq = first.seq
         for _ in 1..<entries {
             let entry = try readMemberEntry(&r)

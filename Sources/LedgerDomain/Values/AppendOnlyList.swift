@@ -23,6 +23,13 @@ public struct AppendOnlyList<Element> {
         for element in elements { append(element) }
     }
 
+    /// Makes room for `count` elements in all, up to the first chunk's worth:
+    /// a list built to a known length (a snapshot's fold) allocates its
+    /// first chunk once instead of doubling it.
+    @inlinable public mutating func reserveCapacity(_ count: Int) {
+        if chunks.isEmpty { tail.reserveCapacity(Swift.min(count, Self.chunkSize)) }
+    }
+
     @inlinable public mutating func append(_ element: Element) {
         // No capacity reserved up front: most members have a handful of
         // entries, and the tail grows by doubling to exactly one chunk.
