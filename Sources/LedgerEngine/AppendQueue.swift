@@ -93,21 +93,12 @@ final class AppendQueue: @unchecked Sendable {
         }
         woken = false
         if pending.isEmpty { return nil }
-        var taken = 0
-        var takenBytes = 0
-        var count = 0
-        while count < pending.count
-            && (count == 0
-                || (taken + pending[count].items.count <= eventsMax && takenBytes + pending[count].bytes <= groupBytesMax))
-        {
-            taken += pending[count].items.count
-            takenBytes += pending[count].bytes
-            count += 1
-        }
-        let group = Array(pending.prefix(count))
-        pending.removeFirst(count)
-        pendingEvents -= taken
-        pendingBytes -= takenBytes
+        let prefix = BoundedPrefix(of: pending, eventsMax: eventsMax, bytesMax: groupBytesMax,
+                                   events: { $0.items.count }, bytes: { $0.bytes })
+        let group = Array(pending.prefix(prefix.count))
+        pending.removeFirst(prefix.count)
+        pendingEvents -= prefix.events
+        pendingBytes -= prefix.bytes
         return group
     }
 

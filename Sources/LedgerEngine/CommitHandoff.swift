@@ -73,19 +73,12 @@ final class CommitHandoff: @unchecked Sendable {
         defer { condition.unlock() }
         while jobs.isEmpty && !closed { condition.wait() }
         guard !jobs.isEmpty else { return nil }
-        var count = 0, events = 0, bytes = 0
-        while count < jobs.count
-            && (count == 0
-                || (events + jobs[count].events <= takeEventsMax && bytes + jobs[count].bytes <= takeBytesMax))
-        {
-            events += jobs[count].events
-            bytes += jobs[count].bytes
-            count += 1
-        }
-        let taken = Array(jobs.prefix(count))
-        jobs.removeFirst(count)
-        waitingEvents -= events
-        waitingBytes -= bytes
+        let prefix = BoundedPrefix(of: jobs, eventsMax: takeEventsMax, bytesMax: takeBytesMax,
+                                   events: { $0.events }, bytes: { $0.bytes })
+        let taken = Array(jobs.prefix(prefix.count))
+        jobs.removeFirst(prefix.count)
+        waitingEvents -= prefix.events
+        waitingBytes -= prefix.bytes
         busy = true
         condition.broadcast()
         return taken
