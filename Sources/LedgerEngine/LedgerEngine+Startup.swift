@@ -115,7 +115,9 @@ extension LedgerEngine {
         let seq = state.appliedSeq
         let root = try store.read { try MerkleProofs.root(size: seq, nodes: $0) }
         let payload = state.snapshot()
-        try SnapshotFile.write(.init(seq: seq, root: root, payload: payload), in: configuration.dataDirectory)
+        try payload.withUnsafeBytes {
+            try SnapshotFile.write(seq: seq, root: root, payload: $0, in: configuration.dataDirectory)
+        }
         snapshotWrittenSeq = seq
         snapshotOutdated = false
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6

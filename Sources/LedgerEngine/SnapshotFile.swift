@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LedgerDomain
 import LedgerMerkle
 import Synchronization
 
@@ -41,9 +42,22 @@ enum SnapshotFile {
     struct Contents {
         let seq: UInt64
         let root: TreeHash
-        let payload: [UInt8]
+        /// Read in place: the file's pages, mapped (see `read`).
+        let payload: SnapshotBuffer
         /// The file format it was read from (what `write` writes, for a new one).
         var fileFormat: UInt32 = SnapshotFile.format
+
+        init(seq: UInt64, root: TreeHash, payload: SnapshotBuffer, fileFormat: UInt32 = SnapshotFile.format) {
+            self.seq = seq
+            self.root = root
+            self.payload = payload
+            self.fileFormat = fileFormat
+        }
+
+        /// Contents to write from bytes in memory.
+        init(seq: UInt64, root: TreeHash, payload: [UInt8]) {
+            self.init(seq: seq, root: root, payload: SnapshotBuffer(payload))
+        }
     }
 
     struct Damaged: Error, CustomStringConvertible {
@@ -55,21 +69,28 @@ enum SnapshotFile {
     /// Writes atomically: the old file stays until the new one is durable.
     /// `format` 1 only for tests of older files; `blockBytes` small only in tests.
     static func write(_ contents: Contents, in directory: String, format: UInt32 = format, blockBytes: Int = blockBytes) throws {
+        try write(seq: contents.seq, root: contents.root, payload: contents.payload.bytes, in: directory,
+                  format: format, blockBytes: blockBytes)
+    }
+
+    /// Writes `payload` as the snapshot at `seq` (see `write(_:in:format:blockBytes:)`).
+    static func write(
+        seq: UInt64, root: TreeHash, payload: UnsafeRawBufferPointer, in directory: String, format: UInt32 = format,
+        blockBytes: Int = blockBytes
+    ) throws {
         precondition(format == 1 || format == Self.format, "snapshot file format \(format) is not written")
         var header: [UInt8] = magic
         header.reserveCapacity(headerBytes)
         appendU32(format, to: &header)
-        appendU64(contents.seq, to: &header)
-        header.append(contentsOf: contents.root.bytes)
-        appendU64(UInt64(contents.payload.count), to: &header)
+        appendU64(seq, to: &header)
+        header.append(contentsOf: root.bytes)
+        appendU64(UInt64(payload.count), to: &header)
         if format == 1 {
-            header.append(contentsOf: SHA256.hash(data: contents.payload))
+            header.append(contentsOf: SHA256.hash(data: payload))
         } else {
-            header.append(contentsOf: contents.payload.withUnsafeBytes { payload in
-                blockChecksum(blocks: (0..<blockCount(payload.count, blockBytes)).map {
-                    blockHash(UnsafeRawBufferPointer(rebasing: payload[blockRange($0, of: payload.count, blockBytes)]))
-                })
-            })
+            header.append(contentsOf: blockChecksum(blocks: (0..<blockCount(payload.count, blockBytes)).map {
+                blockHash(UnsafeRawBufferPointer(rebasing: payload[blockRange($0, of: payload.count, blockBytes)]))
+            }))
         }
         let final = path(in: directory)
         let temporary = final + ".tmp"
@@ -81,8 +102,8 @@ enum SnapshotFile {
             if !closed { close(fd) }
             if !renamed { unlink(temporary) }  // a failed write (disk full) leaves nothing behind
         }
-        try writeAll(fd, header, path: temporary)
-        try writeAll(fd, contents.payload, path: temporary)
+        try header.withUnsafeBytes { try writeAll(fd, $0, path: temporary) }
+        try writeAll(fd, payload, path: temporary)
         guard fsync(fd) == 0 else { throw Damaged(description: "cannot fsync \(temporary): \(errnoText())") }
         closed = true
         guard close(fd) == 0 else { throw Damaged(description: "cannot close \(temporary): \(errnoText())") }
@@ -105,6 +126,12 @@ enum SnapshotFile {
     }
 
     /// The snapshot in `directory`; nil if there is none.
+    ///
+    /// The file is mapped, not read into the heap: its checksum is computed
+    /// over the mapping on every core, and the state is then decoded in place
+    /// (members left encoded point into the mapping until they are folded;
+    /// the last one unmaps it). Snapshots are only ever replaced by a rename,
+    /// so the mapped file is never written while it is mapped.
     /// - Throws: `Damaged` for a file that is not a whole, intact snapshot.
     static func read(in directory: String, blockBytes: Int = blockBytes) throws -> Contents? {
         let file = path(in: directory)
@@ -114,8 +141,21 @@ enum SnapshotFile {
             throw Damaged(description: "cannot open \(file): \(errnoText())")
         }
         defer { close(fd) }
-        let header = try readExactly(fd, count: headerBytes, path: file)
-        guard header.count == headerBytes, Array(header[0..<4]) == magic else {
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw Damaged(description: "cannot stat \(file): \(errnoText())") }
+        let size = Int(status.st_size)
+        guard size >= headerBytes else { throw Damaged(description: "\(file) is not a state snapshot") }
+        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
+            throw Damaged(description: "cannot map \(file): \(errnoText())")
+        }
+        // Read ahead of the hashing threads (a no-op for pages already cached).
+        _ = madvise(mapping, size, MADV_WILLNEED)
+        nonisolated(unsafe) let base = mapping
+        let buffer = SnapshotBuffer(
+            borrowing: UnsafeRawBufferPointer(start: mapping + headerBytes, count: size - headerBytes),
+            release: { munmap(base, size) })
+        let header = Array(UnsafeRawBufferPointer(start: mapping, count: headerBytes))
+        guard Array(header[0..<4]) == magic else {
             throw Damaged(description: "\(file) is not a state snapshot")
         }
         let fileFormat = header[4..<8].reduce(0, { $0 << 8 | UInt32($1) })
@@ -125,67 +165,32 @@ enum SnapshotFile {
         let seq = readU64(header, at: 8)
         guard let root = try? TreeHash(Array(header[16..<48])) else { throw Damaged(description: "\(file) has a bad root") }
         let length = readU64(header, at: 48)
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw Damaged(description: "cannot stat \(file): \(errnoText())") }
-        let actual = UInt64(max(0, Int(status.st_size) - headerBytes))
-        guard actual == length else {
-            throw Damaged(description: "\(file) holds \(actual) payload bytes; its header says \(length)")
+        guard UInt64(buffer.count) == length else {
+            throw Damaged(description: "\(file) holds \(buffer.count) payload bytes; its header says \(length)")
         }
-        let payload: [UInt8]
-        let checksum: [UInt8]
-        if fileFormat == 1 {
-            // Read straight into its own array (one copy of what may be hundreds of MB), then hashed.
-            payload = try readExactly(fd, count: Int(length), path: file)
-            guard payload.count == Int(length) else {
-                throw Damaged(description: "\(file) ends after \(payload.count) of \(length) payload bytes")
-            }
-            checksum = Array(SHA256.hash(data: payload))
-        } else {
-            (payload, checksum) = try readBlocks(fd, count: Int(length), blockBytes: blockBytes, path: file)
-        }
+        let checksum = fileFormat == 1 ? Array(SHA256.hash(data: buffer.bytes)) : blockChecksum(buffer.bytes, blockBytes: blockBytes)
         guard checksum == Array(header[56..<88]) else {
             throw Damaged(description: "\(file) fails its checksum")
         }
-        return Contents(seq: seq, root: root, payload: payload, fileFormat: fileFormat)
+        return Contents(seq: seq, root: root, payload: buffer, fileFormat: fileFormat)
     }
 
-    /// The payload after the header, read and hashed block by block on every
-    /// core (each core a run of neighbouring blocks), and its format 2 checksum.
-    private static func readBlocks(_ fd: Int32, count: Int, blockBytes: Int, path: String) throws -> ([UInt8], [UInt8]) {
-        let blocks = blockCount(count, blockBytes)
+    /// The format 2 checksum of `payload`, its blocks hashed on every core
+    /// (each core a run of neighbouring blocks).
+    private static func blockChecksum(_ payload: UnsafeRawBufferPointer, blockBytes: Int) -> [UInt8] {
+        let blocks = blockCount(payload.count, blockBytes)
         let workers = max(1, min(blocks, ProcessInfo.processInfo.activeProcessorCount))
         let hashes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blocks) * 32, alignment: 8)
         defer { hashes.deallocate() }
-        let failure = Mutex<Int32>(0)
-        let payload = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            nonisolated(unsafe) let target = UnsafeMutableRawBufferPointer(buffer)
-            nonisolated(unsafe) let out = hashes
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for block in (worker * blocks / workers)..<((worker + 1) * blocks / workers) {
-                    let range = blockRange(block, of: count, blockBytes)
-                    var done = 0
-                    while done < range.count {
-                        let n = pread(fd, target.baseAddress! + range.lowerBound + done, range.count - done,
-                                      off_t(headerBytes + range.lowerBound + done))
-                        if n < 0 && errno == EINTR { continue }
-                        guard n > 0 else {
-                            let code = n < 0 ? errno : -1  // -1: the file ended early
-                            failure.withLock { $0 = $0 == 0 ? code : $0 }
-                            return
-                        }
-                        done += n
-                    }
-                    let digest = blockHash(UnsafeRawBufferPointer(rebasing: target[range]))
-                    (out.baseAddress! + 32 * block).copyMemory(from: digest, byteCount: 32)
-                }
+        nonisolated(unsafe) let out = hashes
+        nonisolated(unsafe) let source = payload
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for block in (worker * blocks / workers)..<((worker + 1) * blocks / workers) {
+                let digest = blockHash(UnsafeRawBufferPointer(rebasing: source[blockRange(block, of: source.count, blockBytes)]))
+                (out.baseAddress! + 32 * block).copyMemory(from: digest, byteCount: 32)
             }
-            initialized = failure.withLock { $0 } == 0 ? count : 0
         }
-        let code = failure.withLock { $0 }
-        if code == -1 { throw Damaged(description: "\(path) ended while it was read") }
-        if code != 0 { throw Damaged(description: "cannot read \(path): \(String(cString: strerror(code)))") }
-        let all = (0..<blocks).map { Array(UnsafeRawBufferPointer(rebasing: hashes[(32 * $0)..<(32 * $0 + 32)])) }
-        return (payload, blockChecksum(blocks: all))
+        return blockChecksum(blocks: (0..<blocks).map { Array(UnsafeRawBufferPointer(rebasing: hashes[(32 * $0)..<(32 * $0 + 32)])) })
     }
 
     static func blockCount(_ count: Int, _ blockBytes: Int) -> Int { (count + blockBytes - 1) / blockBytes }
@@ -201,27 +206,6 @@ enum SnapshotFile {
         var hasher = SHA256()
         for block in blocks { hasher.update(data: block) }
         return Array(hasher.finalize())
-    }
-
-    /// Up to `count` bytes from the current offset (fewer only at the end of the file).
-    private static func readExactly(_ fd: Int32, count: Int, path: String) throws -> [UInt8] {
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var offset = 0
-            while offset < count {
-                let n = Glibc.read(fd, buffer.baseAddress! + offset, count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if n == 0 { break }
-                offset += n
-            }
-            initialized = offset
-        }
-        if failure != 0 { throw Damaged(description: "cannot read \(path): \(String(cString: strerror(failure)))") }
-        return bytes
     }
 
     static func remove(in directory: String) {
@@ -246,12 +230,10 @@ enum SnapshotFile {
     /// Guards renames into place against `discard`; holds the discarded directories.
     private static let renameLock = Mutex<Set<String>>([])
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
+            let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw Damaged(description: "cannot write \(path): \(errnoText())")

@@ -50,6 +50,33 @@ import Testing
         #expect(try engine.verify()["ok"] == true)
     }
 
+    /// The file is read in place (mapped): members left encoded point into
+    /// the mapping, which outlives the file being replaced and removed, and
+    /// goes when the last of them is folded.
+    @Test func encodedMembersReadTheMappedFileUntilTheLastIsFolded() async throws {
+        let dir = TempDir()
+        try await Self.ledger(dir)
+        let mappings = { () -> Int in
+            // /proc files report no size: read them through a handle to the end.
+            let maps = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/self/maps")).readToEnd()) ?? nil
+            return String(decoding: maps ?? Data(), as: UTF8.self).split(separator: "\n")
+                .filter { $0.contains(dir.path + "/" + SnapshotFile.name) }.count
+        }
+        let expected = try DomainState(snapshot: #require(try SnapshotFile.read(in: dir.path)).payload.array)
+        var lazy: DomainState? = try DomainState(
+            snapshot: #require(try SnapshotFile.read(in: dir.path)).payload, lazily: DomainState.LazyMembers())
+        #expect(mappings() == 1)
+        // Replaced by a rename, then removed: the mapping still reads the old bytes.
+        let root = try #require(try SnapshotFile.read(in: dir.path)).root
+        try SnapshotFile.write(.init(seq: 1, root: root, payload: Array(repeating: 0xEE, count: 4096)), in: dir.path)
+        SnapshotFile.remove(in: dir.path)
+        #expect(lazy!.members.values.allSatisfy { $0.isStillEncoded })
+        #expect(lazy! == expected)  // every member folded from the mapping
+        #expect(lazy!.members.values.allSatisfy { !$0.isStillEncoded })
+        #expect(mappings() == 0)  // the folds let go of the file
+        lazy = nil
+    }
+
     /// A member whose bytes do not decode, in a file whose checksum holds (a
     /// bug, or a crafted file), cannot be answered for: the process stops,
     /// but removes the file first, so the next start replays the log.
@@ -57,7 +84,7 @@ import Testing
         let dir = TempDir()
         try await Self.ledger(dir)
         let file = try #require(try SnapshotFile.read(in: dir.path))
-        var payload = file.payload
+        var payload = file.payload.array
         let name = Array("Trần Thị Bình".utf8)
         let at = try #require((0..<(payload.count - name.count)).first { payload[$0..<($0 + name.count)].elementsEqual(name) })
         payload[at - 2] = 99  // her registration's change tag: no such change
@@ -210,7 +237,7 @@ import Testing
         let store = try EventStore(dataDirectory: dir.path, options: options)
         try store.write {
             try $0.putIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey,
-                            value: ByteKeys.u64(file.seq) + file.payload)
+                            value: ByteKeys.u64(file.seq) + file.payload.array)
         }
         store.close()
 

@@ -54,6 +54,9 @@ extension DomainState {
     /// Whether `bytes` are a snapshot of the format this build writes.
     public static func isCurrentSnapshot(_ bytes: [UInt8]) -> Bool { bytes.starts(with: snapshotMagic) }
 
+    /// Whether `buffer` holds a snapshot of the format this build writes.
+    public static func isCurrentSnapshot(_ buffer: SnapshotBuffer) -> Bool { buffer.bytes.starts(with: snapshotMagic) }
+
     public func snapshot() -> [UInt8] { snapshot(membersPerChunk: Self.snapshotMembersPerChunk) }
 
     /// The snapshot with chunks of `membersPerChunk` members (tests make them small).
@@ -131,6 +134,16 @@ extension DomainState {
         snapshot bytes: [UInt8], decodingChunksWith run: ChunkRunner = DomainState.inTurn, groups: Int = 1,
         lazily: LazyMembers? = nil
     ) throws(DomainError) {
+        try self.init(snapshot: SnapshotBuffer(bytes), decodingChunksWith: run, groups: groups, lazily: lazily)
+    }
+
+    /// Restores a state from the snapshot in `bytes`, read in place (see
+    /// `init(snapshot:decodingChunksWith:groups:lazily:)` above); members left
+    /// encoded keep `bytes` alive until they are folded.
+    public init(
+        snapshot bytes: SnapshotBuffer, decodingChunksWith run: ChunkRunner = DomainState.inTurn, groups: Int = 1,
+        lazily: LazyMembers? = nil
+    ) throws(DomainError) {
         precondition(groups > 0, "decode in at least one group")
         self.init()
         var r = SnapshotReader(bytes)
@@ -166,7 +179,7 @@ extension DomainState {
         let table = try Self.readChunkTable(&r)
         let restPart = try r.part()
         guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes after the end") }
-        let bytes = r.bytes
+        let bytes = r.buffer
         // Organizations and the rest decode beside the member runs.
         let plan = MemberRunPlan(table: table, groups: groups, lazily: lazily)
         let parts = try Self.runAll(2 + plan.groupCount, on: run) { (job) throws(DomainError) -> RestoredPart in

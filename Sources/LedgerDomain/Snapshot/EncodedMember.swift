@@ -1,16 +1,17 @@
-/// Bytes of a snapshot shared by the members restored from them, kept alive
-/// until the last of those members is folded. Each chunk of members gets its
-/// own copy, so that members of a chunk folded early free it early and the
-/// threads that restore chunks do not retain one shared object.
+/// The snapshot bytes the members restored from them point into, kept alive
+/// until the last of those members is folded (the engine's warm-up folds
+/// them all seconds after a restart). Each chunk of members gets its own
+/// owner of the one buffer (no copy), so the threads that restore chunks do
+/// not all count references on one object.
 final class SnapshotBytes: Sendable {
-    let bytes: [UInt8]
+    let buffer: SnapshotBuffer
     /// Called, before the process stops, with what is wrong when a member of
     /// these bytes does not decode (the engine removes the snapshot file, so
     /// that the next start replays the log instead of stopping again).
     let onDamagedMember: (@Sendable (String) -> Void)?
 
-    init(_ bytes: [UInt8], onDamagedMember: (@Sendable (String) -> Void)? = nil) {
-        self.bytes = bytes
+    init(_ buffer: SnapshotBuffer, onDamagedMember: (@Sendable (String) -> Void)? = nil) {
+        self.buffer = buffer
         self.onDamagedMember = onDamagedMember
     }
 }
@@ -47,12 +48,12 @@ struct EncodedMember: Sendable {
 
     /// The folded fields, or `snapshot-damaged`.
     func decodeChecked() throws(DomainError) -> MemberFields {
-        try Self.fold(id: id, cell: cell, bytes.bytes, timeline: timeline)
+        try Self.fold(id: id, cell: cell, bytes.buffer, timeline: timeline)
     }
 
     /// Folds the timeline at `timeline` in `bytes`, which must end there and
     /// leave the member in `cell`.
-    static func fold(id: String, cell: String, _ bytes: [UInt8], timeline: Range<Int>) throws(DomainError) -> MemberFields {
+    static func fold(id: String, cell: String, _ bytes: SnapshotBuffer, timeline: Range<Int>) throws(DomainError) -> MemberFields {
         var r = SnapshotReader(bytes, range: timeline)
         let fields = try DomainState.readMemberTimeline(id: id, &r)
         guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes left after member \(id)'s timeline") }

@@ -68,20 +68,23 @@ struct SnapshotWriter {
 }
 
 struct SnapshotReader {
-    let bytes: [UInt8]
+    /// Keeps `base` valid.
+    let buffer: SnapshotBuffer
+    private let base: UnsafePointer<UInt8>
     var offset = 0
     /// Reads stop here: the end of the bytes, or of one part of them (a chunk of members).
     let end: Int
 
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-        end = bytes.count
+    init(_ buffer: SnapshotBuffer) {
+        self.init(buffer, range: 0..<buffer.count)
     }
 
-    /// A reader of `range` of `bytes` only. Precondition: `range` lies within `bytes`.
-    init(_ bytes: [UInt8], range: Range<Int>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the snapshot")
-        self.bytes = bytes
+    /// A reader of `range` of `buffer` only. Precondition: `range` lies within `buffer`.
+    init(_ buffer: SnapshotBuffer, range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= buffer.count, "range outside the snapshot")
+        self.buffer = buffer
+        // Every read below checks its offset against `end`, which lies within the buffer.
+        base = buffer.typed.baseAddress!
         offset = range.lowerBound
         end = range.upperBound
     }
@@ -95,14 +98,14 @@ struct SnapshotReader {
     mutating func u8() throws(DomainError) -> UInt8 {
         guard offset < end else { throw Self.damaged("truncated at byte \(offset)") }
         defer { offset += 1 }
-        return bytes[offset]
+        return base[offset]
     }
 
     mutating func uint() throws(DomainError) -> UInt64 {
         // Most varints (counts, lengths, tags) are one byte.
-        if offset < end, bytes[offset] < 0x80 {
+        if offset < end, base[offset] < 0x80 {
             offset += 1
-            return UInt64(bytes[offset - 1])
+            return UInt64(base[offset - 1])
         }
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -144,7 +147,7 @@ struct SnapshotReader {
 
     mutating func string() throws(DomainError) -> String {
         let n = try count()
-        let s = String(decoding: bytes[offset..<offset + n], as: UTF8.self)
+        let s = String(decoding: UnsafeBufferPointer(start: base + offset, count: n), as: UTF8.self)
         offset += n
         return s
     }
@@ -152,7 +155,7 @@ struct SnapshotReader {
     mutating func fixed64() throws(DomainError) -> UInt64 {
         guard end - offset >= 8 else { throw Self.damaged("truncated at byte \(offset)") }
         var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
+        for i in 0..<8 { v |= UInt64(base[offset + i]) << UInt64(8 * i) }
         offset += 8
         return v
     }

@@ -19,7 +19,7 @@ extension DomainState {
             w.string(encoded.cell)
             write(member.references, into: &w)
             w.count(encoded.timeline.count)
-            w.bytes.append(contentsOf: encoded.bytes.bytes[encoded.timeline])
+            w.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: encoded.bytes.buffer.bytes[encoded.timeline]))
             return
         }
         w.string(member.cell)
@@ -73,7 +73,7 @@ extension DomainState {
     }
 
     /// A version 3 record from `r`: its id, its cell, and the member left
-    /// encoded in `encodedIn` (the bytes `r` reads, a chunk's own copy) or,
+    /// encoded in `encodedIn` (the bytes `r` reads) or,
     /// if that is nil, folded and checked now.
     static func readMemberRecord(
         _ r: inout SnapshotReader, encodedIn bytes: SnapshotBytes?
@@ -88,7 +88,7 @@ extension DomainState {
             let encoded = EncodedMember(id: id, cell: cell, bytes: bytes, timeline: timeline)
             return (id, cell, Member(encoded: encoded, references: references))
         }
-        var member = Member(try EncodedMember.fold(id: id, cell: cell, r.bytes, timeline: timeline))
+        var member = Member(try EncodedMember.fold(id: id, cell: cell, r.buffer, timeline: timeline))
         member.references = references
         return (id, cell, member)
     }
@@ -145,14 +145,14 @@ extension DomainState {
 
     /// Decodes the chunks `table.ranges[range]` of a version 2 or 3 snapshot.
     static func readMemberRun(
-        _ bytes: [UInt8], table: ChunkTable, chunks: Range<Int>, version: UInt8, lazily: LazyMembers?, partitionCount: Int
+        _ bytes: SnapshotBuffer, table: ChunkTable, chunks: Range<Int>, version: UInt8, lazily: LazyMembers?, partitionCount: Int
     ) throws(DomainError) -> MemberRun {
         var run = MemberRun(partitionCount: partitionCount)
         let mask = partitionCount - 1
         for range in table.ranges[chunks] {
-            // Lazily restored members keep their chunk's bytes, so each chunk gets its own copy.
-            let own = lazily.map { SnapshotBytes(Array(bytes[range]), onDamagedMember: $0.onDamagedMember) }
-            var r = own.map { SnapshotReader($0.bytes) } ?? SnapshotReader(bytes, range: range)
+            // Lazily restored members keep the snapshot's bytes through one owner a chunk.
+            let own = lazily.map { SnapshotBytes(bytes, onDamagedMember: $0.onDamagedMember) }
+            var r = SnapshotReader(bytes, range: range)
             for _ in 0..<(try r.count()) {
                 let (id, cell, member): (String, String, Member)
                 if version == 2 {
@@ -178,7 +178,7 @@ extension DomainState {
     /// Restores the members of `table` into `members` and `membersByCell`:
     /// runs of neighbouring chunks decoded by `run`'s bodies, then joined.
     mutating func restoreMembers(
-        _ bytes: [UInt8], table: ChunkTable, version: UInt8, run: ChunkRunner, groups: Int
+        _ bytes: SnapshotBuffer, table: ChunkTable, version: UInt8, run: ChunkRunner, groups: Int
     ) throws(DomainError) {
         let plan = MemberRunPlan(table: table, groups: groups, lazily: nil)
         let runs = try Self.runAll(plan.groupCount, on: run) { (group) throws(DomainError) -> MemberRun in
@@ -206,7 +206,7 @@ extension DomainState {
         }
 
         /// Chunks [group × n / g, (group + 1) × n / g): the groups differ by one chunk at most.
-        func decode(group: Int, _ bytes: [UInt8], version: UInt8) throws(DomainError) -> MemberRun {
+        func decode(group: Int, _ bytes: SnapshotBuffer, version: UInt8) throws(DomainError) -> MemberRun {
             let n = table.ranges.count
             return try DomainState.readMemberRun(
                 bytes, table: table, chunks: (group * n / groupCount)..<((group + 1) * n / groupCount),
