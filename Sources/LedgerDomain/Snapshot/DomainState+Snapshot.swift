@@ -182,7 +182,7 @@ extension DomainState {
         let bytes = r.buffer
         // Organizations and the rest decode beside the member runs.
         let plan = MemberRunPlan(table: table, groups: groups, lazily: lazily)
-        let parts = try Self.runAll(2 + plan.groupCount, on: run) { (job) throws(DomainError) -> RestoredPart in
+        var parts = try Self.runAll(2 + plan.groupCount, on: run) { (job) throws(DomainError) -> RestoredPart in
             guard job < 2 else {
                 return .members(try plan.decode(group: job - 2, bytes, version: 3))
             }
@@ -201,11 +201,12 @@ extension DomainState {
             disciplines = part.disciplines
             retracted = part.retracted
         }
-        let runs = parts.dropFirst(2).compactMap { part -> MemberRun? in
+        var runs = parts.dropFirst(2).compactMap { part -> MemberRun? in
             if case .members(let memberRun) = part { return memberRun }
             return nil
         }
-        try joinMembers(runs, plan: plan, run: run)
+        parts.removeAll()  // the runs' lists are now theirs alone, so `joinMembers` moves them
+        try joinMembers(&runs, plan: plan, run: run)
     }
 
     /// What one job of a version 3 restore gives.
