@@ -84,12 +84,11 @@ extension DomainState {
     /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
         // In place: the member is moved out of its trie node and back, not copied.
-        let cells = members.updateValue(forKey: id) { member -> (old: String, new: String, entries: Int)? in
-            guard member != nil else { return nil }
-            let oldCell = member!.cell
-            let entries = member!.timeline.count
-            member!.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
-            return (oldCell, member!.cell, entries)
+        let cells = members.modifyExisting(id) { member -> (old: String, new: String, entries: Int) in
+            let oldCell = member.cell
+            let entries = member.timeline.count
+            member.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
+            return (oldCell, member.cell, entries)
         }
         guard let cells else { return assertionFailure("member event for unknown member \(id) at \(seq)") }
         if recording {
@@ -111,10 +110,9 @@ extension DomainState {
 
     /// Appends one entry to an organization's timeline, in place (parents never change).
     mutating func appendOrganization(_ code: String, _ seq: UInt64, _ date: BusinessDate, _ change: OrganizationChange) {
-        let entries = organizations.updateValue(forKey: code) { org -> Int? in
-            guard org != nil else { return nil }
-            let entries = org!.timeline.count
-            org!.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
+        let entries = organizations.modifyExisting(code) { org -> Int in
+            let entries = org.timeline.count
+            org.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
             return entries
         }
         guard let entries else { return assertionFailure("event for unknown organization \(code) at \(seq)") }
@@ -179,16 +177,15 @@ extension DomainState {
         let q = date.quarterIndex
         // One lookup, in place: reading the organization out first copied it
         // (every field retained) for each meeting.
-        let previous = organizations.updateValue(forKey: cell) { org -> QuarterTally?? in
-            guard org != nil else { return nil }
-            let old = org!.meetingQuarters[q]
+        let previous = organizations.modifyExisting(cell) { org -> QuarterTally? in
+            let old = org.meetingQuarters[q]
             var tally = old ?? QuarterTally()
             switch kind {
             case .regular: tally.regular += delta
             case .thematic: tally.thematic += delta
             }
-            org!.meetingQuarters[q] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
-            return .some(old)
+            org.meetingQuarters[q] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
+            return old
         }
         guard let previous else { return assertionFailure("meeting of unknown cell \(cell)") }
         if recording { undoLog.append(UndoStep { $0.organizations[cell]?.meetingQuarters[q] = previous }) }
@@ -224,10 +221,9 @@ extension DomainState {
     private static func adjust<Entity: ReferenceCounted>(
         _ map: inout TreeDictionary<String, Entity>, _ key: String, seq: UInt64, adding: Bool
     ) -> ReferenceTracker? {
-        map.updateValue(forKey: key) { entity -> ReferenceTracker? in
-            guard entity != nil else { return nil }
-            let old = entity!.references
-            if adding { entity!.references.add(seq) } else { entity!.references.remove(seq) }
+        map.modifyExisting(key) { entity -> ReferenceTracker in
+            let old = entity.references
+            if adding { entity.references.add(seq) } else { entity.references.remove(seq) }
             return old
         }
     }
