@@ -12,7 +12,7 @@ extension TreeDictionary {
     /// in place: the second walk down finds the nodes in the cache.
     @inlinable
     mutating func modifyExisting<R>(_ key: Key, _ body: (inout Value) -> R) -> R? {
-        guard index(forKey: key) != nil else { return nil }
+        guard keys.contains(key) else { return nil }
         return updateValue(forKey: key, default: Self.neverInserted()) { body(&$0) }
     }
 
