@@ -130,8 +130,15 @@ enum SnapshotFile {
     /// The file is mapped, not read into the heap: its checksum is computed
     /// over the mapping on every core, and the state is then decoded in place
     /// (members left encoded point into the mapping until they are folded;
-    /// the last one unmaps it). Snapshots are only ever replaced by a rename,
-    /// so the mapped file is never written while it is mapped.
+    /// the last one unmaps it, seconds after a restart, when the warm-up has
+    /// folded them all). Snapshots are only ever replaced by a rename, so the
+    /// mapped file is never written while it is mapped. Its pages are read
+    /// in here (`MADV_POPULATE_READ`), so a disk that cannot give one is an
+    /// error now (and the log is replayed), not a SIGBUS later; the window in
+    /// which a page the kernel dropped meanwhile must be read again lasts
+    /// until the warm-up ends. (Someone who truncates the file in place in
+    /// those seconds, as `cp` onto it would, stops the daemon; it starts
+    /// again from the log.)
     /// - Throws: `Damaged` for a file that is not a whole, intact snapshot.
     static func read(in directory: String, blockBytes: Int = blockBytes) throws -> Contents? {
         let file = path(in: directory)
@@ -148,12 +155,17 @@ enum SnapshotFile {
         guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
             throw Damaged(description: "cannot map \(file): \(errnoText())")
         }
-        // Read ahead of the hashing threads (a no-op for pages already cached).
-        _ = madvise(mapping, size, MADV_WILLNEED)
         nonisolated(unsafe) let base = mapping
         let buffer = SnapshotBuffer(
             borrowing: UnsafeRawBufferPointer(start: mapping + headerBytes, count: size - headerBytes),
             release: { munmap(base, size) })
+        // Every page read in now, where a read error is an error: touched
+        // later, a page the disk cannot give would stop the process (SIGBUS).
+        // Kernels before 5.14 lack MADV_POPULATE_READ (EINVAL): read ahead then.
+        if madvise(mapping, size, Self.populateRead) != 0 {
+            guard errno == EINVAL else { throw Damaged(description: "cannot read \(file): \(errnoText())") }
+            _ = madvise(mapping, size, MADV_WILLNEED)
+        }
         let header = Array(UnsafeRawBufferPointer(start: mapping, count: headerBytes))
         guard Array(header[0..<4]) == magic else {
             throw Damaged(description: "\(file) is not a state snapshot")
@@ -192,6 +204,9 @@ enum SnapshotFile {
         }
         return blockChecksum(blocks: (0..<blocks).map { Array(UnsafeRawBufferPointer(rebasing: hashes[(32 * $0)..<(32 * $0 + 32)])) })
     }
+
+    /// `MADV_POPULATE_READ` (Linux 5.14, <linux/mman.h>; not in Glibc's module).
+    private static let populateRead: Int32 = 22
 
     static func blockCount(_ count: Int, _ blockBytes: Int) -> Int { (count + blockBytes - 1) / blockBytes }
 
