@@ -12,9 +12,9 @@ import Synchronization
 /// ```
 /// The payload is `DomainState.snapshot()` at `seq`. The checksum is the
 /// SHA-256 of the SHA-256s of the payload's blocks of 4 MiB (the last one
-/// shorter), one after another: a restart reads and hashes the blocks on
-/// every core at once (a third of a second for the 289 MB of ten million
-/// events on one core). Format 1, whose checksum is the SHA-256 of the whole
+/// shorter), one after another: a restart maps the file and hashes the
+/// blocks on every core at once (a third of a second for the 289 MB of ten
+/// million events on one core). Format 1, whose checksum is the SHA-256 of the whole
 /// payload, is still read.
 ///
 /// Why a file and not an LMDB row: the snapshot grows with members (30 MB at
@@ -133,14 +133,16 @@ enum SnapshotFile {
     /// the last one unmaps it, seconds after a restart, when the warm-up has
     /// folded them all). Snapshots are only ever replaced by a rename, so the
     /// mapped file is never written while it is mapped. Its pages are read
-    /// in here (`MADV_POPULATE_READ`), so a disk that cannot give one is an
-    /// error now (and the log is replayed), not a SIGBUS later; the window in
-    /// which a page the kernel dropped meanwhile must be read again lasts
-    /// until the warm-up ends. (Someone who truncates the file in place in
-    /// those seconds, as `cp` onto it would, stops the daemon; it starts
-    /// again from the log.)
+    /// in here (`payload(of:size:path:)`), so a disk that cannot give one is
+    /// an error now (and the log is replayed), not a SIGBUS later; the window
+    /// in which a page the kernel dropped meanwhile must be read again lasts
+    /// until the warm-up ends. (Someone who writes into the file in place in
+    /// those seconds, as `cp` onto it would, can stop the daemon, or have
+    /// bytes the checksum did not see folded or copied into the next
+    /// snapshot: the same power as writing any file of the data directory.)
     /// - Throws: `Damaged` for a file that is not a whole, intact snapshot.
-    static func read(in directory: String, blockBytes: Int = blockBytes) throws -> Contents? {
+    /// - Parameter populate: the `madvise` advice that reads the mapping in (tests only).
+    static func read(in directory: String, blockBytes: Int = blockBytes, populate: Int32 = populateRead) throws -> Contents? {
         let file = path(in: directory)
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -151,23 +153,9 @@ enum SnapshotFile {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw Damaged(description: "cannot stat \(file): \(errnoText())") }
         let size = Int(status.st_size)
-        guard size >= headerBytes else { throw Damaged(description: "\(file) is not a state snapshot") }
-        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
-            throw Damaged(description: "cannot map \(file): \(errnoText())")
-        }
-        nonisolated(unsafe) let base = mapping
-        let buffer = SnapshotBuffer(
-            borrowing: UnsafeRawBufferPointer(start: mapping + headerBytes, count: size - headerBytes),
-            release: { munmap(base, size) })
-        // Every page read in now, where a read error is an error: touched
-        // later, a page the disk cannot give would stop the process (SIGBUS).
-        // Kernels before 5.14 lack MADV_POPULATE_READ (EINVAL): read ahead then.
-        if madvise(mapping, size, Self.populateRead) != 0 {
-            guard errno == EINVAL else { throw Damaged(description: "cannot read \(file): \(errnoText())") }
-            _ = madvise(mapping, size, MADV_WILLNEED)
-        }
-        let header = Array(UnsafeRawBufferPointer(start: mapping, count: headerBytes))
-        guard Array(header[0..<4]) == magic else {
+        // The header first: a file of another kind or length is refused before any of it is read.
+        var header = [UInt8](repeating: 0, count: headerBytes)
+        guard size >= headerBytes, pread(fd, &header, headerBytes, 0) == headerBytes, Array(header[0..<4]) == magic else {
             throw Damaged(description: "\(file) is not a state snapshot")
         }
         let fileFormat = header[4..<8].reduce(0, { $0 << 8 | UInt32($1) })
@@ -177,14 +165,47 @@ enum SnapshotFile {
         let seq = readU64(header, at: 8)
         guard let root = try? TreeHash(Array(header[16..<48])) else { throw Damaged(description: "\(file) has a bad root") }
         let length = readU64(header, at: 48)
-        guard UInt64(buffer.count) == length else {
-            throw Damaged(description: "\(file) holds \(buffer.count) payload bytes; its header says \(length)")
+        guard UInt64(size - headerBytes) == length else {
+            throw Damaged(description: "\(file) holds \(size - headerBytes) payload bytes; its header says \(length)")
         }
+        let buffer = try payload(of: fd, size: size, path: file, populate: populate)
         let checksum = fileFormat == 1 ? Array(SHA256.hash(data: buffer.bytes)) : blockChecksum(buffer.bytes, blockBytes: blockBytes)
         guard checksum == Array(header[56..<88]) else {
             throw Damaged(description: "\(file) fails its checksum")
         }
         return Contents(seq: seq, root: root, payload: buffer, fileFormat: fileFormat)
+    }
+
+    /// The bytes after the header: the file mapped, every page read in at
+    /// once (`MADV_POPULATE_READ`), so that a page the disk cannot give is an
+    /// error here rather than a SIGBUS when it is first touched. A kernel
+    /// older than 5.14 has no such call (EINVAL): the payload is then read
+    /// into the heap, where a read error is an error too.
+    private static func payload(of fd: Int32, size: Int, path: String, populate: Int32) throws -> SnapshotBuffer {
+        guard let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapping != MAP_FAILED else {
+            throw Damaged(description: "cannot map \(path): \(errnoText())")
+        }
+        nonisolated(unsafe) let base = mapping
+        let mapped = SnapshotBuffer(
+            borrowing: UnsafeRawBufferPointer(start: mapping + headerBytes, count: size - headerBytes),
+            release: { munmap(base, size) })
+        if madvise(mapping, size, populate) == 0 { return mapped }
+        guard errno == EINVAL else { throw Damaged(description: "cannot read \(path): \(errnoText())") }
+        let count = size - headerBytes
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 16)
+        nonisolated(unsafe) let owned = memory
+        let heap = SnapshotBuffer(
+            borrowing: UnsafeRawBufferPointer(start: memory.baseAddress!, count: count), release: { owned.deallocate() })
+        var done = 0
+        while done < count {
+            let n = pread(fd, memory.baseAddress! + done, count - done, off_t(headerBytes + done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                throw Damaged(description: n < 0 ? "cannot read \(path): \(errnoText())" : "\(path) ended while it was read")
+            }
+            done += n
+        }
+        return heap
     }
 
     /// The format 2 checksum of `payload`, its blocks hashed on every core
@@ -206,7 +227,8 @@ enum SnapshotFile {
     }
 
     /// `MADV_POPULATE_READ` (Linux 5.14, <linux/mman.h>; not in Glibc's module).
-    private static let populateRead: Int32 = 22
+    /// Tests pass `read` an advice the kernel refuses, to take the older kernels' path.
+    static let populateRead: Int32 = 22
 
     static func blockCount(_ count: Int, _ blockBytes: Int) -> Int { (count + blockBytes - 1) / blockBytes }
 

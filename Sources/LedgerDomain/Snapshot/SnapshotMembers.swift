@@ -19,7 +19,9 @@ extension DomainState {
             w.string(encoded.cell)
             write(member.references, into: &w)
             w.count(encoded.timeline.count)
-            w.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: encoded.bytes.buffer.bytes[encoded.timeline]))
+            withExtendedLifetime(encoded.bytes) {  // the bytes may be the mapping's last owner
+                w.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: encoded.bytes.buffer.bytes[encoded.timeline]))
+            }
             return
         }
         w.string(member.cell)

@@ -83,7 +83,7 @@ extension DomainState {
     /// Appends one entry to a member's timeline, in place (a replay pays O(1), not a
     /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
-        // In place: the member is moved out of its trie node and back, not copied.
+        // In place, where it lies in its trie node: not copied, nor moved out and back.
         let cells = members.modifyExisting(id) { member -> (old: String, new: String, entries: Int) in
             let oldCell = member.cell
             let entries = member.timeline.count
