@@ -14,8 +14,8 @@ import Synchronization
 /// SHA-256 of the SHA-256s of the payload's blocks of 4 MiB (the last one
 /// shorter), one after another: a restart maps the file and hashes the
 /// blocks on every core at once (a third of a second for the 289 MB of ten
-/// million events on one core). Format 1, whose checksum is the SHA-256 of the whole
-/// payload, is still read.
+/// million events on one core). Format 1, whose checksum is the SHA-256 of
+/// the whole payload, is still read.
 ///
 /// Why a file and not an LMDB row: the snapshot grows with members (30 MB at
 /// a million events, ten times that at national scale). Stored in LMDB it was
