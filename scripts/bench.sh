@@ -62,7 +62,11 @@ if run ctl-append; then
   start=$(date +%s.%N)
   "$bin/ledgerd" --data-dir "$dir/data" --socket "$dir/s.sock" --origin bench.local/ledger 2>>"$dir/ledgerd.log" &
   pid=$!
-  until "$bin/ledgerctl" status >/dev/null 2>&1; do sleep 0.02; done
+  # ledgerd binds its socket once its state is loaded: wait for the file
+  # (a sleep without a process), then ask once (scripts/ledgerd-ready.sh).
+  exec {never}<> <(:)
+  until [ -S "$dir/s.sock" ]; do read -r -t 0.005 -u "$never" || true; done
+  "$bin/ledgerctl" status >/dev/null
   end=$(date +%s.%N)
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   awk -v s="$start" -v e="$end" -v r="$rss" 'BEGIN { printf "ledgerd restart to first answered status: %.2f s; RSS then %d MiB\n", e - s, r / 1024 }'
