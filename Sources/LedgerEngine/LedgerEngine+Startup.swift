@@ -70,7 +70,7 @@ extension LedgerEngine {
             if let bytes = try view.getIndex(ProjectionIndexes.snapshots, key: ProjectionIndexes.stateKey),
                bytes.count >= 8, let seq = ByteKeys.readU64(bytes), seq <= total
             {
-                let state = try DomainState(snapshot: Array(bytes[8...]))
+                let state = try DomainState(snapshot: SnapshotBuffer(copying: bytes[8...]))
                 if state.appliedSeq == seq { return (state, .legacyRow(seq: seq)) }
             }
         } catch {

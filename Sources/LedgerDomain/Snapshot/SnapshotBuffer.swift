@@ -19,10 +19,16 @@ public final class SnapshotBuffer: @unchecked Sendable {
     private let release: (@Sendable () -> Void)?
 
     /// A copy of `array` in memory of its own.
-    public init(_ array: [UInt8]) {
-        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, array.count), alignment: 16)
-        array.withUnsafeBytes { memory.copyMemory(from: $0) }
-        bytes = UnsafeRawBufferPointer(start: memory.baseAddress!, count: array.count)
+    public convenience init(_ array: [UInt8]) {
+        self.init(copying: array)
+    }
+
+    /// A copy of `source` (an array, or a slice of one) in memory of its own.
+    public init(copying source: some Collection<UInt8>) {
+        let count = source.count
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 16)
+        _ = memory.initializeMemory(as: UInt8.self, from: source)
+        bytes = UnsafeRawBufferPointer(start: memory.baseAddress!, count: count)
         typed = bytes.bindMemory(to: UInt8.self)
         release = nil
     }
