@@ -145,6 +145,20 @@ import Testing
             }
             #expect(passed)
             #expect(out == ExportVerifier.leafOfCanonicalLine(line)?.computed.bytes)
+            // The quick way finds the same members from the end, and the same hash.
+            var quick = [UInt8](repeating: 0, count: 32)
+            let quickly = line.withUnsafeBytes { raw in
+                quick.withUnsafeMutableBytes {
+                    ExportBlockHasher.hashExportedLineQuickly(raw, want: UInt64(index + 1), into: $0.baseAddress!)
+                }
+            }
+            #expect(quickly && quick == out)
+            let quickWrongSeq = line.withUnsafeBytes { raw in
+                quick.withUnsafeMutableBytes {
+                    ExportBlockHasher.hashExportedLineQuickly(raw, want: UInt64(index + 2), into: $0.baseAddress!)
+                }
+            }
+            #expect(!quickWrongSeq)
             // The wrong seq, or the leafHash in capitals, is left to the careful path.
             let wrongSeq = line.withUnsafeBytes { raw in
                 out.withUnsafeMutableBytes {
@@ -152,6 +166,73 @@ import Testing
                 }
             }
             #expect(!wrongSeq)
+        }
+    }
+
+    /// A line in another form (a space added) whose `leafHash` is recomputed
+    /// over its own bytes passes the quick way, which does not prove lines
+    /// canonical; the signed root then differs. From a file, the second pass
+    /// (every line proved canonical) names its seq; from a pipe, which cannot
+    /// be read again, only the root says so.
+    @Test(arguments: [false, true])
+    func aLineInAnotherFormWithItsOwnLeafHashIsCaught(throughPipe: Bool) throws {
+        let (lines, checkpoint, key) = Self.shared
+        var changed = lines
+        let text = String(decoding: lines[1500], as: UTF8.self).replacingOccurrences(of: #""data":{"#, with: #""data": {"#)
+        let leafRange = try #require(text.range(of: #","leafHash":"[0-9a-f]{64}""#, options: .regularExpression))
+        let own = RFC9162.leafHash(Array(text.replacingCharacters(in: leafRange, with: "").utf8))
+        changed[1500] = Array(text.replacingCharacters(in: leafRange, with: #","leafHash":""# + own.hex + "\"").utf8)
+        #expect(changed[1500].withUnsafeBytes { raw in
+            var out = [UInt8](repeating: 0, count: 32)
+            return out.withUnsafeMutableBytes { ExportBlockHasher.hashExportedLineQuickly(raw, want: 1501, into: $0.baseAddress!) }
+        })
+        let result: ExportVerifier.Result
+        if throughPipe {
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)
+            let bytes: [UInt8] = changed.flatMap { $0 + [10] }
+            let writeEnd = fds[1]
+            let writer = Thread {
+                bytes.withUnsafeBytes { raw in
+                    var done = 0
+                    while done < raw.count {
+                        let n = write(writeEnd, raw.baseAddress! + done, raw.count - done)
+                        if n <= 0 { break }
+                        done += n
+                    }
+                }
+                close(writeEnd)
+            }
+            writer.start()
+            let verifier = try ExportVerifier(signedCheckpoint: checkpoint, verifierKey: key, lineBytesMax: 4096)
+            result = verifier.verify(fileDescriptor: fds[0])
+            close(fds[0])
+        } else {
+            result = try ExportVerifierTests.verify(changed, checkpoint: checkpoint, key: key, readBufferBytes: 64 << 10)
+        }
+        #expect(!result.ok)
+        if throughPipe {
+            #expect(result.badSeq == nil)
+            #expect(result.failure?.contains("the root of events 1...2500") == true)
+        } else {
+            #expect(result.badSeq == 1501, "\(result.failure ?? "")")
+        }
+    }
+
+    /// The quick way's backward search agrees with a plain one, at every
+    /// length and place (the word-at-a-time part and the bytes around it).
+    @Test func theBackwardSearchFindsTheLastOccurrence() {
+        var random = GarbageTests.SplitMix(state: 9162)
+        let alphabet = Array(#","seqHleafash:"#.utf8)
+        for _ in 0..<3000 {
+            let length = Int(random.next() % 70)
+            let line = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let pattern: [UInt8] = random.next() % 2 == 0 ? Array(#","seq":"#.utf8) : Array(#"q":"#.utf8)
+            let anchor = Int(random.next() % UInt64(pattern.count))
+            let naive = line.count < pattern.count ? nil
+                : (0...(line.count - pattern.count)).last { Array(line[$0..<($0 + pattern.count)]) == pattern }
+            let found = line.withUnsafeBytes { ExportBlockHasher.lastIndex(of: pattern, anchor: anchor, in: $0) }
+            #expect(found == naive, "\(String(decoding: line, as: UTF8.self)) / \(String(decoding: pattern, as: UTF8.self)) @\(anchor)")
         }
     }
 
