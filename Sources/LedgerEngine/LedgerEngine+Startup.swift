@@ -17,11 +17,14 @@ extension LedgerEngine {
 
     /// The state at the log's end: the latest usable snapshot plus the events
     /// after it (all of them if there is none).
-    static func loadState(store: EventStore, dataDirectory: String, logger: Logger,
+    /// `order` is given the members a snapshot restore left encoded, in the
+    /// snapshot's order, for the warm-up.
+    static func loadState(store: EventStore, dataDirectory: String, logger: Logger, order: DomainState.RestoreOrder,
                           progress: ((UInt64, UInt64) -> Void)?) throws -> (DomainState, StateSource) {
         try store.read { view in
             let total = try view.size()
-            var (state, source) = startingPoint(view: view, total: total, dataDirectory: dataDirectory, logger: logger)
+            var (state, source) = startingPoint(
+                view: view, total: total, dataDirectory: dataDirectory, logger: logger, order: order)
             try PipelinedReplay.replay(into: &state, view: view, from: state.appliedSeq + 1, through: total,
                                        progress: progress)
             return (state, source)
@@ -30,7 +33,9 @@ extension LedgerEngine {
 
     /// The snapshot file if it is intact and belongs to this log, else the
     /// legacy LMDB row, else an empty state.
-    private static func startingPoint(view: ReadView, total: UInt64, dataDirectory: String, logger: Logger)
+    private static func startingPoint(
+        view: ReadView, total: UInt64, dataDirectory: String, logger: Logger, order: DomainState.RestoreOrder
+    )
         -> (DomainState, StateSource)
     {
         do {
@@ -48,7 +53,7 @@ extension LedgerEngine {
                 // snapshot format wrote. If one does not decode all the same,
                 // the file goes before the process stops, so that the next
                 // start replays the log.
-                let lazily = DomainState.LazyMembers { [logger] message in
+                let lazily = DomainState.LazyMembers(order: order) { [logger] message in
                     logger.critical("\(message); removing \(SnapshotFile.path(in: dataDirectory)): the next start replays the log")
                     SnapshotFile.discard(in: dataDirectory)
                 }

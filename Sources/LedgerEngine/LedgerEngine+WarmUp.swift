@@ -3,23 +3,27 @@ import LedgerDomain
 
 extension LedgerEngine {
     /// Folds, on a background thread, every member a restart left encoded
-    /// (`DomainState(snapshot:…, lazily:)`). The engine serves meanwhile:
-    /// a query or an append that needs a member first folds it itself, so
-    /// the warm-up only spares the first bloc-wide report that work.
-    func foldMembersInBackground(_ loaded: DomainState) {
-        guard case .snapshotFile = snapshotSource, !loaded.members.isEmpty else { return }
+    /// (`DomainState(snapshot:…, lazily:)`), given in the snapshot's order
+    /// (`DomainState.RestoreOrder`): walked that way, the snapshot's bytes and
+    /// the members' boxes are read from one end to the other. The engine
+    /// serves meanwhile: a query or an append that needs a member first folds
+    /// it itself, so the warm-up only spares the first bloc-wide report that
+    /// work. (A member the log's tail changed after the restore was folded
+    /// then; its old box is passed over.)
+    func foldMembersInBackground(_ runs: [[Member]]) {
+        guard case .snapshotFile = snapshotSource, runs.contains(where: { !$0.isEmpty }) else { return }
         warmUp.enter()
         warmUpQueue.async {
             defer { self.warmUp.leave() }
             let started = DispatchTime.now().uptimeNanoseconds
             var folded = 0
             // From the end: a bloc-wide report meanwhile reads the members
-            // from the start, folding the ones it needs, so the two fold
-            // different members instead of waiting on each other's.
-            let members = Array(loaded.members.values)
-            for member in members.reversed() {
-                if self.warmUpStop.load(ordering: .relaxed) { return }
-                if member.decodeIfNeeded() { folded += 1 }
+            // from the start of its own order, folding the ones it needs.
+            for run in runs.reversed() {
+                for member in run.reversed() {
+                    if self.warmUpStop.load(ordering: .relaxed) { return }
+                    if member.decodeIfNeeded() { folded += 1 }
+                }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             self.logger.info("folded \(folded) members restored from the snapshot in the background (\(String(format: "%.2f", seconds)) s)")

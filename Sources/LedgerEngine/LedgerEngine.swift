@@ -117,8 +117,9 @@ public final class LedgerEngine: @unchecked Sendable {
         handoff = CommitHandoff(
             eventsMax: 4 * configuration.groupEventsMax, bytesMax: 4 * configuration.groupBytesMax,
             takeEventsMax: 2 * configuration.groupEventsMax, takeBytesMax: 2 * configuration.groupBytesMax)
+        let restoreOrder = DomainState.RestoreOrder()
         let (loaded, source) = try Self.loadState(store: store, dataDirectory: configuration.dataDirectory,
-                                                  logger: logger, progress: progress)
+                                                  logger: logger, order: restoreOrder, progress: progress)
         state = loaded
         snapshotSource = source
         switch source {
@@ -137,7 +138,7 @@ public final class LedgerEngine: @unchecked Sendable {
                 logger.error("could not move the state snapshot out of LMDB: \(error)")
             }
         }
-        foldMembersInBackground(loaded)
+        foldMembersInBackground(restoreOrder.take())
         // The threads hold the engine until they exit: `shutdown()` is required.
         let committing = Thread { self.runCommitter() }
         committing.name = "ledger-committer"

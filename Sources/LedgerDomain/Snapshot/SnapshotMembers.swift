@@ -129,6 +129,8 @@ extension DomainState {
         /// come after the one's before it).
         var firstId: String?
         var lastId: String?
+        /// The members left encoded, in the snapshot's order (`RestoreOrder`).
+        var ordered: [Member] = []
 
         init(partitionCount: Int) {
             partitions = Array(repeating: [], count: partitionCount)
@@ -170,6 +172,7 @@ extension DomainState {
                 if run.firstId == nil { run.firstId = id }
                 run.lastId = id
                 run.cells[Int(UInt(bitPattern: cell.hashValue) & UInt(mask))].append((cell, id))
+                if lazily != nil { run.ordered.append(member) }
                 run.partitions[Int(UInt(bitPattern: id.hashValue) & UInt(mask))].append((id, member))
             }
             guard r.atEnd else { throw SnapshotReader.damaged("\(r.end - r.offset) bytes left at the end of a member chunk") }
