@@ -152,17 +152,17 @@ struct ExportBlockHasher: ~Copyable {
             return false
         }
         let end = cut + leafHashStart.count + 2 * TreeHash.byteCount + 1
-        var hasher = SHA256()
-        var prefix = RFC9162.leafPrefixByte
-        withUnsafeBytes(of: &prefix) { hasher.update(bufferPointer: $0) }
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: line[0..<cut]))
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: line[end...]))
-        hasher.finalize().withUnsafeBytes { out.copyMemory(from: $0.baseAddress!, byteCount: TreeHash.byteCount) }
-        // The claimed hash must be the computed one in lowercase hex.
-        let claimed = line.baseAddress! + cut + leafHashStart.count
-        return hexDigits.withUnsafeBufferPointer { digits in
+        ExportVerifier.leafHash(ofLine: line, without: cut..<end).withUnsafeBytes {
+            out.copyMemory(from: $0.baseAddress!, byteCount: TreeHash.byteCount)
+        }
+        return isLowercaseHex(of: out, at: line.baseAddress! + cut + leafHashStart.count)
+    }
+
+    /// Whether the 64 bytes at `claimed` are the 32 at `hash` in lowercase hex.
+    static func isLowercaseHex(of hash: UnsafeRawPointer, at claimed: UnsafeRawPointer) -> Bool {
+        hexDigits.withUnsafeBufferPointer { digits in
             for k in 0..<TreeHash.byteCount {
-                let byte = out.load(fromByteOffset: k, as: UInt8.self)
+                let byte = hash.load(fromByteOffset: k, as: UInt8.self)
                 guard claimed.load(fromByteOffset: 2 * k, as: UInt8.self) == digits[Int(byte >> 4)],
                       claimed.load(fromByteOffset: 2 * k + 1, as: UInt8.self) == digits[Int(byte & 15)]
                 else { return false }
@@ -250,15 +250,6 @@ struct ExportBlockHasher: ~Copyable {
             out.copyMemory(from: $0.baseAddress!, byteCount: TreeHash.byteCount)
         }
         // The claimed hash must be the computed one in lowercase hex.
-        let claimed = base + leafValue.lowerBound + 1
-        return hexDigits.withUnsafeBufferPointer { digits in
-            for k in 0..<TreeHash.byteCount {
-                let byte = out.load(fromByteOffset: k, as: UInt8.self)
-                guard claimed.load(fromByteOffset: 2 * k, as: UInt8.self) == digits[Int(byte >> 4)],
-                      claimed.load(fromByteOffset: 2 * k + 1, as: UInt8.self) == digits[Int(byte & 15)]
-                else { return false }
-            }
-            return true
-        }
+        return isLowercaseHex(of: out, at: base + leafValue.lowerBound + 1)
     }
 }

@@ -250,6 +250,11 @@ public struct ExportVerifier {
         } else if members.count > 1 {
             cut = cut.lowerBound..<(cut.upperBound + 1)
         }
+        return leafHash(ofLine: line, without: cut)
+    }
+
+    /// SHA-256(0x00 ‖ `line` without the bytes at `cut`), hashed in place.
+    static func leafHash(ofLine line: UnsafeRawBufferPointer, without cut: Range<Int>) -> SHA256.Digest {
         var hasher = SHA256()
         var prefix = RFC9162.leafPrefixByte
         withUnsafeBytes(of: &prefix) { hasher.update(bufferPointer: $0) }
