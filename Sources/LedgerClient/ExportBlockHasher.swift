@@ -24,18 +24,14 @@ struct ExportBlockHasher: ~Copyable {
     private let scratch: UnsafeMutableRawBufferPointer
     private var lines: [UnsafeRawBufferPointer] = []
     let blockLinesMax: Int
-    /// Whether each line must be proved canonical (`hashExportedLine`) or
-    /// only its members found from the end (`hashExportedLineQuickly`).
-    let strict: Bool
     /// Blocks smaller than this are hashed on the calling thread, in one part.
     static let partedLinesMin = 256
     /// How many pieces a large block is cut into, so that the two cores finish together.
     static let partsPerBlock = 32
 
-    init(blockLinesMax: Int, strict: Bool) {
+    init(blockLinesMax: Int) {
         precondition(blockLinesMax > 0 && blockLinesMax & (blockLinesMax - 1) == 0, "blocks are 2^k lines")
         self.blockLinesMax = blockLinesMax
-        self.strict = strict
         scratch = .allocate(byteCount: blockLinesMax * TreeHash.byteCount, alignment: 16)
         lines.reserveCapacity(blockLinesMax)
     }
@@ -52,9 +48,12 @@ struct ExportBlockHasher: ~Copyable {
     }
 
     /// The root of the subtree of the lines taken, whose first has seq `firstSeq`; nil if any
-    /// line is not exactly as exported. `meanwhile` runs on the calling thread while other
-    /// threads hash (the verifier reads ahead in it).
-    func subtreeRoot(firstSeq: UInt64, meanwhile: () -> Void) -> TreeHash? {
+    /// line is not exactly as exported. `strict`: each line must be proved canonical
+    /// (`hashExportedLine`), not only have its members found from the end
+    /// (`hashExportedLineQuickly`, sound only where a signed root will cover the lines).
+    /// `meanwhile` runs on the calling thread while other threads hash (the verifier
+    /// reads ahead in it).
+    func subtreeRoot(firstSeq: UInt64, strict: Bool, meanwhile: () -> Void) -> TreeHash? {
         let count = lines.count
         precondition(count > 0 && count & (count - 1) == 0, "take a block first")
         // Blocks of at least `partedLinesMin` lines are cut into `parts` aligned subtrees,
@@ -67,7 +66,6 @@ struct ExportBlockHasher: ~Copyable {
         defer { passed.deallocate() }
         passed.initialize(repeating: false)
         nonisolated(unsafe) let passedShared = passed
-        let strict = self.strict
         lines.withUnsafeBufferPointer { lines in
             nonisolated(unsafe) let lines = lines
             let hashPart: @Sendable (Int) -> Void = { part in

@@ -70,9 +70,10 @@ public struct ExportVerifier {
     /// leafHash; canonical too, when `strict`) is checked again line by line
     /// the careful way, which words the failure and accepts any valid JSON form.
     ///
-    /// Lines are first taken the quick way (`hashExportedLineQuickly`: their
-    /// members found from the end, not proved canonical), which the signed
-    /// root makes sound. If that root then differs and the export can be read
+    /// Lines up to the checkpoint's size are first taken the quick way
+    /// (`hashExportedLineQuickly`: their members found from the end, not
+    /// proved canonical), which the signed root makes sound; lines after it
+    /// always the strict way. If that root then differs and the export can be read
     /// again (a file, not a pipe), it is checked again proving every line
     /// canonical, so that a line in another form whose own `leafHash` matches
     /// it is named by seq rather than only caught by the root.
@@ -90,7 +91,7 @@ public struct ExportVerifier {
         result.checkpointSize = checkpoint.size
         var range = CompactRange()
         var reader = LineBlockReader(fd: fd, lineBytesMax: lineBytesMax, bufferBytes: readBufferBytes)
-        var hasher = ExportBlockHasher(blockLinesMax: Self.blockLinesMax, strict: strict)
+        var hasher = ExportBlockHasher(blockLinesMax: Self.blockLinesMax)
         func fail(_ seq: UInt64?, _ why: String) -> Result {
             result.badSeq = seq
             result.failure = why
@@ -128,7 +129,9 @@ public struct ExportVerifier {
             let level = count.trailingZeroBitCount
             let progressBefore = result.linesRead >> 16
             hasher.take(count: count) { reader.line($0) }
-            let root = hasher.subtreeRoot(firstSeq: size + 1) {
+            // Lines past the checkpoint's size are covered by no signed root:
+            // only the strict way, which proves them canonical, may take them.
+            let root = hasher.subtreeRoot(firstSeq: size + 1, strict: strict || size >= checkpoint.size) {
                 reader.readAhead(splittingUpTo: count + Self.blockLinesMax)
             }
             if let root {

@@ -174,14 +174,20 @@ import Testing
     /// canonical; the signed root then differs. From a file, the second pass
     /// (every line proved canonical) names its seq; from a pipe, which cannot
     /// be read again, only the root says so.
+    /// `line` with a space after `"data":` and a `leafHash` recomputed over
+    /// those bytes: another form, consistent with itself.
+    static func reformattedWithItsOwnLeafHash(_ line: [UInt8]) throws -> [UInt8] {
+        let text = String(decoding: line, as: UTF8.self).replacingOccurrences(of: #""data":{"#, with: #""data": {"#)
+        let leafRange = try #require(text.range(of: #","leafHash":"[0-9a-f]{64}""#, options: .regularExpression))
+        let own = RFC9162.leafHash(Array(text.replacingCharacters(in: leafRange, with: "").utf8))
+        return Array(text.replacingCharacters(in: leafRange, with: #","leafHash":""# + own.hex + "\"").utf8)
+    }
+
     @Test(arguments: [false, true])
     func aLineInAnotherFormWithItsOwnLeafHashIsCaught(throughPipe: Bool) throws {
         let (lines, checkpoint, key) = Self.shared
         var changed = lines
-        let text = String(decoding: lines[1500], as: UTF8.self).replacingOccurrences(of: #""data":{"#, with: #""data": {"#)
-        let leafRange = try #require(text.range(of: #","leafHash":"[0-9a-f]{64}""#, options: .regularExpression))
-        let own = RFC9162.leafHash(Array(text.replacingCharacters(in: leafRange, with: "").utf8))
-        changed[1500] = Array(text.replacingCharacters(in: leafRange, with: #","leafHash":""# + own.hex + "\"").utf8)
+        changed[1500] = try Self.reformattedWithItsOwnLeafHash(lines[1500])
         #expect(changed[1500].withUnsafeBytes { raw in
             var out = [UInt8](repeating: 0, count: 32)
             return out.withUnsafeMutableBytes { ExportBlockHasher.hashExportedLineQuickly(raw, want: 1501, into: $0.baseAddress!) }
@@ -217,6 +223,18 @@ import Testing
         } else {
             #expect(result.badSeq == 1501, "\(result.failure ?? "")")
         }
+    }
+
+    /// Past the checkpoint's size no signed root covers the lines, so the
+    /// quick way is not used there: such a line in another form, with its
+    /// own recomputed `leafHash`, is named by the strict way's careful check.
+    @Test func aLineInAnotherFormPastTheCheckpointIsNamed() throws {
+        let (lines, checkpoint, key) = Self.shared
+        var changed = lines
+        changed[2700] = try Self.reformattedWithItsOwnLeafHash(lines[2700])
+        let result = try ExportVerifierTests.verify(changed, checkpoint: checkpoint, key: key, readBufferBytes: 64 << 10)
+        #expect(!result.ok)
+        #expect(result.badSeq == 2701, "\(result.failure ?? "")")
     }
 
     /// The quick way's backward search agrees with a plain one, at every
