@@ -75,9 +75,9 @@ struct ExportBlockHasher: ~Copyable {
                 for index in first..<(first + perPart) {
                     let out = scratch + index * TreeHash.byteCount
                     let want = firstSeq + UInt64(index)
-                    guard strict
-                        ? Self.hashExportedLine(lines[index], want: want, members: &members, into: out)
-                        : Self.hashExportedLineQuickly(lines[index], want: want, into: out)
+                    // A line the quick way does not read (escapes, warnings) is tried the strict way.
+                    guard !strict && Self.hashExportedLineQuickly(lines[index], want: want, into: out)
+                        || Self.hashExportedLine(lines[index], want: want, members: &members, into: out)
                     else { return }
                 }
                 RFC9162.perfectSubtreeRoot(inPlace: scratch + first * TreeHash.byteCount, count: perPart)
@@ -111,49 +111,83 @@ struct ExportBlockHasher: ~Copyable {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
     /// The 8 bytes of `leafHash` as one little- or big-endian load sees them.
     private static let leafHashKey: UInt64 = Array("leafHash".utf8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-    /// `,"leafHash":"`: how the member starts in an exported line, after `id`.
+    /// `,"leafHash":"`: how the member starts in an exported line, after `id`
+    /// (or `idempotencyKey`).
     private static let leafHashStart: [UInt8] = Array(#","leafHash":""#.utf8)
-    /// `,"seq":`: how the top-level seq starts, after `schemaVersion`.
-    private static let seqStart: [UInt8] = Array(#","seq":"#.utf8)
+    /// The top-level members after `leafHash`, in their sorted order: each
+    /// key with what comes before its value, whether the value is a string
+    /// (else digits), and whether the member may be missing (`schemaVersion`,
+    /// which this ledger writes and the contract does not ask for). A line
+    /// with `warnings` (after `type`) is left to the strict way.
+    private static let tail: [(key: [UInt8], string: Bool, optional: Bool)] = [
+        (Array(#","occurredOn":""#.utf8), true, false), (Array(#","recordedAt":""#.utf8), true, false),
+        (Array(#","schemaVersion":"#.utf8), false, true), (Array(#","seq":"#.utf8), false, false),
+        (Array(#","stream":""#.utf8), true, false), (Array(#","streamVersion":"#.utf8), false, false),
+        (Array(#","type":""#.utf8), true, false),
+    ]
+    /// Which of `tail` is `seq`.
+    private static let tailSeq = 3
 
-    /// Whether `line` has seq `want` and its own leafHash, its members found
-    /// from the line's end without proving the line canonical; if so its leaf
-    /// hash is at `out`.
+    /// Whether `line` has seq `want` and its own leafHash, read without
+    /// proving the whole line canonical; if so its leaf hash is at `out`.
+    /// False also for a line this does not read (the strict way then does).
     ///
-    /// Sound because of the root: a leaf hash computed here joins the tree
-    /// whose root must be the signed one, so a line this accepts and that is
-    /// not the ledger's record byte for byte (another form, a `leafHash`
-    /// found inside a nested object, a forged one) fails at the root, not
-    /// silently. What the proof costs (a third of the work: `CanonicalScanner`
+    /// `leafHash` is the last `,"leafHash":"` of the line, and what follows
+    /// its 64 hex digits must be exactly the top-level members an export line
+    /// ends with (`occurredOn` … `type`), as flat strings without escapes and
+    /// digits, to the line's closing brace. Those bytes hold no quote inside
+    /// a string and no brace, so they can only be the top level: the member
+    /// is where the contract puts it. What stays unproved, the bytes before
+    /// it, is hashed; and a leaf hash computed here joins the tree whose root
+    /// must be the signed one, so a line whose hashed bytes are not the
+    /// ledger's record byte for byte fails at the root, not silently. (Lines
+    /// past the checkpoint's size, which no root covers, never come here.)
+    /// What the whole proof would cost (a third of the work: `CanonicalScanner`
     /// over every byte) buys only naming: which is why `ExportVerifier`
-    /// checks the file again with `hashExportedLine` when the root fails.
-    ///
-    /// In an exported line the top-level members after `leafHash` and `seq`
-    /// (`occurredOn` … `type`, `warnings`) are short, so both are found within
-    /// the last few hundred bytes.
+    /// checks the file again the strict way when it fails.
     static func hashExportedLineQuickly(_ line: UnsafeRawBufferPointer, want: UInt64, into out: UnsafeMutableRawPointer) -> Bool {
-        guard line.count > 2, line[line.count - 1] == UInt8(ascii: "}"),
-              let cut = lastIndex(of: leafHashStart, anchor: 6, in: line),  // the H
-              cut + leafHashStart.count + 2 * TreeHash.byteCount < line.count,
-              line[cut + leafHashStart.count + 2 * TreeHash.byteCount] == UInt8(ascii: "\""),
-              let seqAt = lastIndex(of: seqStart, anchor: 4, in: line)  // the q
-        else { return false }
-        var seq: UInt64 = 0
-        var digits = 0
-        var at = seqAt + seqStart.count
-        while at < line.count, line[at] &- UInt8(ascii: "0") < 10, digits < 20 {
-            seq = seq &* 10 &+ UInt64(line[at] &- UInt8(ascii: "0"))
-            digits += 1
-            at += 1
-        }
-        guard digits > 0, at < line.count, line[at] == UInt8(ascii: ",") || line[at] == UInt8(ascii: "}"), seq == want else {
+        guard let cut = lastIndex(of: leafHashStart, anchor: 6, in: line) else { return false }  // the H
+        let end = cut + leafHashStart.count + 2 * TreeHash.byteCount + 1
+        guard end <= line.count, line[end - 1] == UInt8(ascii: "\""), topLevelSeq(line, from: end) == want else {
             return false
         }
-        let end = cut + leafHashStart.count + 2 * TreeHash.byteCount + 1
         ExportVerifier.leafHash(ofLine: line, without: cut..<end).withUnsafeBytes {
             out.copyMemory(from: $0.baseAddress!, byteCount: TreeHash.byteCount)
         }
         return isLowercaseHex(of: out, at: line.baseAddress! + cut + leafHashStart.count)
+    }
+
+    /// The seq of a line whose bytes from `start` are exactly `tail` and the
+    /// closing brace; nil if they are anything else.
+    static func topLevelSeq(_ line: UnsafeRawBufferPointer, from start: Int) -> UInt64? {
+        var at = start
+        var seq: UInt64?
+        for (index, member) in tail.enumerated() {
+            guard line.count - at >= member.key.count,
+                  member.key.withUnsafeBytes({ memcmp(line.baseAddress! + at, $0.baseAddress!, member.key.count) }) == 0
+            else {
+                if member.optional { continue }
+                return nil
+            }
+            at += member.key.count
+            if member.string {
+                // To the closing quote; a backslash (an escape) is left to the strict way.
+                while at < line.count, line[at] != UInt8(ascii: "\""), line[at] != UInt8(ascii: "\\") { at += 1 }
+                guard at < line.count, line[at] == UInt8(ascii: "\"") else { return nil }
+                at += 1
+            } else {
+                var value: UInt64 = 0
+                let first = at
+                while at < line.count, line[at] &- UInt8(ascii: "0") < 10, at - first < 19 {
+                    value = value * 10 + UInt64(line[at] &- UInt8(ascii: "0"))
+                    at += 1
+                }
+                guard at > first else { return nil }
+                if index == tailSeq { seq = value }
+            }
+        }
+        guard line.count - at == 1, line[at] == UInt8(ascii: "}") else { return nil }
+        return seq
     }
 
     /// Whether the 64 bytes at `claimed` are the 32 at `hash` in lowercase hex.

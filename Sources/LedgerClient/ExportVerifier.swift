@@ -28,8 +28,6 @@ public struct ExportVerifier {
         /// The first bad seq (or the line number where no seq could be read).
         public var badSeq: UInt64?
         public var failure: String?
-        /// The failure is the root at the checkpoint's size.
-        var rootDiffers = false
 
         public var json: JSONValue {
             var object: [String: JSONValue] = [
@@ -71,18 +69,26 @@ public struct ExportVerifier {
     /// the careful way, which words the failure and accepts any valid JSON form.
     ///
     /// Lines up to the checkpoint's size are first taken the quick way
-    /// (`hashExportedLineQuickly`: their members found from the end, not
-    /// proved canonical), which the signed root makes sound; lines after it
-    /// always the strict way. If that root then differs and the export can be read
-    /// again (a file, not a pipe), it is checked again proving every line
-    /// canonical, so that a line in another form whose own `leafHash` matches
-    /// it is named by seq rather than only caught by the root.
+    /// (`hashExportedLineQuickly`: the members after `leafHash` read exactly,
+    /// the rest not proved canonical), which the signed root makes sound;
+    /// lines after it always the strict way. If anything then fails and the
+    /// export can be read again (a file, not a pipe), it is checked again
+    /// proving every line canonical, so that the first bad line is named even
+    /// when it is one in another form whose own `leafHash` matches it (which
+    /// the quick way takes, and only the root catches).
     /// - Parameter progress: called every 65 536 lines with the count so far.
     public func verify(fileDescriptor fd: Int32, progress: ((UInt64) -> Void)? = nil) -> Result {
         let start = lseek(fd, 0, SEEK_CUR)
         let quick = verify(fd, strict: false, progress: progress)
-        guard quick.rootDiffers, start >= 0, lseek(fd, start, SEEK_SET) == start else { return quick }
-        return verify(fd, strict: true, progress: progress)
+        guard !quick.ok, start >= 0, lseek(fd, start, SEEK_SET) == start else { return quick }
+        // It failed: the strict way names the first bad line, which may be one
+        // in another form that the quick way took before what it found.
+        var strict = verify(fd, strict: true, progress: nil)
+        if strict.ok {
+            strict.badSeq = quick.badSeq
+            strict.failure = "the export changed while it was read; the first reading found: \(quick.failure ?? "")"
+        }
+        return strict
     }
 
     /// One pass over the export; `strict`: every line proved canonical.
@@ -103,7 +109,6 @@ public struct ExportVerifier {
             let root = range.root()
             result.rootHash = root.hex
             guard root == checkpoint.rootHash else {
-                result.rootDiffers = true
                 return fail(nil, "the root of events 1...\(range.size) is \(root.hex) but the checkpoint says "
                             + "\(checkpoint.rootHash.hex): some event in the export differs from the ledger's")
             }

@@ -68,6 +68,7 @@ extension LedgerEngine {
                 return (state, .snapshotFile(seq: file.seq, current: current))
             }
         } catch {
+            _ = order.take()  // the restored members (and the mapped file) go now, not after the replay
             logger.warning("ignoring the state snapshot \(SnapshotFile.path(in: dataDirectory)): \(error); replaying the log")
             return (DomainState(), .replay)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerDomain
+import Synchronization
 
 extension LedgerEngine {
     /// Folds, on a background thread, every member a restart left encoded
@@ -10,8 +11,10 @@ extension LedgerEngine {
     /// it itself, so the warm-up only spares the first bloc-wide report that
     /// work. (A member the log's tail changed after the restore was folded
     /// then; its old box is passed over.)
-    func foldMembersInBackground(_ runs: [[Member]]) {
+    func foldMembersInBackground(_ runs: consuming [[Member]]) {
         guard case .snapshotFile = snapshotSource, runs.contains(where: { !$0.isEmpty }) else { return }
+        // Held by the warm-up alone, so that each member it lets go is gone.
+        let pending = Mutex(consume runs)
         warmUp.enter()
         warmUpQueue.async {
             defer { self.warmUp.leave() }
@@ -19,8 +22,10 @@ extension LedgerEngine {
             var folded = 0
             // From the end: a bloc-wide report meanwhile reads the members
             // from the start of its own order, folding the ones it needs.
-            for run in runs.reversed() {
-                for member in run.reversed() {
+            // Each member is let go once folded (a box the log's tail replaced
+            // goes with it), so the list holds only what is still to fold.
+            while var run = pending.withLock({ $0.popLast() }) {
+                while let member = run.popLast() {
                     if self.warmUpStop.load(ordering: .relaxed) { return }
                     if member.decodeIfNeeded() { folded += 1 }
                 }

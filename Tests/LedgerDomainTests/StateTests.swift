@@ -178,6 +178,32 @@ struct StateTests {
         #expect(restored.membersByCell == state.membersByCell)
     }
 
+    /// A lazy restore hands over its encoded members in the snapshot's order
+    /// (ascending ids, in runs of neighbouring chunks), once: the very boxes
+    /// of the state, so folding them there folds the state's members.
+    @Test(arguments: [1, 2, 1000])
+    func aLazyRestoreHandsOverItsMembersInTheSnapshotsOrder(membersPerChunk: Int) throws {
+        let state = Self.busyWorld().state
+        let bytes = state.snapshot(membersPerChunk: membersPerChunk)
+        let lazily = DomainState.LazyMembers()
+        let lazy = try DomainState(snapshot: bytes, decodingChunksWith: Self.concurrent, groups: 2, lazily: lazily)
+        let runs = lazily.order.take()
+        #expect(lazily.order.take().isEmpty)  // once
+        #expect(runs.count == min(2, (state.members.count + membersPerChunk - 1) / membersPerChunk))
+        #expect(runs.joined().allSatisfy { $0.isStillEncoded })
+        for member in runs.joined() { member.decodeIfNeeded() }
+        #expect(lazy.members.values.allSatisfy { !$0.isStillEncoded })
+        #expect(runs.joined().map(\.id) == state.members.keys.sorted())
+        // A restore that fails hands over nothing.
+        let failing = DomainState.LazyMembers()
+        var damaged = bytes
+        damaged.removeLast()
+        #expect(throws: DomainError.self) {
+            try DomainState(snapshot: damaged, decodingChunksWith: Self.concurrent, groups: 2, lazily: failing)
+        }
+        #expect(failing.order.take().isEmpty)
+    }
+
     /// Restored lazily, members stay encoded until read: a snapshot of them
     /// copies their bytes (and gives the same bytes), the maps by cell are
     /// right before any member is folded, and folding gives the same members.

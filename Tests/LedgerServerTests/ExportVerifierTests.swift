@@ -195,10 +195,12 @@ import Testing
         let result: ExportVerifier.Result
         if throughPipe {
             var fds: [Int32] = [0, 0]
-            #expect(pipe(&fds) == 0)
+            try #require(pipe(&fds) == 0)
             let bytes: [UInt8] = changed.flatMap { $0 + [10] }
             let writeEnd = fds[1]
+            let written = DispatchSemaphore(value: 0)
             let writer = Thread {
+                defer { written.signal() }
                 bytes.withUnsafeBytes { raw in
                     var done = 0
                     while done < raw.count {
@@ -212,6 +214,10 @@ import Testing
             writer.start()
             let verifier = try ExportVerifier(signedCheckpoint: checkpoint, verifierKey: key, lineBytesMax: 4096)
             result = verifier.verify(fileDescriptor: fds[0])
+            // Read what the verifier left, so the writer ends (no SIGPIPE), then close.
+            var rest = [UInt8](repeating: 0, count: 1 << 16)
+            while read(fds[0], &rest, rest.count) > 0 {}
+            written.wait()
             close(fds[0])
         } else {
             result = try ExportVerifierTests.verify(changed, checkpoint: checkpoint, key: key, readBufferBytes: 64 << 10)
@@ -241,17 +247,55 @@ import Testing
     /// length and place (the word-at-a-time part and the bytes around it).
     @Test func theBackwardSearchFindsTheLastOccurrence() {
         var random = GarbageTests.SplitMix(state: 9162)
+        let patterns: [[UInt8]] = [Array(#","leafHash":""#.utf8), Array(#","seq":"#.utf8), Array(#"q":"#.utf8)]
         let alphabet = Array(#","seqHleafash:"#.utf8)
         for _ in 0..<3000 {
-            let length = Int(random.next() % 70)
-            let line = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
-            let pattern: [UInt8] = random.next() % 2 == 0 ? Array(#","seq":"#.utf8) : Array(#"q":"#.utf8)
+            var line = (0..<Int(random.next() % 70)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let pattern = patterns[Int(random.next() % UInt64(patterns.count))]
+            // Planted zero to three times, at the start, the end or anywhere (sometimes cut short).
+            for _ in 0..<Int(random.next() % 4) {
+                var planted = pattern
+                if random.next() % 5 == 0 { planted.removeLast() }
+                let at = [0, line.count, Int(random.next() % UInt64(line.count + 1))][Int(random.next() % 3)]
+                line.insert(contentsOf: planted, at: at)
+            }
             let anchor = Int(random.next() % UInt64(pattern.count))
             let naive = line.count < pattern.count ? nil
                 : (0...(line.count - pattern.count)).last { Array(line[$0..<($0 + pattern.count)]) == pattern }
             let found = line.withUnsafeBytes { ExportBlockHasher.lastIndex(of: pattern, anchor: anchor, in: $0) }
             #expect(found == naive, "\(String(decoding: line, as: UTF8.self)) / \(String(decoding: pattern, as: UTF8.self)) @\(anchor)")
         }
+    }
+
+    /// The member moved into `data`, into `actor`, into a string, or to the
+    /// line's start: the line minus it is still the ledger's record (so the
+    /// root would hold), but it is not an export line. The quick way reads
+    /// the members after `leafHash` exactly and so declines each; the line
+    /// is named.
+    @Test(arguments: ["data", "actor", "string", "start"])
+    func aLeafHashMovedOutOfItsPlaceIsNamed(place: String) throws {
+        let (lines, checkpoint, key) = Self.shared
+        var changed = lines
+        let text = String(decoding: lines[1200], as: UTF8.self)
+        let leafRange = try #require(text.range(of: #","leafHash":"[0-9a-f]{64}""#, options: .regularExpression))
+        let member = String(text[leafRange])
+        let record = text.replacingCharacters(in: leafRange, with: "")
+        let moved: String
+        switch place {
+        case "data": moved = record.replacingOccurrences(of: #"","minutes":""#, with: "\"" + member + #","minutes":""#)
+        case "actor": moved = record.replacingOccurrences(of: #""actor":{"uid":1000"#, with: #""actor":{"uid":1000"# + member)
+        case "string": moved = record.replacingOccurrences(of: "thường kỳ", with: "thường" + member + " kỳ")
+        default: moved = member + record
+        }
+        #expect(moved != record && moved.utf8.count == record.utf8.count + member.utf8.count)
+        changed[1200] = Array(moved.utf8)
+        #expect(!changed[1200].withUnsafeBytes { raw in
+            var out = [UInt8](repeating: 0, count: 32)
+            return out.withUnsafeMutableBytes { ExportBlockHasher.hashExportedLineQuickly(raw, want: 1201, into: $0.baseAddress!) }
+        })
+        let result = try ExportVerifierTests.verify(changed, checkpoint: checkpoint, key: key, readBufferBytes: 64 << 10)
+        #expect(!result.ok)
+        #expect(result.badSeq == 1201, "\(result.failure ?? "")")
     }
 
     @Test func capitalLeafHashesTakeTheCarefulPathAndStillVerify() throws {

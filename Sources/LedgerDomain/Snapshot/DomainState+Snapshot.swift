@@ -236,14 +236,13 @@ extension DomainState {
             return nil
         }
         parts.removeAll()  // the runs' lists are now theirs alone, so `joinMembers` moves them
-        if let lazily {
-            lazily.order.set(runs.indices.map { index in
-                var ordered: [Member] = []
-                swap(&ordered, &runs[index].ordered)
-                return ordered
-            })
+        let ordered = runs.indices.map { index in
+            var ordered: [Member] = []
+            swap(&ordered, &runs[index].ordered)
+            return ordered
         }
         try joinMembers(&runs, plan: plan, run: run)
+        lazily?.order.set(ordered)  // only for a restore that succeeded
     }
 
     /// What one job of a version 3 restore gives.
