@@ -28,7 +28,12 @@ run projections && "$bin/ledger-bench" projections --events "$events"
 run socket && "$bin/ledger-bench" socket
 # These two keep their data for reruns (export-N/, ledger-N/); remove it here.
 run verify-export && { "$bin/ledger-bench" verify-export --events "$events"; rm -rf "$LEDGER_BENCH_DIR/export-$events"; }
-run restart && { "$bin/ledger-bench" restart --events "$events"; rm -rf "$LEDGER_BENCH_DIR/ledger-$events"; }
+run restart && {
+  "$bin/ledger-bench" restart --events "$events"
+  # The same ledger under a real ledgerd, from exec to its first answered status.
+  scripts/ledgerd-ready.sh "$LEDGER_BENCH_DIR/ledger-$events" bench.local/ledger 3
+  rm -rf "$LEDGER_BENCH_DIR/ledger-$events"
+}
 
 if run ctl-append; then
   # The real thing: a release ledgerd on a Unix socket, `ledgerctl append` of a
