@@ -81,9 +81,6 @@ extension DomainState {
         for index in 0..<count { body(index) }
     }
 
-    /// Whether `bytes` are a snapshot of the format this build writes.
-    public static func isCurrentSnapshot(_ bytes: [UInt8]) -> Bool { bytes.starts(with: snapshotMagic) }
-
     /// Whether `buffer` holds a snapshot of the format this build writes.
     public static func isCurrentSnapshot(_ buffer: SnapshotBuffer) -> Bool { buffer.bytes.starts(with: snapshotMagic) }
 
