@@ -131,6 +131,8 @@ private final class Applier: @unchecked Sendable {
 
     func run() {
         defer { done.signal() }
+        state.beginBufferingMemberReferences()
+        defer { state.endBufferingMemberReferences() }
         while let batch = queue.take() {
             for item in batch {
                 state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn,

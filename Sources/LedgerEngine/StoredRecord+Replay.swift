@@ -10,7 +10,8 @@ struct ReplayedRecord {
     let event: DomainEvent
 
     /// Reads the record's members in place (`CanonicalScanner` proves the
-    /// bytes canonical and says where each member is) and parses only `data`:
+    /// bytes canonical and says where each member is) and parses only `data`
+    /// (meetings, most of a log, not even that: `InPlaceEventDecoder`):
     /// a replay decodes every event of the log, and the record around `data`
     /// is a third of its bytes and most of its JSON objects. A record the
     /// scanner declines, or whose members are not the plain forms the ledger
@@ -52,8 +53,13 @@ struct ReplayedRecord {
             }
         }
         guard let seq, let schemaVersion, let type, let occurredOn, let dataRange,
-              let version = Int(exactly: schemaVersion),
-              let data = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes[dataRange]), limits: .storedRecord),
+              let version = Int(exactly: schemaVersion)
+        else { return nil }
+        let dataBytes = UnsafeRawBufferPointer(rebasing: bytes[dataRange])
+        if let event = InPlaceEventDecoder.decode(type: type, schemaVersion: version, data: dataBytes) {
+            return ReplayedRecord(seq: seq, occurredOn: occurredOn, event: event)
+        }
+        guard let data = try? JSONParser.parse(dataBytes, limits: .storedRecord),
               let event = try? StoredEventDecoder.decode(type: type, schemaVersion: version, data: data)
         else { return nil }
         return ReplayedRecord(seq: seq, occurredOn: occurredOn, event: event)

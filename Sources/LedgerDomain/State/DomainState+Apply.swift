@@ -201,6 +201,10 @@ extension DomainState {
                 undoLog.append(UndoStep { $0.organizations[c]?.references = old })
             }
         case .member(let id):
+            if replayReferences != nil {
+                _ = adjustBufferedMemberReference(id, seq: seq, adding: adding)
+                return
+            }
             if let old = Self.adjust(&members, id, seq: seq, adding: adding), recording {
                 undoLog.append(UndoStep { $0.members[id]?.references = old })
             }

@@ -16,6 +16,7 @@ extension DomainState {
     }
 
     public mutating func beginSavepoint() -> Savepoint {
+        precondition(replayReferences == nil, "a savepoint inside a replay")
         openSavepoints += 1
         return Savepoint(logIndex: undoLog.count, depth: openSavepoints)
     }
@@ -119,6 +120,7 @@ extension DomainState {
             }
             if let c = newCell { membersByCell[c, default: []].insert(id) }
         }
+        if new == nil { forgetBufferedMemberReferences(id) }
         members[id] = new
     }
 }

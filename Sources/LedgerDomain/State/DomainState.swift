@@ -36,6 +36,8 @@ public struct DomainState: Sendable {
     /// The undo log of the open savepoints (empty when none is open).
     var undoLog: [UndoStep] = []
     var openSavepoints = 0
+    /// Member reference counts kept aside while a replay runs (nil otherwise).
+    var replayReferences: ReplayReferences?
 
     public init() {}
 

@@ -1,0 +1,152 @@
+/// Reads the plainest form of a `data` object straight from its bytes, for
+/// the in-place decoders (`InPlaceEventDecoder`): no whitespace, members in
+/// the order given, strings without escapes, integers as bare digits.
+///
+/// Every method returns nil (or false) for anything else, and then the
+/// caller gives up and the general decoder (`JSONParser`, `FieldReader`)
+/// decides. So a cursor never has to explain an error, and it must accept
+/// only what the general way accepts, giving the same values.
+struct PlainDataCursor {
+    let bytes: UnsafeRawBufferPointer
+    private(set) var index = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    var atEnd: Bool { index == bytes.count }
+
+    /// Consumes `byte` if it is next.
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// Whether `byte` is next (nothing consumed).
+    func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
+
+    /// Consumes `"key":` if it is next. `key` is ASCII without quotes or backslashes.
+    mutating func key(_ key: StaticString) -> Bool {
+        let n = key.utf8CodeUnitCount
+        guard bytes.count - index >= n + 3, bytes[index] == UInt8(ascii: "\"") else { return false }
+        let literal = UnsafeRawBufferPointer(start: key.utf8Start, count: n)
+        for i in 0..<n where bytes[index + 1 + i] != literal[i] { return false }
+        guard bytes[index + 1 + n] == UInt8(ascii: "\""), bytes[index + 2 + n] == UInt8(ascii: ":") else { return false }
+        index += n + 3
+        return true
+    }
+
+    /// An id (`DomainText.isId`): 1 to `DomainLimits.idLengthMax` of `A-Z a-z 0-9 . _ -`, quoted.
+    mutating func id() -> String? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count, Self.isIdByte(bytes[index]) { index += 1 }
+        let length = index - start
+        guard length >= 1, length <= DomainLimits.idLengthMax, take(UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]), as: UTF8.self)
+    }
+
+    /// Text the general way returns unchanged (`Decode.checkedText`), quoted:
+    /// only the bytes `DomainText.plainTextLength` vouches for, checked here
+    /// as UTF-8 too (printable ASCII but `"` and `\`, U+00C0–U+02FF,
+    /// U+1E00–U+1EFF), at least one of them not a space, at most `lengthMax`
+    /// scalars. A line break is escaped in JSON, so never plain.
+    mutating func text(lengthMax: Int) -> String? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        var scalars = 0
+        var visible = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                break
+            } else if byte >= 0x21 && byte <= 0x7E {
+                guard byte != UInt8(ascii: "\\") else { return nil }
+                visible = true
+                index += 1
+            } else if byte == 0x20 {
+                index += 1
+            } else if byte >= 0xC3 && byte <= 0xCB {
+                guard index + 1 < bytes.count, Self.isContinuation(bytes[index + 1]) else { return nil }
+                visible = true
+                index += 2
+            } else if byte == 0xE1 {
+                guard index + 2 < bytes.count, bytes[index + 1] >= 0xB8, bytes[index + 1] <= 0xBB,
+                      Self.isContinuation(bytes[index + 2])
+                else { return nil }
+                visible = true
+                index += 3
+            } else {
+                return nil
+            }
+            scalars += 1
+        }
+        guard visible, scalars <= lengthMax, take(UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
+    }
+
+    /// A non-negative integer in `range`, as canonical JSON writes it (no
+    /// sign, no leading zero, no fraction or exponent after it).
+    mutating func int(_ range: ClosedRange<Int64>) -> Int64? {
+        let start = index
+        var value: Int64 = 0
+        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+            guard index - start < 15 else { return nil }
+            value = value * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        let length = index - start
+        guard length >= 1, !(length > 1 && bytes[start] == UInt8(ascii: "0")), range.contains(value) else { return nil }
+        // A fraction or exponent would make it another number (or a float).
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] | 0x20 == UInt8(ascii: "e") {
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool() -> Bool? {
+        if literal("true") { return true }
+        if literal("false") { return false }
+        return nil
+    }
+
+    /// Reads `[` item (`,` item)* `]` (or `[]`) with `item`, at most
+    /// `DomainLimits.listEntriesMax` items; nil if any item is nil.
+    mutating func list<T>(_ item: (inout PlainDataCursor) -> T?) -> [T]? {
+        guard take(UInt8(ascii: "[")) else { return nil }
+        var out: [T] = []
+        if take(UInt8(ascii: "]")) { return out }
+        repeat {
+            guard out.count < DomainLimits.listEntriesMax, let value = item(&self) else { return nil }
+            out.append(value)
+        } while take(UInt8(ascii: ","))
+        guard take(UInt8(ascii: "]")) else { return nil }
+        return out
+    }
+
+    /// A list of ids, each once (`Decode.idList`).
+    mutating func idList(nonEmpty: Bool) -> [String]? {
+        guard let ids = list({ $0.id() }), !(nonEmpty && ids.isEmpty) else { return nil }
+        if ids.count <= 32 {
+            for i in ids.indices.dropFirst() where ids[..<i].contains(ids[i]) { return nil }
+        } else {
+            guard Set(ids).count == ids.count else { return nil }
+        }
+        return ids
+    }
+
+    private mutating func literal(_ word: StaticString) -> Bool {
+        let n = word.utf8CodeUnitCount
+        guard bytes.count - index >= n else { return false }
+        let literal = UnsafeRawBufferPointer(start: word.utf8Start, count: n)
+        for i in 0..<n where bytes[index + i] != literal[i] { return false }
+        index += n
+        return true
+    }
+
+    private static func isIdByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+            || b == 0x2E || b == 0x5F || b == 0x2D
+    }
+
+    private static func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
+}

@@ -1,0 +1,153 @@
+@testable import LedgerDomain
+import LedgerJSON
+import Testing
+
+/// The in-place decoder of stored `data` (`InPlaceEventDecoder`) against the
+/// general one (`JSONParser` + `StoredEventDecoder`), which is the reference:
+/// whatever the in-place one returns, the general one returns too; what it
+/// declines, the general one decides.
+@Suite struct InPlaceEventDecoderTests {
+    static let version = StoredEventDecoder.currentSchemaVersion
+
+    /// The general way, as a replay falls back to it.
+    static func general(_ bytes: [UInt8], type: String = "MeetingHeld", version: Int = version) -> DomainEvent? {
+        guard let data = try? JSONParser.parse(bytes) else { return nil }
+        return try? StoredEventDecoder.decode(type: type, schemaVersion: version, data: data)
+    }
+
+    static func inPlace(_ bytes: [UInt8], type: String = "MeetingHeld", version: Int = version) -> DomainEvent? {
+        bytes.withUnsafeBytes { InPlaceEventDecoder.decode(type: type, schemaVersion: version, data: $0) }
+    }
+
+    static func bytes(_ meeting: MeetingHeld) -> [UInt8] { CanonicalJSON.encode(meeting.data) }
+
+    /// Meetings of every shape the ledger writes: with and without topic,
+    /// resolutions, absentees and speakers; Vietnamese text; long lists.
+    static func meetings() -> [MeetingHeld] {
+        let ids = (1...40).map { "DV-\(1000 + $0)" }
+        return [
+            MeetingHeld(cell: "CB01", kind: .regular, durationMinutes: 90, attendees: ["M1"], minutesRecorded: true),
+            MeetingHeld(
+                cell: "CB-02.a_b", kind: .thematic, topic: "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+                durationMinutes: 720, attendees: Array(ids[0..<30]),
+                absentees: [.init(memberId: ids[30], reason: "Ốm"), .init(memberId: ids[31], reason: "Đi công tác (Hà Nội)")],
+                speakers: Array(ids[0..<5]), minutesRecorded: false,
+                resolutions: ["Thống nhất kế hoạch quý IV", "Giao đồng chí Nguyễn Văn Ánh theo dõi"]),
+            MeetingHeld(cell: "C", kind: .regular, durationMinutes: 1, attendees: ids, speakers: ids, minutesRecorded: true,
+                        resolutions: []),
+            MeetingHeld(cell: "CB03", kind: .regular, topic: "x", durationMinutes: 45, attendees: ["a", "b"],
+                        absentees: [.init(memberId: "a", reason: "trùng")], minutesRecorded: true),
+        ]
+    }
+
+    @Test func meetingsTheLedgerWritesAreReadInPlace() throws {
+        for meeting in Self.meetings() {
+            let bytes = Self.bytes(meeting)
+            let read = try #require(Self.inPlace(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(read == .meetingHeld(meeting))
+            #expect(Self.general(bytes) == read)
+        }
+    }
+
+    /// Forms the general way reads differently or refuses, each declined here.
+    @Test func otherFormsAreDeclined() throws {
+        let meeting = Self.meetings()[1]
+        let canonical = String(decoding: Self.bytes(meeting), as: UTF8.self)
+        func declined(_ text: String, general accepted: Bool, _ why: Comment) {
+            let bytes = Array(text.utf8)
+            #expect(Self.inPlace(bytes) == nil, why)
+            #expect((Self.general(bytes) != nil) == accepted, why)
+        }
+        declined(canonical.replacingOccurrences(of: "\"Ốm\"", with: "\"\\u00d3m\""), general: true, "an escape")
+        declined(canonical.replacingOccurrences(of: "\"Ốm\"", with: "\"O\u{0302}\u{0301}m\""), general: true,
+                 "decomposed text, which the general way normalizes")
+        declined(canonical.replacingOccurrences(of: "\"Ốm\"", with: "\"\\n\""), general: false, "a blank reason")
+        declined(canonical.replacingOccurrences(of: "\"Ốm\"", with: "\"a\\tb\""), general: true, "a tab in text")
+        declined(canonical.replacingOccurrences(of: "\"Ốm\"", with: "\"   \""), general: false, "a reason of spaces")
+        declined(canonical.replacingOccurrences(of: ":720", with: ":0720"), general: false, "a leading zero")
+        declined(canonical.replacingOccurrences(of: ":720", with: ":721"), general: false, "too long a meeting")
+        declined(canonical.replacingOccurrences(of: ":720", with: ":7.2e2"), general: false, "a float")
+        declined(canonical.replacingOccurrences(of: ":720", with: ":-1"), general: false, "a negative")
+        declined(canonical.replacingOccurrences(of: "\"thematic\"", with: "\"other\""), general: false, "a kind")
+        declined(canonical.replacingOccurrences(of: "{\"absentees\"", with: "{ \"absentees\""), general: true,
+                 "white space")
+        declined(canonical.replacingOccurrences(of: ",\"topic\"", with: ",\"topic\":null,\"x\""), general: false,
+                 "an unknown member")
+        declined(canonical.replacingOccurrences(of: "\"DV-1002\",\"DV-1003\"", with: "\"DV-1002\",\"DV-1002\""),
+                 general: false, "a repeated attendee")
+        declined(canonical + " ", general: true, "bytes after the object")
+        let noAbsentees = String(decoding: Self.bytes(Self.meetings()[0]), as: UTF8.self)
+        declined(noAbsentees.replacingOccurrences(of: "\"absentees\":[],", with: ""), general: false,
+                 "a missing member")
+        declined(noAbsentees.replacingOccurrences(of: "\"attendees\":[\"M1\"]", with: "\"attendees\":[]"),
+                 general: false, "no attendee")
+        declined(noAbsentees.replacingOccurrences(of: "\"cell\":\"CB01\"", with: "\"cell\":\"CB 01\""),
+                 general: false, "an id with a space")
+        let longId = String(repeating: "x", count: DomainLimits.idLengthMax + 1)
+        declined(noAbsentees.replacingOccurrences(of: "\"CB01\"", with: "\"\(longId)\""), general: false,
+                 "an id too long")
+        // Another version or type: not this decoder's to read.
+        #expect(Self.inPlace(Self.bytes(meeting), version: Self.version + 1) == nil)
+        #expect(Self.inPlace(Self.bytes(meeting), type: "MemberConfirmed") == nil)
+    }
+
+    /// Differential fuzz: bytes of canonical meetings changed (to JSON's
+    /// punctuation, digits, letters, Vietnamese lead bytes, anything), cut
+    /// short, or a member dropped or doubled. The in-place decoder never
+    /// returns an event the general one does not return.
+    @Test func changedBytesAreNeverReadDifferently() {
+        var random = SplitMix(seed: 2026_11_29)
+        let punctuation = Array("{}[],:\"\\ 0123456789-.eE".utf8) + [0xC3, 0xCC, 0xE1, 0xBB, 0x80, 0xFF, 0x00, 0x0A]
+        var accepted = 0, declined = 0
+        for (n, meeting) in Self.meetings().enumerated() {
+            let original = Self.bytes(meeting)
+            for round in 0..<2500 {
+                var changed = original
+                switch round % 5 {
+                case 0:
+                    changed.removeLast(Int(random.next() % UInt64(changed.count)))
+                case 1:
+                    // Drop or double a stretch between two commas.
+                    let commas = changed.indices.filter { changed[$0] == UInt8(ascii: ",") }
+                    guard commas.count >= 2 else { continue }
+                    let a = commas[Int(random.next() % UInt64(commas.count - 1))]
+                    let b = commas.first { $0 > a } ?? a
+                    let stretch = Array(changed[a..<b])
+                    if random.next() % 2 == 0 {
+                        changed.removeSubrange(a..<b)
+                    } else {
+                        changed.insert(contentsOf: stretch, at: a)
+                    }
+                default:
+                    for _ in 0...(round % 3) {
+                        let at = Int(random.next() % UInt64(changed.count))
+                        changed[at] = random.next() % 2 == 0
+                            ? punctuation[Int(random.next() % UInt64(punctuation.count))]
+                            : UInt8(truncatingIfNeeded: random.next())
+                    }
+                }
+                guard let read = Self.inPlace(changed) else {
+                    declined += 1
+                    continue
+                }
+                accepted += 1
+                #expect(Self.general(changed) == read, "meeting \(n), round \(round): \(String(decoding: changed, as: UTF8.self))")
+            }
+        }
+        #expect(accepted > 500, "changes inside ids, text and digits keep meetings readable in place")
+        #expect(declined > 2000)
+    }
+}
+
+/// SplitMix64: a failing round replays exactly.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,47 @@
+@testable import LedgerDomain
+import Testing
+
+/// A replay that keeps member reference counts in its flat table
+/// (`beginBufferingMemberReferences`) ends with the state the live ledger
+/// built event by event: the same members, and the same counts in each.
+@Suite struct ReplayReferencesTests {
+    @Test(arguments: 1...6 as ClosedRange<UInt64>)
+    func bufferedReplayEqualsTheLiveState(seed: UInt64) throws {
+        var model = HistoryModel(seed: seed &* 104_729)
+        var ledger = TestLedger()
+        var rng = SeededRandom(seed: seed)
+        var retractions = 0
+        for _ in 0..<300 {
+            let (event, day) = model.nextLegal()
+            if case .eventRetracted = event { continue }
+            _ = try ledger.submit(event, on: day)
+        }
+        // Then retractions: counts go down, and a member whose creation is
+        // retracted leaves the table.
+        for _ in 0..<60 {
+            let target = 1 + rng.next() % ledger.state.appliedSeq
+            do throws(DomainError) {
+                try ledger.submit(.eventRetracted(.init(seq: target, reason: "thử")), on: BusinessDate("2030-01-01")!)
+                retractions += 1
+            } catch {}
+        }
+        #expect(retractions > 3, "seed \(seed): only \(retractions) retractions")
+
+        var replayed = DomainState()
+        replayed.beginBufferingMemberReferences()
+        #expect(replayed.buffersMemberReferences)
+        for (i, e) in ledger.log.events.enumerated() {
+            replayed.apply(e.event, seq: UInt64(i + 1), occurredOn: e.occurredOn, lookup: ledger.log)
+        }
+        // Before the write-back the members' own counts are stale.
+        let counted = ledger.state.members.values.filter { $0.references.count > 0 }.count
+        #expect(counted > 10)
+        #expect(replayed.members.values.filter { $0.references.count > 0 }.count < counted)
+        replayed.endBufferingMemberReferences()
+        #expect(!replayed.buffersMemberReferences)
+        #expect(replayed == ledger.state, "seed \(seed)")
+        for (id, member) in ledger.state.members {
+            #expect(replayed.members[id]?.references == member.references, "seed \(seed) member \(id)")
+        }
+    }
+}
