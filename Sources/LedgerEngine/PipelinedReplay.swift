@@ -19,8 +19,16 @@ enum PipelinedReplay {
     static let batchesAhead = 8
 
     typealias Stored = (event: DomainEvent, occurredOn: BusinessDate)
+
     /// One decoded event, with the event it retracts if it is a retraction.
-    typealias Decoded = (seq: UInt64, event: DomainEvent, occurredOn: BusinessDate, target: Stored?)
+    /// A struct, not a tuple: a tuple holding an enum with payloads is copied
+    /// through the runtime's generic value witnesses.
+    struct Decoded {
+        let seq: UInt64
+        let event: DomainEvent
+        let occurredOn: BusinessDate
+        let target: Stored?
+    }
 
     static func replay(into state: inout DomainState, view: ReadView, from: UInt64,
                        through: UInt64, progress: ((UInt64, UInt64) -> Void)?) throws {
@@ -82,7 +90,7 @@ final class ReplayPipeline {
         if case .eventRetracted(let retraction) = event {
             target = lookup.storedEvent(seq: retraction.seq)
         }
-        batch.append((seq, event, occurredOn, target))
+        batch.append(PipelinedReplay.Decoded(seq: seq, event: event, occurredOn: occurredOn, target: target))
         if batch.count == PipelinedReplay.batchEvents {
             queue.put(batch)
             batch.removeAll(keepingCapacity: true)
@@ -134,25 +142,31 @@ private final class Applier: @unchecked Sendable {
         state.beginBufferingMemberReferences()
         defer { state.endBufferingMemberReferences() }
         while let batch = queue.take() {
-            for item in batch {
-                state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn,
-                            lookup: Prefetched(seq: Self.targetSeq(item.event), stored: item.target))
-                if item.seq % 65_536 == 0 { progress?(item.seq, through) }
+            // Each event is read where it lies in the batch: copying it out
+            // would retain (and later release) every array and string in it.
+            for i in batch.indices {
+                let seq = batch[i].seq
+                if case .eventRetracted(let retraction) = batch[i].event {
+                    state.apply(batch[i].event, seq: seq, occurredOn: batch[i].occurredOn,
+                                lookup: Prefetched(seq: retraction.seq, stored: batch[i].target))
+                } else {
+                    state.apply(batch[i].event, seq: seq, occurredOn: batch[i].occurredOn, lookup: Prefetched.none)
+                }
+                if seq % 65_536 == 0 { progress?(seq, through) }
             }
         }
         if let error = queue.closedFailure { failure = error } else { progress?(through, through) }
     }
 
-    private static func targetSeq(_ event: DomainEvent) -> UInt64 {
-        if case .eventRetracted(let retraction) = event { return retraction.seq }
-        return 0
-    }
 }
 
 /// The one stored event a retraction needs, fetched by the decoding thread.
 private struct Prefetched: EventLookup {
     let seq: UInt64
     let stored: PipelinedReplay.Stored?
+
+    /// For an event that is not a retraction: it looks nothing up.
+    static var none: Prefetched { Prefetched(seq: 0, stored: nil) }
 
     func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? {
         seq == self.seq ? stored : nil

@@ -40,6 +40,13 @@ extension DomainState {
             appendMember(e.memberId, seq, date, .trainingCompleted(course: e.course, by: e.by))
         case .meetingHeld(let e):
             tallyMeeting(cell: e.cell, kind: e.kind, on: date, delta: 1)
+            if replayReferences != nil {
+                // The references of `event.references`, without building the list.
+                adjustReference(.organization(e.cell), seq: seq, adding: true)
+                addBufferedParticipantReferences(of: e, seq: seq)
+                putAppliedSeq(seq)
+                return
+            }
         case .inspectionFiled(let e):
             putInspection(e.inspectionId, Inspection(
                 id: e.inspectionId, by: e.by, kind: e.kind, targetOrganizations: e.targetOrganizations,

@@ -11,6 +11,11 @@ public struct ReferenceTracker: Sendable, Hashable {
 
     public init() {}
 
+    init(count: Int, latest: UInt64) {
+        self.count = count
+        self.latest = latest
+    }
+
     mutating func add(_ seq: UInt64) {
         count += 1
         latest = max(latest, seq)
