@@ -46,35 +46,30 @@ import Testing
     }
 }
 
-/// The replay's open-addressing table of trackers, through its growth.
+/// The replay's table of trackers, through its growth.
 @Suite struct MemberTrackerTableTests {
     @Test func holdsEveryIdThroughGrowth() {
         var table = MemberTrackerTable(capacity: 4)
         let ids = (0..<20_000).map { "DV-\($0)" } + ["a-very-long-member-id-kept-on-the-heap"]
         for (n, id) in ids.enumerated() {
             // Unknown to the state: nothing added.
-            #expect(table.withTracker("x\(id)", load: { nil }) { _ in true } == nil)
-            let added = table.withTracker(id, load: { ReferenceTracker() }) { tracker -> Int in
-                tracker.add(UInt64(n + 1))
-                return tracker.count
-            }
-            #expect(added == 1)
+            #expect(table.position(of: "x\(id)", hash: MemberTrackerTable.hash("x\(id)"), load: { nil }) == nil)
+            let p = table.position(of: id, hash: MemberTrackerTable.hash(id), load: { ReferenceTracker() })
+            #expect(p == n, "positions in the order of first reference")
+            if let p { table.trackers[p].add(UInt64(n + 1)) }
         }
         #expect(table.count == ids.count)
         for (n, id) in ids.enumerated() where n % 7 == 0 {
-            let count = table.withTracker(id, load: { Issue.record("\(id) loaded twice"); return nil }) { tracker in
-                tracker.add(UInt64(n + 100_000))
-                return tracker.count
-            }
-            #expect(count == 2)
+            let p = table.position(of: id, hash: MemberTrackerTable.hash(id), load: {
+                Issue.record("\(id) loaded twice")
+                return nil
+            })
+            #expect(p == n)
+            if let p { table.trackers[p].add(UInt64(n + 100_000)) }
         }
-        let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
-        var seen = 0
-        table.forEach { id, tracker in
-            seen += 1
-            let n = index[id]!
-            #expect(tracker.count == (n % 7 == 0 ? 2 : 1), "\(id)")
+        #expect(table.ids == ids)
+        for (n, tracker) in table.trackers.enumerated() {
+            #expect(tracker.count == (n % 7 == 0 ? 2 : 1), "\(ids[n])")
         }
-        #expect(seen == ids.count)
     }
 }

@@ -39,14 +39,15 @@ extension DomainState {
         case .trainingCompleted(let e):
             appendMember(e.memberId, seq, date, .trainingCompleted(course: e.course, by: e.by))
         case .meetingHeld(let e):
-            tallyMeeting(cell: e.cell, kind: e.kind, on: date, delta: 1)
             if replayReferences != nil {
-                // The references of `event.references`, without building the list.
-                adjustReference(.organization(e.cell), seq: seq, adding: true)
+                // The references of `event.references`, without building the
+                // list; the cell's is counted where its meeting is.
+                tallyMeeting(cell: e.cell, kind: e.kind, on: date, delta: 1, referencedAt: seq)
                 addBufferedParticipantReferences(of: e, seq: seq)
                 putAppliedSeq(seq)
                 return
             }
+            tallyMeeting(cell: e.cell, kind: e.kind, on: date, delta: 1)
         case .inspectionFiled(let e):
             putInspection(e.inspectionId, Inspection(
                 id: e.inspectionId, by: e.by, kind: e.kind, targetOrganizations: e.targetOrganizations,
@@ -91,7 +92,7 @@ extension DomainState {
     /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
         // In place, where it lies in its trie node: not copied, nor moved out and back.
-        let cells = members.modifyExisting(id) { member -> (old: String, new: String, entries: Int) in
+        let cells = members.modifyExisting(id, placeholder: { .placeholder(id) }) { member -> (old: String, new: String, entries: Int) in
             let oldCell = member.cell
             let entries = member.timeline.count
             member.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
@@ -117,7 +118,7 @@ extension DomainState {
 
     /// Appends one entry to an organization's timeline, in place (parents never change).
     mutating func appendOrganization(_ code: String, _ seq: UInt64, _ date: BusinessDate, _ change: OrganizationChange) {
-        let entries = organizations.modifyExisting(code) { org -> Int in
+        let entries = organizations.modifyExisting(code, placeholder: { .placeholder(code) }) { org -> Int in
             let entries = org.timeline.count
             org.apply(OrganizationTimelineEntry(seq: seq, occurredOn: date, change: change))
             return entries
@@ -179,12 +180,17 @@ extension DomainState {
         }
     }
 
-    /// Counts a meeting (or, `delta` −1, uncounts a retracted one) in its cell's quarter.
-    mutating func tallyMeeting(cell: String, kind: MeetingKind, on date: BusinessDate, delta: Int32) {
+    /// Counts a meeting (or, `delta` −1, uncounts a retracted one) in its
+    /// cell's quarter; with `referencedAt`, also counts the meeting's
+    /// reference to its cell (a replay's shortcut: not undone by a savepoint).
+    mutating func tallyMeeting(cell: String, kind: MeetingKind, on date: BusinessDate, delta: Int32,
+                               referencedAt seq: UInt64? = nil) {
+        precondition(seq == nil || !recording, "a meeting's reference counted with its tally inside a savepoint")
         let q = date.quarterIndex
         // One lookup, in place: reading the organization out first copied it
         // (every field retained) for each meeting.
-        let previous = organizations.modifyExisting(cell) { org -> QuarterTally? in
+        let previous = organizations.modifyExisting(cell, placeholder: { .placeholder(cell) }) { org -> QuarterTally? in
+            if let seq { org.references.add(seq) }
             let old = org.meetingQuarters[q]
             var tally = old ?? QuarterTally()
             switch kind {
@@ -204,7 +210,9 @@ extension DomainState {
     mutating func adjustReference(_ ref: EntityRef, seq: UInt64, adding: Bool) {
         switch ref {
         case .organization(let c):
-            if let old = Self.adjust(&organizations, c, seq: seq, adding: adding), recording {
+            if let old = Self.adjust(&organizations, c, seq: seq, adding: adding, placeholder: { .placeholder(c) }),
+               recording
+            {
                 undoLog.append(UndoStep { $0.organizations[c]?.references = old })
             }
         case .member(let id):
@@ -212,7 +220,9 @@ extension DomainState {
                 _ = adjustBufferedMemberReference(id, seq: seq, adding: adding)
                 return
             }
-            if let old = Self.adjust(&members, id, seq: seq, adding: adding), recording {
+            if let old = Self.adjust(&members, id, seq: seq, adding: adding, placeholder: { .placeholder(id) }),
+               recording
+            {
                 undoLog.append(UndoStep { $0.members[id]?.references = old })
             }
         case .inspection(let i):
@@ -230,13 +240,16 @@ extension DomainState {
     /// its trie node and back, never copied); returns the tracker as it was,
     /// or nil if the map has no such entity.
     private static func adjust<Entity: ReferenceCounted>(
-        _ map: inout TreeDictionary<String, Entity>, _ key: String, seq: UInt64, adding: Bool
+        _ map: inout TreeDictionary<String, Entity>, _ key: String, seq: UInt64, adding: Bool,
+        placeholder: (() -> Entity)? = nil
     ) -> ReferenceTracker? {
-        map.modifyExisting(key) { entity -> ReferenceTracker in
+        func change(_ entity: inout Entity) -> ReferenceTracker {
             let old = entity.references
             if adding { entity.references.add(seq) } else { entity.references.remove(seq) }
             return old
         }
+        if let placeholder { return map.modifyExisting(key, placeholder: placeholder, change) }
+        return map.modifyExisting(key, change)
     }
 
     func missing(_ event: DomainEvent, _ seq: UInt64) {

@@ -3,9 +3,12 @@
 /// A meeting counts a reference on every participant, about ten an event, and
 /// each count is a walk down the members' trie to the member's node: the
 /// hottest work of a replay, nearly all of it cache misses. While a replay
-/// runs, the counts of the members it touched live instead in a hash table
-/// (one probe each), loaded from the trie on a member's first reference and
-/// written back into the trie, once per member, when the replay ends.
+/// runs, the counts of the members it touched live instead in a table
+/// (`MemberTrackerTable`), loaded from the trie on a member's first
+/// reference and written back into the trie, once per member, when the
+/// replay ends. Each cell also remembers where its meetings' participants
+/// are in the table, so a meeting finds them in a short list of hashes,
+/// not in the table's index (a cache miss each).
 ///
 /// Only a replay may use it (`PipelinedReplay`): between the two calls the
 /// trackers in `members` are stale for the members in the table, so nothing
@@ -16,6 +19,8 @@ extension DomainState {
     /// The trackers of the members referred to since the replay began.
     struct ReplayReferences: Sendable {
         var table = MemberTrackerTable()
+        /// By cell: the hashes and table positions of its meetings' participants.
+        var participants: [String: [(hash: Int, position: Int)]] = [:]
     }
 
     /// Whether member reference counts are kept in the replay's table.
@@ -32,28 +37,45 @@ extension DomainState {
     /// keeping them there. The state may be read again afterwards.
     public mutating func endBufferingMemberReferences() {
         guard let references = replayReferences.take() else { return }
-        references.table.forEach { id, tracker in
-            guard tracker != Self.forgottenTracker else { return }
-            _ = members.modifyExisting(id) { $0.references = tracker }
+        let table = references.table
+        for p in table.ids.indices where table.trackers[p] != Self.forgottenTracker {
+            _ = members.modifyExisting(table.ids[p]) { $0.references = table.trackers[p] }
         }
     }
 
     /// Counts (or uncounts) a reference to member `id` in the replay's table;
     /// false if the state holds no such member.
     mutating func adjustBufferedMemberReference(_ id: String, seq: UInt64, adding: Bool) -> Bool {
-        withBufferedTracker(id) { tracker in
-            if adding { tracker.add(seq) } else { tracker.remove(seq) }
-        } != nil
+        guard var references = replayReferences.take() else { return false }
+        defer { replayReferences = references }
+        guard let p = position(of: id, hash: MemberTrackerTable.hash(id), in: &references) else { return false }
+        if adding { references.table.trackers[p].add(seq) } else { references.table.trackers[p].remove(seq) }
+        return true
     }
 
     /// Counts the references of a meeting's participants (`DomainEvent.participants`):
     /// each once, without building the list. A participant named twice is
     /// seen by its tracker: its latest reference is this very event.
     mutating func addBufferedParticipantReferences(of meeting: MeetingHeld, seq: UInt64) {
+        guard var references = replayReferences.take() else { return }
+        defer { replayReferences = references }
+        var known = references.participants.removeValue(forKey: meeting.cell) ?? []
+        defer { references.participants[meeting.cell] = known }
         func add(_ id: String) {
-            _ = withBufferedTracker(id) { tracker in
-                if tracker.latest != seq { tracker.add(seq) }
+            let hash = MemberTrackerTable.hash(id)
+            var position: Int?
+            for k in known where k.hash == hash && references.table.ids[k.position] == id {
+                position = k.position
+                break
             }
+            if position == nil {
+                position = self.position(of: id, hash: hash, in: &references)
+                if let p = position { known.append((hash, p)) }
+            } else if let p = position, references.table.trackers[p] == Self.forgottenTracker {
+                position = self.position(of: id, hash: hash, in: &references)  // read again, or gone
+            }
+            guard let p = position else { return }
+            if references.table.trackers[p].latest != seq { references.table.trackers[p].add(seq) }
         }
         for id in meeting.attendees { add(id) }
         for absentee in meeting.absentees { add(absentee.memberId) }
@@ -65,27 +87,25 @@ extension DomainState {
     mutating func forgetBufferedMemberReferences(_ id: String) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        _ = references.table.withTracker(id, load: { nil }) { $0 = Self.forgottenTracker }
+        if let p = references.table.position(of: id, hash: MemberTrackerTable.hash(id), load: { nil }) {
+            references.table.trackers[p] = Self.forgottenTracker
+        }
     }
 
     /// The mark of a tracker to read from the trie again (no real tracker has
     /// a latest reference this late).
     private static let forgottenTracker = ReferenceTracker(count: 0, latest: .max)
 
-    /// Calls `body` with the table's tracker of `id`, reading it from the
-    /// member on first use; nil if the state holds no such member.
-    private mutating func withBufferedTracker<R>(_ id: String, _ body: (inout ReferenceTracker) -> R) -> R? {
-        // Moved out of the state while in use, so that loading a tracker can
-        // read `members` (and the table is not copied).
-        guard var references = replayReferences.take() else { return nil }
-        defer { replayReferences = references }
+    /// The table position of member `id`, its tracker read from the member
+    /// on first use (or again, once forgotten); nil if the state holds no
+    /// such member.
+    private func position(of id: String, hash: Int, in references: inout ReplayReferences) -> Int? {
         func load() -> ReferenceTracker? { members[id]?.references }
-        return references.table.withTracker(id, load: load) { tracker -> R? in
-            if tracker == Self.forgottenTracker {
-                guard let reloaded = load() else { return nil }
-                tracker = reloaded
-            }
-            return body(&tracker)
-        } ?? nil
+        guard let p = references.table.position(of: id, hash: hash, load: load) else { return nil }
+        if references.table.trackers[p] == Self.forgottenTracker {
+            guard let reloaded = load() else { return nil }
+            references.table.trackers[p] = reloaded
+        }
+        return p
     }
 }

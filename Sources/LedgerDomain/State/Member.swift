@@ -86,6 +86,10 @@ public struct Member: Sendable, Hashable {
 
     init(_ fields: MemberFields) { box = Box(fields) }
 
+    /// A member that holds `id`'s place for a moment
+    /// (`TreeDictionary.modifyExisting(_:placeholder:_:)`); never kept.
+    static func placeholder(_ id: String) -> Member { Member(MemberFields(unfolded: id)) }
+
     /// A member restored from snapshot bytes, folded on first use.
     init(encoded: EncodedMember, references: ReferenceTracker) {
         box = Box(encoded: encoded)

@@ -1,77 +1,78 @@
-/// The reference trackers of members, by id, in one open-addressing table:
-/// what a replay counts references in (`DomainState+ReplayReferences`).
+/// The reference trackers of members, what a replay counts references in
+/// (`DomainState+ReplayReferences`): dense arrays of ids and trackers in the
+/// order members were first referred to, and an open-addressing index from
+/// id to that position.
 ///
 /// Built for the replay's access pattern, about ten lookups an event spread
-/// over every member: a lookup reads the dense array of hashes (8 bytes a
-/// slot, mostly in the cache) and then one slot holding both the id and its
-/// tracker, so it costs one cache miss where a `Dictionary` (keys and values
-/// in separate arrays) costs two, and ids are compared only when their
-/// hashes are equal. Linear probing, at most half full, no removal.
+/// over every member. A lookup reads the dense array of hashes (8 bytes a
+/// slot, mostly in the cache), compares ids only when their hashes are
+/// equal, and finds the tracker beside those of the members first referred
+/// to with it (a cell's members, at its first meeting). Linear probing, at
+/// most half full, no removal.
 struct MemberTrackerTable: Sendable {
-    struct Slot: Sendable {
-        var id: String
-        var tracker: ReferenceTracker
-    }
-
-    /// `hashes[i]` is the hash of `slots[i].id`, never 0; 0 marks a free slot.
+    /// `hashes[i]` is the hash of the member at `positions[i]`, never 0; 0 marks a free slot.
     private var hashes: [Int]
-    private var slots: [Slot]
-    private(set) var count = 0
+    private var positions: [Int32]
+    /// By position: each member's id and tracker.
+    private(set) var ids: [String] = []
+    var trackers: [ReferenceTracker] = []
+
+    var count: Int { ids.count }
 
     init(capacity: Int = 1 << 12) {
         precondition(capacity > 0 && capacity & (capacity - 1) == 0, "the capacity is a power of two")
         hashes = Array(repeating: 0, count: capacity)
-        slots = Array(repeating: Slot(id: "", tracker: ReferenceTracker()), count: capacity)
+        positions = Array(repeating: 0, count: capacity)
     }
 
-    /// Calls `body` with the tracker of `id` where it lies. A member not in the
+    /// The hash this table files `id` under (never 0).
+    @inline(__always)
+    static func hash(_ id: String) -> Int {
+        let h = id.hashValue
+        return h == 0 ? 1 : h
+    }
+
+    /// The position of `id` (whose `hash(_:)` is `hash`). A member not in the
     /// table yet is added with the tracker `load` gives; nil from `load`
     /// adds nothing and returns nil.
     @inline(__always)
-    mutating func withTracker<R>(
-        _ id: String, load: () -> ReferenceTracker?, _ body: (inout ReferenceTracker) -> R
-    ) -> R? {
-        let hash = Self.hash(id)
+    mutating func position(of id: String, hash: Int, load: () -> ReferenceTracker?) -> Int? {
         let mask = hashes.count - 1
         var i = hash & mask
         while true {
             let h = hashes[i]
             if h == 0 { break }
-            if h == hash, slots[i].id == id { return body(&slots[i].tracker) }
+            if h == hash {
+                let p = Int(positions[i])
+                if ids[p] == id { return p }
+            }
             i = (i + 1) & mask
         }
         guard let loaded = load() else { return nil }
         if (count + 1) * 2 > hashes.count {
             grow()
-            return withTracker(id, load: { loaded }, body)
+            return position(of: id, hash: hash, load: { loaded })
         }
+        precondition(count < Int(Int32.max), "more members than the table can number")
         hashes[i] = hash
-        slots[i] = Slot(id: id, tracker: loaded)
-        count += 1
-        return body(&slots[i].tracker)
-    }
-
-    /// Every member in the table with its tracker, in no order.
-    func forEach(_ body: (String, ReferenceTracker) -> Void) {
-        for i in hashes.indices where hashes[i] != 0 { body(slots[i].id, slots[i].tracker) }
-    }
-
-    @inline(__always)
-    private static func hash(_ id: String) -> Int {
-        let h = id.hashValue
-        return h == 0 ? 1 : h
+        positions[i] = Int32(count)
+        ids.append(id)
+        trackers.append(loaded)
+        return count - 1
     }
 
     private mutating func grow() {
-        var bigger = MemberTrackerTable(capacity: hashes.count * 2)
-        let mask = bigger.hashes.count - 1
+        let capacity = hashes.count * 2
+        var bigger = [Int](repeating: 0, count: capacity)
+        var biggerPositions = [Int32](repeating: 0, count: capacity)
+        let mask = capacity - 1
         for i in hashes.indices where hashes[i] != 0 {
             var j = hashes[i] & mask
-            while bigger.hashes[j] != 0 { j = (j + 1) & mask }
-            bigger.hashes[j] = hashes[i]
-            bigger.slots[j] = slots[i]
+            while bigger[j] != 0 { j = (j + 1) & mask }
+            bigger[j] = hashes[i]
+            biggerPositions[j] = positions[i]
         }
-        bigger.count = count
-        self = bigger
+        hashes = bigger
+        positions = biggerPositions
     }
 }

@@ -72,6 +72,12 @@ public struct Organization: Sendable, Hashable {
 
     public var isDissolved: Bool { dissolution != nil }
 
+    /// An organization that holds `code`'s place for a moment
+    /// (`TreeDictionary.modifyExisting(_:placeholder:_:)`); never kept.
+    static func placeholder(_ code: String) -> Organization { Organization(placeholderFor: code) }
+
+    private init(placeholderFor code: String) { self.code = code }
+
     public init?(code: String, timeline: some Sequence<OrganizationTimelineEntry>) {
         self.code = code
         var started = false

@@ -19,4 +19,17 @@ extension TreeDictionary {
     /// The default of a key just found: never evaluated.
     @usableFromInline
     static func neverInserted() -> Value { preconditionFailure("the key was found just before") }
+
+    /// As `modifyExisting(_:_:)`, in one walk down the trie instead of two:
+    /// a key not there gets `placeholder()` for a moment, which is removed
+    /// again before this returns nil (a damaged log's case only).
+    @inlinable
+    mutating func modifyExisting<R>(_ key: Key, placeholder: () -> Value, _ body: (inout Value) -> R) -> R? {
+        var inserted = false
+        let result: R? = updateValue(forKey: key, default: { inserted = true; return placeholder() }()) { value in
+            inserted ? nil : body(&value)
+        }
+        if inserted { removeValue(forKey: key) }
+        return result
+    }
 }
