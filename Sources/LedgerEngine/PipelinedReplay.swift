@@ -92,8 +92,15 @@ final class ReplayPipeline {
         }
         batch.append(PipelinedReplay.Decoded(seq: seq, event: event, occurredOn: occurredOn, target: target))
         if batch.count == PipelinedReplay.batchEvents {
-            queue.put(batch)
+            var spent = queue.put(batch)
+            // The events the applier is done with are freed here, where they
+            // were allocated: freed on the applier's thread, each went back
+            // to this thread's malloc arena under its lock, against this
+            // thread's own allocations. A spent batch's storage is reused.
+            batch = spent.popLast() ?? []
             batch.removeAll(keepingCapacity: true)
+            spent.removeAll()
+            if batch.capacity < PipelinedReplay.batchEvents { batch.reserveCapacity(PipelinedReplay.batchEvents) }
         }
     }
 
@@ -101,7 +108,7 @@ final class ReplayPipeline {
     func finish() throws -> DomainState {
         precondition(!finished, "ReplayPipeline finished twice")
         finished = true
-        if !batch.isEmpty { queue.put(batch) }
+        if !batch.isEmpty { _ = queue.put(batch) }
         batch = []
         queue.close(failure: nil)
         applier.done.wait()
@@ -141,7 +148,7 @@ private final class Applier: @unchecked Sendable {
         defer { done.signal() }
         state.beginBufferingMemberReferences()
         defer { state.endBufferingMemberReferences() }
-        while let batch = queue.take() {
+        while var batch = queue.take() {
             // Each event is read where it lies in the batch: copying it out
             // would retain (and later release) every array and string in it.
             for i in batch.indices {
@@ -154,6 +161,7 @@ private final class Applier: @unchecked Sendable {
                 }
                 if seq % 65_536 == 0 { progress?(seq, through) }
             }
+            queue.giveBack(consume batch)
         }
         if let error = queue.closedFailure { failure = error } else { progress?(through, through) }
     }
@@ -178,6 +186,8 @@ private final class HandOff: @unchecked Sendable {
     // @unchecked: every field is guarded by `condition`.
     private let condition = NSCondition()
     private var batches: [[PipelinedReplay.Decoded]] = []
+    /// Batches applied, for the putter to free.
+    private var spent: [[PipelinedReplay.Decoded]] = []
     private var closed = false
     private var failure: (any Error)?
     private let capacity: Int
@@ -191,13 +201,24 @@ private final class HandOff: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Waits for room (the applier never stops before the queue is closed).
-    func put(_ batch: [PipelinedReplay.Decoded]) {
+    /// Waits for room (the applier never stops before the queue is closed);
+    /// returns the batches applied since the last call, for the caller to free.
+    func put(_ batch: [PipelinedReplay.Decoded]) -> [[PipelinedReplay.Decoded]] {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity { condition.wait() }
         batches.append(batch)
         condition.broadcast()
+        guard !spent.isEmpty else { return [] }
+        defer { spent = [] }
+        return spent
+    }
+
+    /// Hands an applied batch back to the putter's thread.
+    func giveBack(_ batch: consuming [PipelinedReplay.Decoded]) {
+        condition.lock()
+        spent.append(batch)
+        condition.unlock()
     }
 
     /// The next batch, or nil once closed and drained (or failed).
