@@ -226,3 +226,107 @@ extension ReplayedRecordTests {
         #expect(accepted > 100, "changes inside strings and digits keep records readable in place")
     }
 }
+
+/// The replay's quickest path (`ReplayedRecord.plain`): a record exactly as
+/// the ledger writes it, read front to back. The general decoder is the
+/// reference: whatever the quick path reads, it reads alike.
+@Suite struct PlainRecordTests {
+    static func record(_ event: DomainEvent, key: String? = nil, warnings: [DomainWarning] = [],
+                       user: String = "bench") throws -> [UInt8] {
+        let record = StoredRecord(
+            seq: 1_234_567, id: "4562a636-b280-4e05-910b-12b97c20d3a5", type: event.type.rawValue,
+            occurredOn: try #require(BusinessDate("2024-11-23")), recordedAt: "2026-11-29T14:33:19.984Z",
+            actor: Actor(uid: 1001, user: user), stream: "org/DB970-CB02", streamVersion: 20, data: event.data,
+            schemaVersion: StoredEventDecoder.currentSchemaVersion, idempotencyKey: key, warnings: warnings)
+        return CanonicalJSON.encode(record.json)
+    }
+
+    static let events: [DomainEvent] = [
+        .meetingHeld(MeetingHeld(
+            cell: "DB970-CB02", kind: .thematic, topic: "Nâng cao chất lượng sinh hoạt chi bộ", durationMinutes: 140,
+            attendees: ["DV106663", "DV106664", "DV107939"], absentees: [.init(memberId: "DV1", reason: "Ốm")],
+            speakers: ["DV106663"], minutesRecorded: true, resolutions: ["Tăng cường kỷ luật, kỷ cương hành chính"])),
+        .qualityEvaluated(QualityEvaluated(subject: .member("DV1"), year: 2025, rating: .good)),
+        .memberRegistered(MemberRegistered(memberId: "DV2", name: "Trần Thị Ánh", cell: "CB", status: .official,
+                                           birthYear: 1970)),
+        .memberTaskAssigned(MemberTaskAssigned(memberId: "DV3", task: "Theo dõi tổ 3", assignedBy: "CB",
+                                               dueOn: BusinessDate("2025-06-30"))),
+        .memberConfirmed(MemberConfirmed(memberId: "DV4")),
+    ]
+
+    func general(_ bytes: [UInt8]) -> ReplayedRecord? {
+        bytes.withUnsafeBytes { buffer -> ReplayedRecord? in
+            guard let record = try? StoredRecord(bytes: buffer), let event = try? record.event() else { return nil }
+            return ReplayedRecord(seq: record.seq, occurredOn: record.occurredOn, event: event)
+        }
+    }
+
+    @Test func recordsAsTheLedgerWritesThemAreReadQuickly() throws {
+        for event in Self.events {
+            for key in [nil, "import-2026/07"] as [String?] {
+                let bytes = try Self.record(event, key: key)
+                let quick = try #require(bytes.withUnsafeBytes { ReplayedRecord.plain($0) },
+                                         "\(String(decoding: bytes, as: UTF8.self))")
+                let expected = try #require(general(bytes))
+                #expect(quick.seq == 1_234_567 && quick.seq == expected.seq)
+                #expect(quick.occurredOn == expected.occurredOn && quick.event == expected.event)
+            }
+        }
+    }
+
+    @Test func otherRecordsGoTheScannersWay() throws {
+        let meeting = Self.events[0]
+        let declined: [[UInt8]] = [
+            try Self.record(meeting, warnings: [DomainWarning(code: "w", message: "m")]),
+            try Self.record(meeting, key: "khóa"),
+            try Self.record(meeting, user: "Nguyễn"),
+            try Self.record(meeting, key: "a\"b"),
+            try Self.record(.memberRemoved(MemberRemoved(memberId: "DV1", reason: .deceased))),
+        ]
+        for bytes in declined {
+            #expect(bytes.withUnsafeBytes { ReplayedRecord.plain($0) } == nil, "\(String(decoding: bytes, as: UTF8.self))")
+            let read = bytes.withUnsafeBytes { try? ReplayedRecord(bytes: $0) }
+            #expect(read?.event == general(bytes)?.event && read != nil)
+        }
+        let text = String(decoding: try Self.record(meeting), as: UTF8.self)
+        for changed in [text.replacingOccurrences(of: "\"schemaVersion\":1", with: "\"schemaVersion\":2"),
+                        text.replacingOccurrences(of: "\"seq\":1234567", with: "\"seq\":1234567.0"),
+                        text.replacingOccurrences(of: "\"type\":\"MeetingHeld\"", with: "\"type\":\"Meeting\""),
+                        text.replacingOccurrences(of: ",\"id\":", with: ", \"id\":"),
+                        text + " "] {
+            #expect(Array(changed.utf8).withUnsafeBytes { ReplayedRecord.plain($0) } == nil, "\(changed)")
+        }
+    }
+
+    /// Differential fuzz over whole records: one to three bytes anywhere
+    /// changed, or the record cut short. Whenever the quick path reads a
+    /// record, the general one reads the same seq, date and event.
+    @Test func changedRecordsAreNeverReadDifferently() throws {
+        var random = DemoRandom(seed: 31)  // SplitMix64, so a failing round replays exactly
+        let punctuation = Array("{}[],:\"\\ 0123456789-.eE".utf8) + [0xC3, 0xE1, 0xBB, 0x80, 0xFF, 0x00]
+        var accepted = 0
+        for (n, event) in Self.events.enumerated() {
+            let original = try Self.record(event, key: n % 2 == 0 ? "k-\(n)" : nil)
+            for round in 0..<1500 {
+                var changed = original
+                if round % 10 == 0 {
+                    changed.removeLast(1 + Int(random.next() % UInt64(changed.count - 1)))
+                } else {
+                    for _ in 0...(round % 3) {
+                        let at = Int(random.next() % UInt64(changed.count))
+                        changed[at] = random.next() % 2 == 0
+                            ? punctuation[Int(random.next() % UInt64(punctuation.count))]
+                            : UInt8(truncatingIfNeeded: random.next())
+                    }
+                }
+                guard let quick = changed.withUnsafeBytes({ ReplayedRecord.plain($0) }) else { continue }
+                accepted += 1
+                let expected = general(changed)
+                #expect(expected != nil && quick.seq == expected?.seq && quick.occurredOn == expected?.occurredOn
+                            && quick.event == expected?.event,
+                        "event \(n), round \(round): \(String(decoding: changed, as: UTF8.self))")
+            }
+        }
+        #expect(accepted > 300, "changes inside ids, digits and text keep records readable quickly")
+    }
+}

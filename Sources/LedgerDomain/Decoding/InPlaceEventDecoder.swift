@@ -15,30 +15,39 @@ public enum InPlaceEventDecoder {
     /// The event, or nil: decode it the general way. `data` is the bytes of
     /// the record's `data` member.
     public static func decode(type: String, schemaVersion: Int, data: UnsafeRawBufferPointer) -> DomainEvent? {
-        guard schemaVersion == StoredEventDecoder.currentSchemaVersion, data.count <= dataBytesMax else { return nil }
+        guard data.count <= dataBytesMax else { return nil }
+        var c = PlainDataCursor(data)
+        guard let event = decode(type: type, schemaVersion: schemaVersion, from: &c), c.atEnd else { return nil }
+        return event
+    }
+
+    /// As `decode(type:schemaVersion:data:)`, for a `data` object where `c`
+    /// stands; the cursor is left after it. The caller bounds the bytes
+    /// (`dataBytesMax`, the general parser's bound on a whole record).
+    public static func decode(type: String, schemaVersion: Int, from c: inout PlainDataCursor) -> DomainEvent? {
+        guard schemaVersion == StoredEventDecoder.currentSchemaVersion else { return nil }
         switch type {
-        case EventType.meetingHeld.rawValue: return meetingHeld(data).map(DomainEvent.meetingHeld)
-        case EventType.qualityEvaluated.rawValue: return qualityEvaluated(data).map(DomainEvent.qualityEvaluated)
-        case EventType.memberRegistered.rawValue: return memberRegistered(data).map(DomainEvent.memberRegistered)
-        case EventType.memberTaskAssigned.rawValue: return memberTaskAssigned(data).map(DomainEvent.memberTaskAssigned)
-        case EventType.trainingCompleted.rawValue: return trainingCompleted(data).map(DomainEvent.trainingCompleted)
-        case EventType.memberRoleAssigned.rawValue: return memberRoleAssigned(data).map(DomainEvent.memberRoleAssigned)
-        case EventType.commended.rawValue: return commended(data).map(DomainEvent.commended)
-        case EventType.memberConfirmed.rawValue: return onlyMemberId(data).map { .memberConfirmed(.init(memberId: $0)) }
-        case EventType.memberRetired.rawValue: return onlyMemberId(data).map { .memberRetired(.init(memberId: $0)) }
+        case EventType.meetingHeld.rawValue: return meetingHeld(&c).map(DomainEvent.meetingHeld)
+        case EventType.qualityEvaluated.rawValue: return qualityEvaluated(&c).map(DomainEvent.qualityEvaluated)
+        case EventType.memberRegistered.rawValue: return memberRegistered(&c).map(DomainEvent.memberRegistered)
+        case EventType.memberTaskAssigned.rawValue: return memberTaskAssigned(&c).map(DomainEvent.memberTaskAssigned)
+        case EventType.trainingCompleted.rawValue: return trainingCompleted(&c).map(DomainEvent.trainingCompleted)
+        case EventType.memberRoleAssigned.rawValue: return memberRoleAssigned(&c).map(DomainEvent.memberRoleAssigned)
+        case EventType.commended.rawValue: return commended(&c).map(DomainEvent.commended)
+        case EventType.memberConfirmed.rawValue: return onlyMemberId(&c).map { .memberConfirmed(.init(memberId: $0)) }
+        case EventType.memberRetired.rawValue: return onlyMemberId(&c).map { .memberRetired(.init(memberId: $0)) }
         default: return nil
         }
     }
 
     /// The general parser's bound on a document (`JSONLimits.documentBytesMax`).
-    static let dataBytesMax = 1 << 20
+    public static let dataBytesMax = 1 << 20
 
     /// `MeetingHeld`'s members in canonical (sorted) order: `absentees`,
     /// `attendees`, `cell`, `durationMinutes`, `kind`, `minutesRecorded`,
     /// `resolutions`?, `speakers`, `topic`?; the same checks as
     /// `MeetingHeld.init(reading:)`.
-    static func meetingHeld(_ data: UnsafeRawBufferPointer) -> MeetingHeld? {
-        var c = PlainDataCursor(data)
+    static func meetingHeld(_ c: inout PlainDataCursor) -> MeetingHeld? {
         guard c.take(UInt8(ascii: "{")), c.key("absentees"),
               let absentees = c.list({ (c: inout PlainDataCursor) -> MeetingHeld.Absentee? in
                   guard c.take(UInt8(ascii: "{")), c.key("memberId"), let id = c.id(), c.take(UInt8(ascii: ",")),
@@ -67,27 +76,25 @@ public enum InPlaceEventDecoder {
             guard c.key("topic"), let text = c.text(lengthMax: DomainLimits.textLengthMax) else { return nil }
             topic = text
         }
-        guard c.take(UInt8(ascii: "}")), c.atEnd else { return nil }
+        guard c.take(UInt8(ascii: "}")) else { return nil }
         return MeetingHeld(
             cell: cell, kind: kind, topic: topic, durationMinutes: Int(duration), attendees: attendees,
             absentees: absentees, speakers: speakers, minutesRecorded: minutesRecorded, resolutions: resolutions)
     }
 
     /// `QualityEvaluated`: `rating`, `subject`, `subjectKind`, `year`.
-    static func qualityEvaluated(_ data: UnsafeRawBufferPointer) -> QualityEvaluated? {
-        var c = PlainDataCursor(data)
+    static func qualityEvaluated(_ c: inout PlainDataCursor) -> QualityEvaluated? {
         guard c.take(UInt8(ascii: "{")), c.key("rating"), let rating = c.id().flatMap(QualityRating.init(rawValue:)),
               c.take(UInt8(ascii: ",")), let subject = subject(&c),
               c.take(UInt8(ascii: ",")), c.key("year"),
               let year = c.int(Int64(DomainLimits.evaluationYearMin)...Int64(DomainLimits.evaluationYearMax)),
-              c.take(UInt8(ascii: "}")), c.atEnd
+              c.take(UInt8(ascii: "}"))
         else { return nil }
         return QualityEvaluated(subject: subject, year: Int(year), rating: rating)
     }
 
     /// `MemberRegistered`: `birthYear`?, `cell`, `memberId`, `name`, `status`.
-    static func memberRegistered(_ data: UnsafeRawBufferPointer) -> MemberRegistered? {
-        var c = PlainDataCursor(data)
+    static func memberRegistered(_ c: inout PlainDataCursor) -> MemberRegistered? {
         guard c.take(UInt8(ascii: "{")) else { return nil }
         var birthYear: Int64?
         if c.key("birthYear") {
@@ -100,14 +107,13 @@ public enum InPlaceEventDecoder {
               c.take(UInt8(ascii: ",")), c.key("memberId"), let memberId = c.id(),
               c.take(UInt8(ascii: ",")), c.key("name"), let name = c.text(lengthMax: DomainLimits.nameLengthMax),
               c.take(UInt8(ascii: ",")), c.key("status"), let status = c.id().flatMap(MemberStatus.init(rawValue:)),
-              c.take(UInt8(ascii: "}")), c.atEnd
+              c.take(UInt8(ascii: "}"))
         else { return nil }
         return MemberRegistered(memberId: memberId, name: name, cell: cell, status: status, birthYear: birthYear.map { Int($0) })
     }
 
     /// `MemberTaskAssigned`: `assignedBy`?, `dueOn`?, `memberId`, `task`.
-    static func memberTaskAssigned(_ data: UnsafeRawBufferPointer) -> MemberTaskAssigned? {
-        var c = PlainDataCursor(data)
+    static func memberTaskAssigned(_ c: inout PlainDataCursor) -> MemberTaskAssigned? {
         guard c.take(UInt8(ascii: "{")) else { return nil }
         var assignedBy: String?
         if c.key("assignedBy") {
@@ -122,48 +128,44 @@ public enum InPlaceEventDecoder {
         }
         guard c.key("memberId"), let memberId = c.id(),
               c.take(UInt8(ascii: ",")), c.key("task"), let task = c.text(lengthMax: DomainLimits.textLengthMax),
-              c.take(UInt8(ascii: "}")), c.atEnd
+              c.take(UInt8(ascii: "}"))
         else { return nil }
         return MemberTaskAssigned(memberId: memberId, task: task, assignedBy: assignedBy, dueOn: dueOn)
     }
 
     /// `TrainingCompleted`: `by`, `course`, `memberId`.
-    static func trainingCompleted(_ data: UnsafeRawBufferPointer) -> TrainingCompleted? {
-        var c = PlainDataCursor(data)
+    static func trainingCompleted(_ c: inout PlainDataCursor) -> TrainingCompleted? {
         guard c.take(UInt8(ascii: "{")), c.key("by"), let by = c.id(),
               c.take(UInt8(ascii: ",")), c.key("course"), let course = c.text(lengthMax: DomainLimits.nameLengthMax),
               c.take(UInt8(ascii: ",")), c.key("memberId"), let memberId = c.id(),
-              c.take(UInt8(ascii: "}")), c.atEnd
+              c.take(UInt8(ascii: "}"))
         else { return nil }
         return TrainingCompleted(memberId: memberId, course: course, by: by)
     }
 
     /// `MemberRoleAssigned`: `memberId`, `organization`, `role`.
-    static func memberRoleAssigned(_ data: UnsafeRawBufferPointer) -> MemberRoleAssigned? {
-        var c = PlainDataCursor(data)
+    static func memberRoleAssigned(_ c: inout PlainDataCursor) -> MemberRoleAssigned? {
         guard c.take(UInt8(ascii: "{")), c.key("memberId"), let memberId = c.id(),
               c.take(UInt8(ascii: ",")), c.key("organization"), let organization = c.id(),
               c.take(UInt8(ascii: ",")), c.key("role"), let role = c.id().flatMap(Role.init(rawValue:)),
-              c.take(UInt8(ascii: "}")), c.atEnd
+              c.take(UInt8(ascii: "}"))
         else { return nil }
         return MemberRoleAssigned(memberId: memberId, organization: organization, role: role)
     }
 
     /// `Commended`: `by`, `subject`, `subjectKind`, `title`.
-    static func commended(_ data: UnsafeRawBufferPointer) -> Commended? {
-        var c = PlainDataCursor(data)
+    static func commended(_ c: inout PlainDataCursor) -> Commended? {
         guard c.take(UInt8(ascii: "{")), c.key("by"), let by = c.id(),
               c.take(UInt8(ascii: ",")), let subject = subject(&c),
               c.take(UInt8(ascii: ",")), c.key("title"), let title = c.text(lengthMax: DomainLimits.nameLengthMax),
-              c.take(UInt8(ascii: "}")), c.atEnd
+              c.take(UInt8(ascii: "}"))
         else { return nil }
         return Commended(subject: subject, by: by, title: title)
     }
 
     /// `{"memberId":…}`: `MemberConfirmed`, `MemberRetired`.
-    static func onlyMemberId(_ data: UnsafeRawBufferPointer) -> String? {
-        var c = PlainDataCursor(data)
-        guard c.take(UInt8(ascii: "{")), c.key("memberId"), let memberId = c.id(), c.take(UInt8(ascii: "}")), c.atEnd
+    static func onlyMemberId(_ c: inout PlainDataCursor) -> String? {
+        guard c.take(UInt8(ascii: "{")), c.key("memberId"), let memberId = c.id(), c.take(UInt8(ascii: "}"))
         else { return nil }
         return memberId
     }

@@ -1,31 +1,32 @@
-/// Reads the plainest form of a `data` object straight from its bytes, for
-/// the in-place decoders (`InPlaceEventDecoder`): no whitespace, members in
-/// the order given, strings without escapes, integers as bare digits.
+/// Reads the plainest form of JSON straight from its bytes, for the
+/// in-place decoders of `data` (`InPlaceEventDecoder`) and of the stored
+/// record around it (the engine's replay): no whitespace, members in the
+/// order given, strings without escapes, integers as bare digits.
 ///
 /// Every method returns nil (or false) for anything else, and then the
 /// caller gives up and the general decoder (`JSONParser`, `FieldReader`)
 /// decides. So a cursor never has to explain an error, and it must accept
 /// only what the general way accepts, giving the same values.
-struct PlainDataCursor {
-    let bytes: UnsafeRawBufferPointer
-    private(set) var index = 0
+public struct PlainDataCursor {
+    public let bytes: UnsafeRawBufferPointer
+    public private(set) var index = 0
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    var atEnd: Bool { index == bytes.count }
+    public var atEnd: Bool { index == bytes.count }
 
     /// Consumes `byte` if it is next.
-    mutating func take(_ byte: UInt8) -> Bool {
+    public mutating func take(_ byte: UInt8) -> Bool {
         guard index < bytes.count, bytes[index] == byte else { return false }
         index += 1
         return true
     }
 
     /// Whether `byte` is next (nothing consumed).
-    func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
+    public func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
 
     /// Consumes `"key":` if it is next. `key` is ASCII without quotes or backslashes.
-    mutating func key(_ key: StaticString) -> Bool {
+    public mutating func key(_ key: StaticString) -> Bool {
         let n = key.utf8CodeUnitCount
         guard bytes.count - index >= n + 3, bytes[index] == UInt8(ascii: "\"") else { return false }
         let literal = UnsafeRawBufferPointer(start: key.utf8Start, count: n)
@@ -36,7 +37,7 @@ struct PlainDataCursor {
     }
 
     /// An id (`DomainText.isId`): 1 to `DomainLimits.idLengthMax` of `A-Z a-z 0-9 . _ -`, quoted.
-    mutating func id() -> String? {
+    public mutating func id() -> String? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
         while index < bytes.count, Self.isIdByte(bytes[index]) { index += 1 }
@@ -45,12 +46,27 @@ struct PlainDataCursor {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]), as: UTF8.self)
     }
 
+    /// Skips a quoted string of printable ASCII without escapes (`"` and `\`
+    /// excluded), at most `lengthMax` bytes; false for anything else.
+    public mutating func plainASCII(lengthMax: Int) -> Bool {
+        guard take(UInt8(ascii: "\"")) else { return false }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte >= 0x20, byte <= 0x7E, byte != UInt8(ascii: "\\") else { return false }
+            if byte == UInt8(ascii: "\"") { break }
+            index += 1
+        }
+        guard index - start <= lengthMax else { return false }
+        return take(UInt8(ascii: "\""))
+    }
+
     /// Text the general way returns unchanged (`Decode.checkedText`), quoted:
     /// only the bytes `DomainText.plainTextLength` vouches for, checked here
     /// as UTF-8 too (printable ASCII but `"` and `\`, U+00C0–U+02FF,
     /// U+1E00–U+1EFF), at least one of them not a space, at most `lengthMax`
     /// scalars. A line break is escaped in JSON, so never plain.
-    mutating func text(lengthMax: Int) -> String? {
+    public mutating func text(lengthMax: Int) -> String? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
         var scalars = 0
@@ -86,7 +102,7 @@ struct PlainDataCursor {
 
     /// A non-negative integer in `range`, as canonical JSON writes it (no
     /// sign, no leading zero, no fraction or exponent after it).
-    mutating func int(_ range: ClosedRange<Int64>) -> Int64? {
+    public mutating func int(_ range: ClosedRange<Int64>) -> Int64? {
         let start = index
         var value: Int64 = 0
         while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
