@@ -92,9 +92,10 @@ extension DomainState {
     /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
         // In place, where it lies in its trie node: not copied, nor moved out and back.
+        let recording = self.recording
         let cells = members.modifyExisting(id, placeholder: { .placeholder(id) }) { member -> (old: String, new: String, entries: Int) in
             let oldCell = member.cell
-            let entries = member.timeline.count
+            let entries = recording ? member.timeline.count : 0  // (reading the timeline copies it)
             member.apply(MemberTimelineEntry(seq: seq, occurredOn: date, change: change))
             return (oldCell, member.cell, entries)
         }

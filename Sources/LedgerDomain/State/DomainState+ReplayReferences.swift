@@ -7,8 +7,8 @@
 /// (`MemberTrackerTable`), loaded from the trie on a member's first
 /// reference and written back into the trie, once per member, when the
 /// replay ends. Each cell also remembers where its meetings' participants
-/// are in the table, so a meeting finds them in a short list of hashes,
-/// not in the table's index (a cache miss each).
+/// are in the table, so a meeting finds them in a short list, mostly in
+/// order, not in the table's index (a hash and a cache miss each).
 ///
 /// Only a replay may use it (`PipelinedReplay`): between the two calls the
 /// trackers in `members` are stale for the members in the table, so nothing
@@ -19,8 +19,8 @@ extension DomainState {
     /// The trackers of the members referred to since the replay began.
     struct ReplayReferences: Sendable {
         var table = MemberTrackerTable()
-        /// By cell: the hashes and table positions of its meetings' participants.
-        var participants: [String: [(hash: Int, position: Int)]] = [:]
+        /// By cell: the table positions of its meetings' participants.
+        var participants: [String: [Int]] = [:]
     }
 
     /// Whether member reference counts are kept in the replay's table.
@@ -56,23 +56,42 @@ extension DomainState {
     /// Counts the references of a meeting's participants (`DomainEvent.participants`):
     /// each once, without building the list. A participant named twice is
     /// seen by its tracker: its latest reference is this very event.
+    ///
+    /// The cell's list of known participants is searched from just after the
+    /// last one found: a cell's meetings list its members in the same order,
+    /// so the first comparison nearly always finds the id, and no id is hashed.
     mutating func addBufferedParticipantReferences(of meeting: MeetingHeld, seq: UInt64) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        var known = references.participants.removeValue(forKey: meeting.cell) ?? []
-        defer { references.participants[meeting.cell] = known }
+        let slot: Dictionary<String, [Int]>.Index
+        if let found = references.participants.index(forKey: meeting.cell) {
+            slot = found
+        } else {
+            references.participants[meeting.cell] = []
+            slot = references.participants.index(forKey: meeting.cell)!
+        }
+        // Out of the dictionary while in use (put back below), so that the
+        // table can change beside it; swapped, so neither is copied.
+        var known: [Int] = []
+        swap(&known, &references.participants.values[slot])
+        var next = 0
         func add(_ id: String) {
-            let hash = MemberTrackerTable.hash(id)
             var position: Int?
-            for k in known where k.hash == hash && references.table.ids[k.position] == id {
-                position = k.position
-                break
+            var k = next
+            for _ in 0..<known.count {
+                if k == known.count { k = 0 }
+                if references.table.ids[known[k]] == id {
+                    position = known[k]
+                    next = k + 1
+                    break
+                }
+                k += 1
             }
-            if position == nil {
-                position = self.position(of: id, hash: hash, in: &references)
-                if let p = position { known.append((hash, p)) }
-            } else if let p = position, references.table.trackers[p] == Self.forgottenTracker {
-                position = self.position(of: id, hash: hash, in: &references)  // read again, or gone
+            if let p = position, references.table.trackers[p] == Self.forgottenTracker {
+                position = self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references)  // read again, or gone
+            } else if position == nil {
+                position = self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references)
+                if let p = position { known.append(p) }
             }
             guard let p = position else { return }
             if references.table.trackers[p].latest != seq { references.table.trackers[p].add(seq) }
@@ -80,6 +99,7 @@ extension DomainState {
         for id in meeting.attendees { add(id) }
         for absentee in meeting.absentees { add(absentee.memberId) }
         for id in meeting.speakers { add(id) }
+        swap(&known, &references.participants.values[slot])
     }
 
     /// A member leaves the trie (its creation retracted): its tracker in the
