@@ -27,6 +27,8 @@ enum PipelinedReplay {
         let seq: UInt64
         let event: DomainEvent
         let occurredOn: BusinessDate
+        /// For a retraction: the seq it retracts (else 0) and that event.
+        let targetSeq: UInt64
         let target: Stored?
     }
 
@@ -87,10 +89,13 @@ final class ReplayPipeline {
     func apply(seq: UInt64, event: DomainEvent, occurredOn: BusinessDate, lookup: some EventLookup) {
         precondition(!finished, "ReplayPipeline used after finish")
         var target: PipelinedReplay.Stored?
+        var targetSeq: UInt64 = 0
         if case .eventRetracted(let retraction) = event {
+            targetSeq = retraction.seq
             target = lookup.storedEvent(seq: retraction.seq)
         }
-        batch.append(PipelinedReplay.Decoded(seq: seq, event: event, occurredOn: occurredOn, target: target))
+        batch.append(PipelinedReplay.Decoded(
+            seq: seq, event: event, occurredOn: occurredOn, targetSeq: targetSeq, target: target))
         if batch.count == PipelinedReplay.batchEvents {
             var spent = queue.put(batch)
             // The events the applier is done with are freed here, where they
@@ -149,17 +154,25 @@ private final class Applier: @unchecked Sendable {
         state.beginBufferingMemberReferences()
         defer { state.endBufferingMemberReferences() }
         while var batch = queue.take() {
-            // Each event is read where it lies in the batch: copying it out
-            // would retain (and later release) every array and string in it.
-            for i in batch.indices {
-                let seq = batch[i].seq
-                if case .eventRetracted(let retraction) = batch[i].event {
-                    state.apply(batch[i].event, seq: seq, occurredOn: batch[i].occurredOn,
-                                lookup: Prefetched(seq: retraction.seq, stored: batch[i].target))
-                } else {
-                    state.apply(batch[i].event, seq: seq, occurredOn: batch[i].occurredOn, lookup: Prefetched.none)
+            // Each event is moved out of the batch, applied and moved back:
+            // not copied (an array's subscript, even a buffer pointer's, hands
+            // out a copy here), which would retain every array and string in
+            // the event, objects the decoding thread has just written, and
+            // release them again. The decoding thread frees them (`giveBack`).
+            batch.withUnsafeMutableBufferPointer { items in
+                guard let base = items.baseAddress else { return }
+                for i in items.indices {
+                    let item = (base + i).move()
+                    if item.targetSeq != 0 {
+                        state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn,
+                                    lookup: Prefetched(seq: item.targetSeq, stored: item.target))
+                    } else {
+                        state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn, lookup: Prefetched.none)
+                    }
+                    let seq = item.seq
+                    (base + i).initialize(to: consume item)
+                    if seq % 65_536 == 0 { progress?(seq, through) }
                 }
-                if seq % 65_536 == 0 { progress?(seq, through) }
             }
             queue.giveBack(consume batch)
         }

@@ -52,21 +52,18 @@ import Testing
         var table = MemberTrackerTable(capacity: 4)
         let ids = (0..<20_000).map { "DV-\($0)" } + ["a-very-long-member-id-kept-on-the-heap"]
         for (n, id) in ids.enumerated() {
-            // Unknown to the state: nothing added.
-            #expect(table.position(of: "x\(id)", hash: MemberTrackerTable.hash("x\(id)"), load: { nil }) == nil)
-            let p = table.position(of: id, hash: MemberTrackerTable.hash(id), load: { ReferenceTracker() })
+            #expect(table.position(of: id, hash: MemberTrackerTable.hash(id)) == nil)
+            let p = table.add(id, hash: MemberTrackerTable.hash(id), tracker: ReferenceTracker())
             #expect(p == n, "positions in the order of first reference")
-            if let p { table.trackers[p].add(UInt64(n + 1)) }
+            table.trackers[p].add(UInt64(n + 1))
         }
         #expect(table.count == ids.count)
         for (n, id) in ids.enumerated() where n % 7 == 0 {
-            let p = table.position(of: id, hash: MemberTrackerTable.hash(id), load: {
-                Issue.record("\(id) loaded twice")
-                return nil
-            })
+            let p = table.position(of: id, hash: MemberTrackerTable.hash(id))
             #expect(p == n)
             if let p { table.trackers[p].add(UInt64(n + 100_000)) }
         }
+        #expect(table.position(of: "DV-20000", hash: MemberTrackerTable.hash("DV-20000")) == nil)
         #expect(table.ids == ids)
         for (n, tracker) in table.trackers.enumerated() {
             #expect(tracker.count == (n % 7 == 0 ? 2 : 1), "\(ids[n])")

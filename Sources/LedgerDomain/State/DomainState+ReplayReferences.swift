@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// Member reference counts kept in a flat table while a replay applies events.
 ///
 /// A meeting counts a reference on every participant, about ten an event, and
@@ -48,7 +50,9 @@ extension DomainState {
     mutating func adjustBufferedMemberReference(_ id: String, seq: UInt64, adding: Bool) -> Bool {
         guard var references = replayReferences.take() else { return false }
         defer { replayReferences = references }
-        guard let p = position(of: id, hash: MemberTrackerTable.hash(id), in: &references) else { return false }
+        guard let p = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members) else {
+            return false
+        }
         if adding { references.table.trackers[p].add(seq) } else { references.table.trackers[p].remove(seq) }
         return true
     }
@@ -88,9 +92,9 @@ extension DomainState {
                 k += 1
             }
             if let p = position, references.table.trackers[p] == Self.forgottenTracker {
-                position = self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references)  // read again, or gone
+                position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)  // read again, or gone
             } else if position == nil {
-                position = self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references)
+                position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
                 if let p = position { known.append(p) }
             }
             guard let p = position else { return }
@@ -107,7 +111,7 @@ extension DomainState {
     mutating func forgetBufferedMemberReferences(_ id: String) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        if let p = references.table.position(of: id, hash: MemberTrackerTable.hash(id), load: { nil }) {
+        if let p = references.table.position(of: id, hash: MemberTrackerTable.hash(id)) {
             references.table.trackers[p] = Self.forgottenTracker
         }
     }
@@ -118,12 +122,16 @@ extension DomainState {
 
     /// The table position of member `id`, its tracker read from the member
     /// on first use (or again, once forgotten); nil if the state holds no
-    /// such member.
-    private func position(of id: String, hash: Int, in references: inout ReplayReferences) -> Int? {
-        func load() -> ReferenceTracker? { members[id]?.references }
-        guard let p = references.table.position(of: id, hash: hash, load: load) else { return nil }
-        if references.table.trackers[p] == Self.forgottenTracker {
-            guard let reloaded = load() else { return nil }
+    /// such member. Static, with `members` passed in: a method's nested
+    /// function reading `self.members` copied the whole state.
+    private static func position(of id: String, hash: Int, in references: inout ReplayReferences,
+                                 members: TreeDictionary<String, Member>) -> Int? {
+        guard let p = references.table.position(of: id, hash: hash) else {
+            guard let tracker = members[id]?.references else { return nil }
+            return references.table.add(id, hash: hash, tracker: tracker)
+        }
+        if references.table.trackers[p] == forgottenTracker {
+            guard let reloaded = members[id]?.references else { return nil }
             references.table.trackers[p] = reloaded
         }
         return p

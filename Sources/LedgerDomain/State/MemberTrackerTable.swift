@@ -32,32 +32,33 @@ struct MemberTrackerTable: Sendable {
         return h == 0 ? 1 : h
     }
 
-    /// The position of `id` (whose `hash(_:)` is `hash`). A member not in the
-    /// table yet is added with the tracker `load` gives; nil from `load`
-    /// adds nothing and returns nil.
+    /// The position of `id` (whose `hash(_:)` is `hash`), or nil if it is not in the table.
     @inline(__always)
-    mutating func position(of id: String, hash: Int, load: () -> ReferenceTracker?) -> Int? {
+    func position(of id: String, hash: Int) -> Int? {
         let mask = hashes.count - 1
         var i = hash & mask
         while true {
             let h = hashes[i]
-            if h == 0 { break }
+            if h == 0 { return nil }
             if h == hash {
                 let p = Int(positions[i])
                 if ids[p] == id { return p }
             }
             i = (i + 1) & mask
         }
-        guard let loaded = load() else { return nil }
-        if (count + 1) * 2 > hashes.count {
-            grow()
-            return position(of: id, hash: hash, load: { loaded })
-        }
+    }
+
+    /// Adds `id` (not in the table; its `hash(_:)` is `hash`) with `tracker`; returns its position.
+    mutating func add(_ id: String, hash: Int, tracker: ReferenceTracker) -> Int {
         precondition(count < Int(Int32.max), "more members than the table can number")
+        if (count + 1) * 2 > hashes.count { grow() }
+        let mask = hashes.count - 1
+        var i = hash & mask
+        while hashes[i] != 0 { i = (i + 1) & mask }
         hashes[i] = hash
         positions[i] = Int32(count)
         ids.append(id)
-        trackers.append(loaded)
+        trackers.append(tracker)
         return count - 1
     }
 
