@@ -123,6 +123,27 @@ extension LedgerEngine {
             // fresh state, which is compared with the live one at the end.
             let replay = ReplayPipeline(state: DomainState(), through: target, progress: nil)
             let result = try view.verifyLog(verifier: verifier, recordCheck: { seq, bytes in
+                // Most records are read front to back as the ledger writes
+                // them (`PlainRecord`, canonical by construction).
+                if let plain = PlainRecord(bytes) {
+                    guard plain.seq == seq else { return "it says seq \(plain.seq)" }
+                    func text(_ range: Range<Int>) -> String {
+                        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                    }
+                    let indexed = IndexedFields(
+                        seq: seq, type: plain.type, occurredOn: plain.occurredOn, stream: text(plain.stream),
+                        streamVersion: plain.streamVersion, idempotencyKey: plain.idempotencyKey.map(text))
+                    if let problem = Self.checkIndexes(indexed, view: view, live: live, target: target, streams: &streams,
+                                                       meetingRow: {
+                                                           guard case .meetingHeld(let m) = plain.event else { return nil }
+                                                           return MeetingRow(m, seq: seq, day: plain.occurredOn)
+                                                       }) {
+                        indexMismatch = indexMismatch ?? "event \(seq): \(problem)"
+                    }
+                    if plain.type == EventType.meetingHeld.rawValue, seq <= target, !live.isRetracted(seq) { meetingsExpected += 1 }
+                    if seq <= target { replay.apply(seq: seq, event: plain.event, occurredOn: plain.occurredOn, lookup: lookup) }
+                    return nil
+                }
                 let record: StoredRecord
                 let event: DomainEvent
                 do {
@@ -145,8 +166,13 @@ extension LedgerEngine {
                     return "it does not decode: \(error)"
                 }
                 guard record.seq == seq else { return "it says seq \(record.seq)" }
-                if let problem = Self.checkIndexes(record: record, event: event, view: view, live: live, target: target,
-                                                   streams: &streams) {
+                let indexed = IndexedFields(
+                    seq: record.seq, type: record.type, occurredOn: record.occurredOn, stream: record.stream,
+                    streamVersion: record.streamVersion, idempotencyKey: record.idempotencyKey)
+                if let problem = Self.checkIndexes(indexed, view: view, live: live, target: target, streams: &streams,
+                                                   meetingRow: {
+                                                       MeetingRow(data: record.data, seq: record.seq, day: record.occurredOn)
+                                                   }) {
                     indexMismatch = indexMismatch ?? "event \(seq): \(problem)"
                 }
                 if record.type == EventType.meetingHeld.rawValue, seq <= target, !live.isRetracted(seq) { meetingsExpected += 1 }
@@ -288,8 +314,22 @@ extension LedgerEngine {
     /// The derived tables an event must be found in (they are outside the
     /// Merkle tree, so verify checks them against the log): its stream
     /// version, its idempotency key and, for a live meeting, its index row.
-    static func checkIndexes(record: StoredRecord, event: DomainEvent, view: ReadView, live: DomainState, target: UInt64,
-                             streams: inout [String: (version: UInt64, seq: UInt64)]) -> String?
+    /// What `checkIndexes` reads of a record.
+    struct IndexedFields {
+        let seq: UInt64
+        let type: String
+        let occurredOn: BusinessDate
+        let stream: String
+        let streamVersion: UInt64
+        let idempotencyKey: String?
+    }
+
+    /// Checks a record against the indexes built from it: its stream's
+    /// version and link, its idempotency key, its meetings row (`meetingRow`
+    /// builds the row the record should have, for a meeting).
+    static func checkIndexes(_ record: IndexedFields, view: ReadView, live: DomainState, target: UInt64,
+                             streams: inout [String: (version: UInt64, seq: UInt64)],
+                             meetingRow: () -> MeetingRow?) -> String?
     {
         do {
             let previous = streams[record.stream] ?? (0, 0)
@@ -304,7 +344,7 @@ extension LedgerEngine {
                 return "its idempotency key '\(key)' points elsewhere"
             }
             if record.type == EventType.meetingHeld.rawValue, record.seq <= target, !live.isRetracted(record.seq),
-               let row = MeetingRow(data: record.data, seq: record.seq, day: record.occurredOn)
+               let row = meetingRow()
             {
                 guard let stored = try view.getIndex(ProjectionIndexes.meetings, key: row.key), stored == row.value else {
                     return "its meetings index row is missing or differs"

@@ -36,39 +36,10 @@ struct ReplayedRecord {
         self.event = event
     }
 
-    /// The quickest path alone: a record exactly as the ledger writes it
-    /// (RFC 8785 member order, no escapes, plain ASCII around `data`, no
-    /// `warnings`), of an event type `InPlaceEventDecoder` reads, read front
-    /// to back in one pass. `type` is read first, from the end. Nil for
-    /// anything else: the scanner's path (`scanned`) decides.
-    ///
-    /// What it accepts is a JSON object the general way reads alike: every
-    /// member it skips is checked for its JSON form (digits, a plain string).
+    /// The quickest path alone (`PlainRecord`); nil: the scanner's path
+    /// (`scanned`) decides.
     static func plain(_ bytes: UnsafeRawBufferPointer) -> ReplayedRecord? {
-        guard bytes.count <= JSONLimits.storedRecord.documentBytesMax, let type = trailingType(bytes) else { return nil }
-        var c = PlainDataCursor(UnsafeRawBufferPointer(rebasing: bytes[..<type.start]))
-        let q = UInt8(ascii: ",")
-        guard c.take(UInt8(ascii: "{")), c.key("actor"), c.take(UInt8(ascii: "{")), c.key("uid"),
-              c.int(0...Int64(UInt32.max)) != nil, c.take(q), c.key("user"), c.plainASCII(lengthMax: 256),
-              c.take(UInt8(ascii: "}")), c.take(q), c.key("data"),
-              // Read as the current version; `schemaVersion`, further on, must agree.
-              let event = InPlaceEventDecoder.decode(type: type.name, schemaVersion: StoredEventDecoder.currentSchemaVersion,
-                                                     from: &c),
-              c.take(q), c.key("id"), c.plainASCII(lengthMax: 64), c.take(q)
-        else { return nil }
-        if c.key("idempotencyKey") {
-            guard c.plainASCII(lengthMax: 1024), c.take(q) else { return nil }
-        }
-        guard c.key("occurredOn"), let occurredOn = c.id().flatMap(BusinessDate.init),
-              c.take(q), c.key("recordedAt"), c.plainASCII(lengthMax: 64),
-              c.take(q), c.key("schemaVersion"),
-              c.int(Int64(StoredEventDecoder.currentSchemaVersion)...Int64(StoredEventDecoder.currentSchemaVersion)) != nil,
-              c.take(q), c.key("seq"), let seq = c.int(1...DomainLimits.integerMax),
-              c.take(q), c.key("stream"), c.plainASCII(lengthMax: 256),
-              c.take(q), c.key("streamVersion"), c.int(1...DomainLimits.integerMax) != nil,
-              c.take(q), c.atEnd
-        else { return nil }
-        return ReplayedRecord(seq: UInt64(seq), occurredOn: occurredOn, event: event)
+        PlainRecord(bytes).map { ReplayedRecord(seq: $0.seq, occurredOn: $0.occurredOn, event: $0.event) }
     }
 
     /// The record's last member when it is `"type":"Name"` (letters only),

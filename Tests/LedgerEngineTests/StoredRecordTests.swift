@@ -322,9 +322,18 @@ extension ReplayedRecordTests {
                 guard let quick = changed.withUnsafeBytes({ ReplayedRecord.plain($0) }) else { continue }
                 accepted += 1
                 let expected = general(changed)
+                let text = String(decoding: changed, as: UTF8.self)
                 #expect(expected != nil && quick.seq == expected?.seq && quick.occurredOn == expected?.occurredOn
                             && quick.event == expected?.event,
-                        "event \(n), round \(round): \(String(decoding: changed, as: UTF8.self))")
+                        "event \(n), round \(round): \(text)")
+                // What `verify` reads of it, and that it is canonical (verify takes it as proof).
+                let fields = changed.withUnsafeBytes { PlainRecord($0) }
+                let record = changed.withUnsafeBytes { try? StoredRecord(bytes: $0) }
+                func slice(_ range: Range<Int>?) -> String? { range.map { String(decoding: changed[$0], as: UTF8.self) } }
+                #expect(fields?.type == record?.type && fields?.streamVersion == record?.streamVersion
+                            && slice(fields?.stream) == record?.stream && slice(fields?.idempotencyKey) == record?.idempotencyKey,
+                        "event \(n), round \(round): \(text)")
+                #expect((try? JSONParser.parse(changed)).map(CanonicalJSON.encode) == changed, "not canonical: \(text)")
             }
         }
         #expect(accepted > 300, "changes inside ids, digits and text keep records readable quickly")

@@ -1,0 +1,65 @@
+import LedgerDomain
+import LedgerJSON
+
+/// A stored record exactly as the ledger writes it, read front to back in
+/// one pass: RFC 8785 member order, no escapes, plain ASCII around `data`,
+/// no `warnings`, of an event type `InPlaceEventDecoder` reads. `type` is
+/// read first, from the end. Nil for any other record: the scanner's path
+/// (`ReplayedRecord.scanned`, `StoredRecord.scanned`) decides.
+///
+/// What it accepts is canonical JSON (sorted members, no white space,
+/// strings that need no escape, integers as bare digits) that the general
+/// decoder reads alike: every member it does not keep is checked for its
+/// JSON form (digits, a plain string). Replays and `verify` read most
+/// records this way.
+struct PlainRecord {
+    let seq: UInt64
+    let occurredOn: BusinessDate
+    let event: DomainEvent
+    let type: String
+    let streamVersion: UInt64
+    /// Where the stream's name and the idempotency key lie in the bytes (without quotes).
+    let stream: Range<Int>
+    let idempotencyKey: Range<Int>?
+
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count <= JSONLimits.storedRecord.documentBytesMax,
+              let type = ReplayedRecord.trailingType(bytes)
+        else { return nil }
+        var c = PlainDataCursor(UnsafeRawBufferPointer(rebasing: bytes[..<type.start]))
+        let q = UInt8(ascii: ",")
+        func string(_ lengthMax: Int) -> Range<Int>? {
+            let start = c.index + 1
+            return c.plainASCII(lengthMax: lengthMax) ? start..<(c.index - 1) : nil
+        }
+        guard c.take(UInt8(ascii: "{")), c.key("actor"), c.take(UInt8(ascii: "{")), c.key("uid"),
+              c.int(0...Int64(UInt32.max)) != nil, c.take(q), c.key("user"), string(256) != nil,
+              c.take(UInt8(ascii: "}")), c.take(q), c.key("data"),
+              // Read as the current version; `schemaVersion`, further on, must agree.
+              let event = InPlaceEventDecoder.decode(type: type.name, schemaVersion: StoredEventDecoder.currentSchemaVersion,
+                                                     from: &c),
+              c.take(q), c.key("id"), string(64) != nil, c.take(q)
+        else { return nil }
+        var idempotencyKey: Range<Int>?
+        if c.key("idempotencyKey") {
+            guard let key = string(1024), c.take(q) else { return nil }
+            idempotencyKey = key
+        }
+        guard c.key("occurredOn"), let occurredOn = c.id().flatMap(BusinessDate.init),
+              c.take(q), c.key("recordedAt"), string(64) != nil,
+              c.take(q), c.key("schemaVersion"),
+              c.int(Int64(StoredEventDecoder.currentSchemaVersion)...Int64(StoredEventDecoder.currentSchemaVersion)) != nil,
+              c.take(q), c.key("seq"), let seq = c.int(1...DomainLimits.integerMax),
+              c.take(q), c.key("stream"), let stream = string(256),
+              c.take(q), c.key("streamVersion"), let streamVersion = c.int(1...DomainLimits.integerMax),
+              c.take(q), c.atEnd
+        else { return nil }
+        self.seq = UInt64(seq)
+        self.occurredOn = occurredOn
+        self.event = event
+        self.type = type.name
+        self.streamVersion = UInt64(streamVersion)
+        self.stream = stream
+        self.idempotencyKey = idempotencyKey
+    }
+}
