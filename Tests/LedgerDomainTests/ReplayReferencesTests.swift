@@ -70,3 +70,24 @@ import Testing
         }
     }
 }
+
+/// `forEachReference` (what apply counts) gives exactly `references`, in order.
+@Suite struct ForEachReferenceTests {
+    @Test(arguments: 1...4 as ClosedRange<UInt64>)
+    func agreesWithTheReferenceList(seed: UInt64) {
+        var model = HistoryModel(seed: seed &* 7_727)
+        var types = Set<EventType>()
+        for _ in 0..<600 {
+            let (event, _) = model.nextLegal()
+            var seen: [EntityRef] = []
+            event.forEachReference { seen.append($0) }
+            #expect(seen == event.references, "\(event)")
+            types.insert(event.type)
+        }
+        #expect(types.count > 12, "seed \(seed): the history covers most event types")
+        let own = DomainEvent.commended(.init(subject: .organization("CB1"), by: "CB1", title: "Chi bộ vững mạnh"))
+        var seen: [EntityRef] = []
+        own.forEachReference { seen.append($0) }
+        #expect(seen == own.references && seen == [.organization("CB1")])
+    }
+}

@@ -78,7 +78,7 @@ extension DomainState {
         case .eventRetracted(let e):
             applyRetraction(of: e.seq, by: seq, lookup: lookup)
         }
-        for ref in event.references { adjustReference(ref, seq: seq, adding: true) }
+        event.forEachReference { adjustReference($0, seq: seq, adding: true) }
         putAppliedSeq(seq)
     }
 

@@ -120,6 +120,33 @@ extension DomainEvent {
         return refs
     }
 
+    /// Calls `body` with each of `references`, in the same order, without
+    /// building the list for the commonest events (a replay applies
+    /// millions: the list is an allocation and a free each).
+    @inline(__always)
+    func forEachReference(_ body: (EntityRef) -> Void) {
+        switch self {
+        case .qualityEvaluated(let e): body(e.subject.ref)
+        case .memberRegistered(let e): body(.organization(e.cell))
+        case .memberConfirmed(let e): body(.member(e.memberId))
+        case .memberRetired(let e): body(.member(e.memberId))
+        case .memberTaskAssigned(let e):
+            body(.member(e.memberId))
+            if let by = e.assignedBy { body(.organization(by)) }
+        case .trainingCompleted(let e):
+            body(.member(e.memberId))
+            body(.organization(e.by))
+        case .memberRoleAssigned(let e):
+            body(.member(e.memberId))
+            body(.organization(e.organization))
+        case .commended(let e):
+            body(e.subject.ref)
+            if e.subject != .organization(e.by) { body(.organization(e.by)) }
+        default:
+            for ref in references { body(ref) }
+        }
+    }
+
     /// Everyone a meeting names (attendees, absentees, speakers), each once,
     /// in that order. Replay computes this for every meeting, so small
     /// meetings (nearly all) are deduplicated by comparison, without a set.
