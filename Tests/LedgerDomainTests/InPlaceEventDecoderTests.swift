@@ -58,6 +58,15 @@ import Testing
             .commended(.init(subject: .organization("CB01"), by: "DB-01", title: "Chi bộ trong sạch, vững mạnh")),
             .memberConfirmed(.init(memberId: "DV-8")),
             .memberRetired(.init(memberId: "DV-9")),
+            .memberTransferredToResidence(.init(memberId: "DV-9", residenceOrganization: "Chi bộ khu phố 3, phường Đông Sơn")),
+            .memberAdmitted(.init(memberId: "DV-10", name: "Phạm Văn Đồng", cell: "CB02")),
+            .memberTransferred(.init(memberId: "DV-10", toCell: "CB03", kind: .temporary)),
+            .memberRoleEnded(.init(memberId: "DV-6", organization: "CB01", role: .committeeMember)),
+            .memberRemoved(.init(memberId: "DV-11", reason: .struckOff)),
+            .inspectionConcluded(.init(inspectionId: "KT-2025-01", conclusion: "Không phát hiện vi phạm", violationsFound: false)),
+            .organizationRegistered(.init(code: "DBK", name: "Đảng bộ Khối các cơ quan tỉnh", kind: .bloc)),
+            .organizationRegistered(.init(code: "DB01-CB01", name: "Chi bộ Văn phòng", kind: .cell, parent: "DB01")),
+            .eventRetracted(.init(seq: 9_007_199_254_740_991, reason: "Ghi nhầm")),
         ]
     }
 
@@ -141,6 +150,13 @@ import Testing
             ("TrainingCompleted", #"{"by":"D","course":"Lý luận","memberId":"M","memberId":"N"}"#, false,
              "a repeated member"),
             ("MemberConfirmed", #"{"memberId":"M","reason":"x"}"#, false, "an unknown member"),
+            ("OrganizationRegistered", #"{"code":"C","kind":"bloc","name":"A","parent":"B"}"#, false, "a bloc with a parent"),
+            ("OrganizationRegistered", #"{"code":"C","kind":"cell","name":"A"}"#, false, "a cell without a parent"),
+            ("EventRetracted", #"{"reason":"x","seq":0}"#, false, "seq 0"),
+            ("EventRetracted", #"{"reason":"x","seq":9007199254740992}"#, false, "a seq past the integers"),
+            ("MemberRemoved", #"{"memberId":"M","reason":"quit"}"#, false, "a removal reason"),
+            ("InspectionConcluded", #"{"conclusion":"x","inspectionId":"I","violationsFound":1}"#, false,
+             "a number for a boolean"),
             ("MemberRetired", #"{"memberId":""}"#, false, "an empty id"),
         ]
         for c in cases {

@@ -281,7 +281,7 @@ extension ReplayedRecordTests {
             try Self.record(meeting, key: "khóa"),
             try Self.record(meeting, user: "Nguyễn"),
             try Self.record(meeting, key: "a\"b"),
-            try Self.record(.memberRemoved(MemberRemoved(memberId: "DV1", reason: .deceased))),
+            try Self.record(.organizationDissolved(OrganizationDissolved(code: "CB1", reason: "Sáp nhập"))),
         ]
         for bytes in declined {
             #expect(bytes.withUnsafeBytes { ReplayedRecord.plain($0) } == nil, "\(String(decoding: bytes, as: UTF8.self))")

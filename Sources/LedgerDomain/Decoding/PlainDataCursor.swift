@@ -106,7 +106,7 @@ public struct PlainDataCursor {
         let start = index
         var value: Int64 = 0
         while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-            guard index - start < 15 else { return nil }
+            guard index - start < 18 else { return nil }  // no overflow: below 10^18
             value = value * 10 + Int64(bytes[index] - UInt8(ascii: "0"))
             index += 1
         }
