@@ -97,7 +97,10 @@ final class ReplayPipeline {
         batch.append(PipelinedReplay.Decoded(
             seq: seq, event: event, occurredOn: occurredOn, targetSeq: targetSeq, target: target))
         if batch.count == PipelinedReplay.batchEvents {
-            var spent = queue.put(batch)
+            // Handed over, not shared: the applier moves events out of it in place.
+            var full: [PipelinedReplay.Decoded] = []
+            swap(&full, &batch)
+            var spent = queue.put(consume full)
             // The events the applier is done with are freed here, where they
             // were allocated: freed on the applier's thread, each went back
             // to this thread's malloc arena under its lock, against this
@@ -113,8 +116,9 @@ final class ReplayPipeline {
     func finish() throws -> DomainState {
         precondition(!finished, "ReplayPipeline finished twice")
         finished = true
-        if !batch.isEmpty { _ = queue.put(batch) }
-        batch = []
+        var last: [PipelinedReplay.Decoded] = []
+        swap(&last, &batch)
+        if !last.isEmpty { _ = queue.put(consume last) }
         queue.close(failure: nil)
         applier.done.wait()
         if let failure = applier.failure { throw failure }
@@ -216,11 +220,11 @@ private final class HandOff: @unchecked Sendable {
 
     /// Waits for room (the applier never stops before the queue is closed);
     /// returns the batches applied since the last call, for the caller to free.
-    func put(_ batch: [PipelinedReplay.Decoded]) -> [[PipelinedReplay.Decoded]] {
+    func put(_ batch: consuming [PipelinedReplay.Decoded]) -> [[PipelinedReplay.Decoded]] {
         condition.lock()
         defer { condition.unlock() }
         while batches.count >= capacity { condition.wait() }
-        batches.append(batch)
+        batches.append(consume batch)
         condition.broadcast()
         guard !spent.isEmpty else { return [] }
         defer { spent = [] }

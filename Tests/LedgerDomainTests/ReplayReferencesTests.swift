@@ -91,3 +91,35 @@ import Testing
         #expect(seen == own.references && seen == [.organization("CB1")])
     }
 }
+
+/// What the rules refuse but a damaged log may hold: an id registered again
+/// while it exists starts afresh, buffered or not (found by a review).
+@Suite struct ReplayReferencesReRegistrationTests {
+    @Test func anIdRegisteredAgainStartsWithNothingCounted() throws {
+        let day = try #require(BusinessDate("2025-03-10"))
+        let events: [DomainEvent] = [
+            .organizationRegistered(.init(code: "B", name: "Đảng bộ Khối", kind: .bloc)),
+            .organizationRegistered(.init(code: "C", name: "Chi bộ 1", kind: .cell, parent: "B")),
+            .memberRegistered(.init(memberId: "X", name: "Lê Văn A", cell: "C", status: .official)),
+            .meetingHeld(.init(cell: "C", kind: .regular, durationMinutes: 60, attendees: ["X"], minutesRecorded: true)),
+            .memberRegistered(.init(memberId: "X", name: "Lê Văn A", cell: "C", status: .official)),
+            .meetingHeld(.init(cell: "C", kind: .thematic, durationMinutes: 90, attendees: ["X"], minutesRecorded: true)),
+            .organizationRegistered(.init(code: "C", name: "Chi bộ 1", kind: .cell, parent: "B")),
+            .qualityEvaluated(.init(subject: .member("X"), year: 2025, rating: .good)),
+        ]
+        let log = InMemoryEventLog()
+        var plain = DomainState()
+        var buffered = DomainState()
+        buffered.beginBufferingMemberReferences()
+        for (i, event) in events.enumerated() {
+            plain.apply(event, seq: UInt64(i + 1), occurredOn: day, lookup: log)
+            buffered.apply(event, seq: UInt64(i + 1), occurredOn: day, lookup: log)
+        }
+        buffered.endBufferingMemberReferences()
+        #expect(buffered == plain)
+        #expect(buffered.members["X"]?.references == plain.members["X"]?.references)
+        #expect(buffered.organizations["C"]?.references == plain.organizations["C"]?.references)
+        #expect(buffered.organizations["C"]?.meetingQuarters == plain.organizations["C"]?.meetingQuarters)
+        #expect(plain.organizations["C"]?.meetingQuarters.isEmpty == true, "the cell registered again counts no meeting")
+    }
+}

@@ -11,6 +11,7 @@ extension DomainState {
         precondition(seq > appliedSeq, "apply of seq \(seq) after seq \(appliedSeq): events apply in increasing seq order")
         switch event {
         case .organizationRegistered(let e):
+            forgetBufferedOrganization(e.code)  // a new organization starts with nothing counted
             let entry = OrganizationTimelineEntry(
                 seq: seq, occurredOn: date, change: .registered(name: e.name, kind: e.kind, parent: e.parent))
             putOrganization(e.code, Organization(code: e.code, timeline: [entry]))
@@ -40,10 +41,7 @@ extension DomainState {
             appendMember(e.memberId, seq, date, .trainingCompleted(course: e.course, by: e.by))
         case .meetingHeld(let e):
             if replayReferences != nil {
-                // The references of `event.references`, without building the
-                // list; the cell's is counted where its meeting is.
-                tallyMeeting(cell: e.cell, kind: e.kind, on: date, delta: 1, referencedAt: seq)
-                addBufferedParticipantReferences(of: e, seq: seq)
+                applyBufferedMeeting(e, seq: seq, on: date)  // its references too
                 putAppliedSeq(seq)
                 return
             }
@@ -85,6 +83,8 @@ extension DomainState {
     // MARK: Pieces
 
     private mutating func createMember(_ id: String, seq: UInt64, on date: BusinessDate, change: MemberChange) {
+        // A new member starts with no references: nothing a replay kept aside for the id carries over.
+        forgetBufferedMemberReferences(id)
         putMember(id, Member(id: id, timeline: [MemberTimelineEntry(seq: seq, occurredOn: date, change: change)]))
     }
 
@@ -182,16 +182,15 @@ extension DomainState {
     }
 
     /// Counts a meeting (or, `delta` −1, uncounts a retracted one) in its
-    /// cell's quarter; with `referencedAt`, also counts the meeting's
-    /// reference to its cell (a replay's shortcut: not undone by a savepoint).
-    mutating func tallyMeeting(cell: String, kind: MeetingKind, on date: BusinessDate, delta: Int32,
-                               referencedAt seq: UInt64? = nil) {
-        precondition(seq == nil || !recording, "a meeting's reference counted with its tally inside a savepoint")
+    /// cell's quarter (aside while a replay buffers: `DomainState+ReplayReferences`).
+    mutating func tallyMeeting(cell: String, kind: MeetingKind, on date: BusinessDate, delta: Int32) {
         let q = date.quarterIndex
+        if replayReferences != nil {
+            return tallyBufferedMeeting(cell: cell, kind: kind, quarter: q, delta: delta)
+        }
         // One lookup, in place: reading the organization out first copied it
         // (every field retained) for each meeting.
         let previous = organizations.modifyExisting(cell, placeholder: { .placeholder(cell) }) { org -> QuarterTally? in
-            if let seq { org.references.add(seq) }
             let old = org.meetingQuarters[q]
             var tally = old ?? QuarterTally()
             switch kind {
@@ -211,6 +210,10 @@ extension DomainState {
     mutating func adjustReference(_ ref: EntityRef, seq: UInt64, adding: Bool) {
         switch ref {
         case .organization(let c):
+            if replayReferences != nil {
+                _ = adjustBufferedOrganizationReference(c, seq: seq, adding: adding)
+                return
+            }
             if let old = Self.adjust(&organizations, c, seq: seq, adding: adding, placeholder: { .placeholder(c) }),
                recording
             {

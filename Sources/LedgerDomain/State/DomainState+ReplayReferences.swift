@@ -1,6 +1,6 @@
 import HashTreeCollections
 
-/// Member reference counts kept in a flat table while a replay applies events.
+/// Reference counts and meeting tallies kept aside while a replay applies events.
 ///
 /// A meeting counts a reference on every participant, about ten an event, and
 /// each count is a walk down the members' trie to the member's node: the
@@ -11,9 +11,12 @@ import HashTreeCollections
 /// replay ends. Each cell also remembers where its meetings' participants
 /// are in the table, so a meeting finds them in a short list, mostly in
 /// order, not in the table's index (a hash and a cache miss each).
+/// Organizations' reference counts and their cells' meeting tallies are
+/// kept aside the same way (`OrganizationReplay`, one lookup a meeting) and
+/// added to the organizations at the end.
 ///
 /// Only a replay may use it (`PipelinedReplay`): between the two calls the
-/// trackers in `members` are stale for the members in the table, so nothing
+/// trackers in `members` and `organizations`, and the tallies, are stale, so nothing
 /// may read the state: no rule check, no query, no snapshot, no copy handed
 /// out. Savepoints are refused meanwhile (their undo steps would restore the
 /// stale trackers).
@@ -21,8 +24,22 @@ extension DomainState {
     /// The trackers of the members referred to since the replay began.
     struct ReplayReferences: Sendable {
         var table = MemberTrackerTable()
-        /// By cell: the table positions of its meetings' participants.
-        var participants: [String: [Int]] = [:]
+        /// By code: what the replay keeps aside for each organization referred to.
+        var organizations: [String: OrganizationReplay] = [:]
+    }
+
+    /// An organization's reference tracker and meeting tallies while a replay
+    /// runs, and, for a cell, where its meetings' participants are in the table.
+    struct OrganizationReplay: Sendable {
+        /// The tracker, read from the organization on first use.
+        var tracker: ReferenceTracker
+        /// Meetings counted (or uncounted) since, by quarter; added to the
+        /// organization's `meetingQuarters` at the end.
+        var quarters: [(quarter: Int, regular: Int32, thematic: Int32)] = []
+        /// The table positions of the cell's meetings' participants.
+        var known: [Int] = []
+        /// The organization left the trie (its creation retracted): read it again if it returns.
+        var forgotten = false
     }
 
     /// Whether member reference counts are kept in the replay's table.
@@ -43,6 +60,84 @@ extension DomainState {
         for p in table.ids.indices where table.trackers[p] != Self.forgottenTracker {
             _ = members.modifyExisting(table.ids[p]) { $0.references = table.trackers[p] }
         }
+        for (code, kept) in references.organizations where !kept.forgotten {
+            _ = organizations.modifyExisting(code) { org in
+                org.references = kept.tracker
+                for q in kept.quarters {
+                    var tally = org.meetingQuarters[q.quarter] ?? QuarterTally()
+                    tally.regular += q.regular
+                    tally.thematic += q.thematic
+                    org.meetingQuarters[q.quarter] = tally.regular == 0 && tally.thematic == 0 ? nil : tally
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with what the replay keeps for organization `code`
+    /// (read from the trie on first use, or again once forgotten); nil if
+    /// the state holds no such organization.
+    mutating func withBufferedOrganization<R>(_ code: String, _ body: (inout OrganizationReplay, inout ReplayReferences) -> R) -> R? {
+        guard var references = replayReferences.take() else { return nil }
+        defer { replayReferences = references }
+        let slot: Dictionary<String, OrganizationReplay>.Index
+        if let found = references.organizations.index(forKey: code) {
+            slot = found
+            if references.organizations.values[slot].forgotten {
+                guard let tracker = organizations[code]?.references else { return nil }
+                references.organizations.values[slot] = OrganizationReplay(tracker: tracker)
+            }
+        } else {
+            guard let tracker = organizations[code]?.references else { return nil }
+            references.organizations[code] = OrganizationReplay(tracker: tracker)
+            slot = references.organizations.index(forKey: code)!
+        }
+        // Out of the dictionary while in use (swapped, not copied), so that
+        // `body` can change the member table beside it.
+        var kept = OrganizationReplay(tracker: ReferenceTracker())
+        swap(&kept, &references.organizations.values[slot])
+        defer { swap(&kept, &references.organizations.values[slot]) }
+        return body(&kept, &references)
+    }
+
+    /// Counts (or uncounts) a reference to organization `code` aside; false
+    /// if the state holds no such organization.
+    mutating func adjustBufferedOrganizationReference(_ code: String, seq: UInt64, adding: Bool) -> Bool {
+        withBufferedOrganization(code) { kept, _ in
+            if adding { kept.tracker.add(seq) } else { kept.tracker.remove(seq) }
+        } != nil
+    }
+
+    /// Counts (`delta` 1) or uncounts (−1) a meeting of `cell` in `quarter` aside.
+    mutating func tallyBufferedMeeting(cell: String, kind: MeetingKind, quarter: Int, delta: Int32) {
+        _ = withBufferedOrganization(cell) { kept, _ in kept.tally(quarter, kind, delta) }
+    }
+
+    /// A replayed meeting: its tally, its reference to its cell and its
+    /// participants' references, all counted aside (`DomainEvent.references`
+    /// without building the list).
+    mutating func applyBufferedMeeting(_ meeting: MeetingHeld, seq: UInt64, on date: BusinessDate) {
+        let members = self.members
+        let found: Void? = withBufferedOrganization(meeting.cell) { kept, references in
+            kept.tally(date.quarterIndex, meeting.kind, 1)
+            kept.tracker.add(seq)
+            Self.addParticipantReferences(of: meeting, seq: seq, known: &kept.known, references: &references,
+                                          members: members)
+        }
+        if found == nil {
+            assertionFailure("meeting of unknown cell \(meeting.cell)")
+            // As without the table: the participants are still counted.
+            var none: [Int] = []
+            guard var references = replayReferences.take() else { return }
+            defer { replayReferences = references }
+            Self.addParticipantReferences(of: meeting, seq: seq, known: &none, references: &references, members: members)
+        }
+    }
+
+    /// An organization leaves the trie (its creation retracted): what is kept
+    /// for it is marked to be read from the trie again, should the code return.
+    mutating func forgetBufferedOrganization(_ code: String) {
+        guard replayReferences?.organizations[code] != nil else { return }
+        replayReferences?.organizations[code]?.forgotten = true
     }
 
     /// Counts (or uncounts) a reference to member `id` in the replay's table;
@@ -61,23 +156,14 @@ extension DomainState {
     /// each once, without building the list. A participant named twice is
     /// seen by its tracker: its latest reference is this very event.
     ///
-    /// The cell's list of known participants is searched from just after the
-    /// last one found: a cell's meetings list its members in the same order,
-    /// so the first comparison nearly always finds the id, and no id is hashed.
-    mutating func addBufferedParticipantReferences(of meeting: MeetingHeld, seq: UInt64) {
-        guard var references = replayReferences.take() else { return }
-        defer { replayReferences = references }
-        let slot: Dictionary<String, [Int]>.Index
-        if let found = references.participants.index(forKey: meeting.cell) {
-            slot = found
-        } else {
-            references.participants[meeting.cell] = []
-            slot = references.participants.index(forKey: meeting.cell)!
-        }
-        // Out of the dictionary while in use (put back below), so that the
-        // table can change beside it; swapped, so neither is copied.
-        var known: [Int] = []
-        swap(&known, &references.participants.values[slot])
+    /// The cell's list of known participants (`known`) is searched from just
+    /// after the last one found: a cell's meetings list its members in the
+    /// same order, so the first comparison nearly always finds the id, and no
+    /// id is hashed.
+    private static func addParticipantReferences(
+        of meeting: MeetingHeld, seq: UInt64, known: inout [Int], references: inout ReplayReferences,
+        members: TreeDictionary<String, Member>
+    ) {
         var next = 0
         func add(_ id: String) {
             var position: Int?
@@ -91,8 +177,8 @@ extension DomainState {
                 }
                 k += 1
             }
-            if let p = position, references.table.trackers[p] == Self.forgottenTracker {
-                position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)  // read again, or gone
+            if let p = position, references.table.trackers[p] == forgottenTracker {
+                position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
             } else if position == nil {
                 position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
                 if let p = position { known.append(p) }
@@ -103,7 +189,6 @@ extension DomainState {
         for id in meeting.attendees { add(id) }
         for absentee in meeting.absentees { add(absentee.memberId) }
         for id in meeting.speakers { add(id) }
-        swap(&known, &references.participants.values[slot])
     }
 
     /// A member leaves the trie (its creation retracted): its tracker in the
@@ -135,5 +220,23 @@ extension DomainState {
             references.table.trackers[p] = reloaded
         }
         return p
+    }
+}
+
+extension DomainState.OrganizationReplay {
+    mutating func tally(_ quarter: Int, _ kind: MeetingKind, _ delta: Int32) {
+        let i: Int
+        if let last = quarters.indices.last, quarters[last].quarter == quarter {
+            i = last
+        } else if let found = quarters.firstIndex(where: { $0.quarter == quarter }) {
+            i = found
+        } else {
+            quarters.append((quarter, 0, 0))
+            i = quarters.count - 1
+        }
+        switch kind {
+        case .regular: quarters[i].regular += delta
+        case .thematic: quarters[i].thematic += delta
+        }
     }
 }

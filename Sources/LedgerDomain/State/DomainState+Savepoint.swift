@@ -98,6 +98,7 @@ extension DomainState {
 
     /// Writes without recording, keeping `childrenByParent` in step (parents never change).
     mutating func storeOrganization(_ code: String, _ new: Organization?) {
+        if new == nil { forgetBufferedOrganization(code) }
         let old = organizations[code]
         if let parent = old?.parent, new == nil {
             childrenByParent[parent]?.remove(code)
