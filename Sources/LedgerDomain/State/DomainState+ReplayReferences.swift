@@ -74,18 +74,16 @@ extension DomainState {
     }
 
     /// Calls `body` with what the replay keeps for organization `code`
-    /// (read from the trie on first use, or again once forgotten); nil if
-    /// the state holds no such organization.
-    mutating func withBufferedOrganization<R>(_ code: String, _ body: (inout OrganizationReplay, inout ReplayReferences) -> R) -> R? {
-        guard var references = replayReferences.take() else { return nil }
-        defer { replayReferences = references }
+    /// (read from `organizations` on first use, or again once forgotten);
+    /// nil if there is no such organization. Static, with the maps passed
+    /// in: reading them through `self` in a closure copied them.
+    private static func withKept<R>(
+        _ code: String, _ references: inout ReplayReferences, organizations: TreeDictionary<String, Organization>,
+        _ body: (inout OrganizationReplay, inout ReplayReferences) -> R
+    ) -> R? {
         let slot: Dictionary<String, OrganizationReplay>.Index
         if let found = references.organizations.index(forKey: code) {
             slot = found
-            if references.organizations.values[slot].forgotten {
-                guard let tracker = organizations[code]?.references else { return nil }
-                references.organizations.values[slot] = OrganizationReplay(tracker: tracker)
-            }
         } else {
             guard let tracker = organizations[code]?.references else { return nil }
             references.organizations[code] = OrganizationReplay(tracker: tracker)
@@ -96,28 +94,37 @@ extension DomainState {
         var kept = OrganizationReplay(tracker: ReferenceTracker())
         swap(&kept, &references.organizations.values[slot])
         defer { swap(&kept, &references.organizations.values[slot]) }
+        if kept.forgotten {
+            guard let tracker = organizations[code]?.references else { return nil }
+            kept = OrganizationReplay(tracker: tracker)
+        }
         return body(&kept, &references)
     }
 
     /// Counts (or uncounts) a reference to organization `code` aside; false
     /// if the state holds no such organization.
     mutating func adjustBufferedOrganizationReference(_ code: String, seq: UInt64, adding: Bool) -> Bool {
-        withBufferedOrganization(code) { kept, _ in
+        guard var references = replayReferences.take() else { return false }
+        defer { replayReferences = references }
+        return Self.withKept(code, &references, organizations: organizations) { kept, _ in
             if adding { kept.tracker.add(seq) } else { kept.tracker.remove(seq) }
         } != nil
     }
 
     /// Counts (`delta` 1) or uncounts (−1) a meeting of `cell` in `quarter` aside.
     mutating func tallyBufferedMeeting(cell: String, kind: MeetingKind, quarter: Int, delta: Int32) {
-        _ = withBufferedOrganization(cell) { kept, _ in kept.tally(quarter, kind, delta) }
+        guard var references = replayReferences.take() else { return }
+        defer { replayReferences = references }
+        _ = Self.withKept(cell, &references, organizations: organizations) { kept, _ in kept.tally(quarter, kind, delta) }
     }
 
     /// A replayed meeting: its tally, its reference to its cell and its
     /// participants' references, all counted aside (`DomainEvent.references`
     /// without building the list).
     mutating func applyBufferedMeeting(_ meeting: MeetingHeld, seq: UInt64, on date: BusinessDate) {
-        let members = self.members
-        let found: Void? = withBufferedOrganization(meeting.cell) { kept, references in
+        guard var references = replayReferences.take() else { return }
+        defer { replayReferences = references }
+        let found: Void? = Self.withKept(meeting.cell, &references, organizations: organizations) { kept, references in
             kept.tally(date.quarterIndex, meeting.kind, 1)
             kept.tracker.add(seq)
             Self.addParticipantReferences(of: meeting, seq: seq, known: &kept.known, references: &references,
@@ -127,8 +134,6 @@ extension DomainState {
             assertionFailure("meeting of unknown cell \(meeting.cell)")
             // As without the table: the participants are still counted.
             var none: [Int] = []
-            guard var references = replayReferences.take() else { return }
-            defer { replayReferences = references }
             Self.addParticipantReferences(of: meeting, seq: seq, known: &none, references: &references, members: members)
         }
     }
