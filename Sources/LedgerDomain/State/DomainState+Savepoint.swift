@@ -99,7 +99,8 @@ extension DomainState {
     /// Writes without recording, keeping `childrenByParent` in step (parents never change).
     mutating func storeOrganization(_ code: String, _ new: Organization?) {
         if new == nil { forgetBufferedOrganization(code) }
-        let old = organizations[code]
+        // One walk down the trie: the old organization comes back from the store.
+        let old = if let new { organizations.updateValue(new, forKey: code) } else { organizations.removeValue(forKey: code) }
         if let parent = old?.parent, new == nil {
             childrenByParent[parent]?.remove(code)
             if childrenByParent[parent]?.isEmpty == true { childrenByParent[parent] = nil }
@@ -107,12 +108,14 @@ extension DomainState {
         if let parent = new?.parent, old == nil {
             childrenByParent[parent, default: []].insert(code)
         }
-        organizations[code] = new
     }
 
     /// Writes without recording, keeping `membersByCell` in step.
     mutating func storeMember(_ id: String, _ new: Member?) {
-        let oldCell = members[id]?.cell
+        if new == nil { forgetBufferedMemberReferences(id) }
+        // One walk down the trie: the old member comes back from the store.
+        let old = if let new { members.updateValue(new, forKey: id) } else { members.removeValue(forKey: id) }
+        let oldCell = old?.cell
         let newCell = new?.cell
         if oldCell != newCell {
             if let c = oldCell {
@@ -121,7 +124,5 @@ extension DomainState {
             }
             if let c = newCell { membersByCell[c, default: []].insert(id) }
         }
-        if new == nil { forgetBufferedMemberReferences(id) }
-        members[id] = new
     }
 }
