@@ -156,12 +156,22 @@ public enum InPlaceEventDecoder {
 
     /// `MemberRoleAssigned`: `memberId`, `organization`, `role`.
     static func memberRoleAssigned(_ c: inout PlainDataCursor) -> MemberRoleAssigned? {
+        memberRole(&c).map { MemberRoleAssigned(memberId: $0.memberId, organization: $0.organization, role: $0.role) }
+    }
+
+    /// `MemberRoleEnded`: the same members.
+    static func memberRoleEnded(_ c: inout PlainDataCursor) -> MemberRoleEnded? {
+        memberRole(&c).map { MemberRoleEnded(memberId: $0.memberId, organization: $0.organization, role: $0.role) }
+    }
+
+    /// `{"memberId":…,"organization":…,"role":…}`.
+    private static func memberRole(_ c: inout PlainDataCursor) -> (memberId: String, organization: String, role: Role)? {
         guard c.take(UInt8(ascii: "{")), c.key("memberId"), let memberId = c.id(),
               c.take(UInt8(ascii: ",")), c.key("organization"), let organization = c.id(),
               c.take(UInt8(ascii: ",")), c.key("role"), let role = c.id().flatMap(Role.init(rawValue:)),
               c.take(UInt8(ascii: "}"))
         else { return nil }
-        return MemberRoleAssigned(memberId: memberId, organization: organization, role: role)
+        return (memberId, organization, role)
     }
 
     /// `Commended`: `by`, `subject`, `subjectKind`, `title`.
@@ -215,16 +225,6 @@ public enum InPlaceEventDecoder {
               c.take(UInt8(ascii: ",")), c.key("toCell"), let toCell = c.id(), c.take(UInt8(ascii: "}"))
         else { return nil }
         return MemberTransferred(memberId: memberId, toCell: toCell, kind: kind)
-    }
-
-    /// `MemberRoleEnded`: `memberId`, `organization`, `role`.
-    static func memberRoleEnded(_ c: inout PlainDataCursor) -> MemberRoleEnded? {
-        guard c.take(UInt8(ascii: "{")), c.key("memberId"), let memberId = c.id(),
-              c.take(UInt8(ascii: ",")), c.key("organization"), let organization = c.id(),
-              c.take(UInt8(ascii: ",")), c.key("role"), let role = c.id().flatMap(Role.init(rawValue:)),
-              c.take(UInt8(ascii: "}"))
-        else { return nil }
-        return MemberRoleEnded(memberId: memberId, organization: organization, role: role)
     }
 
     /// `MemberRemoved`: `memberId`, `reason`.
