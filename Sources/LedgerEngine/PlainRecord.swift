@@ -36,7 +36,7 @@ struct PlainRecord {
               c.int(0...Int64(UInt32.max)) != nil, c.take(q), c.key("user"), string(256) != nil,
               c.take(UInt8(ascii: "}")), c.take(q), c.key("data"),
               // Read as the current version; `schemaVersion`, further on, must agree.
-              let event = InPlaceEventDecoder.decode(type: type.name, schemaVersion: StoredEventDecoder.currentSchemaVersion,
+              let event = InPlaceEventDecoder.decode(type: type.type, schemaVersion: StoredEventDecoder.currentSchemaVersion,
                                                      from: &c),
               c.take(q), c.key("id"), string(64) != nil, c.take(q)
         else { return nil }
@@ -57,7 +57,7 @@ struct PlainRecord {
         self.seq = UInt64(seq)
         self.occurredOn = occurredOn
         self.event = event
-        self.type = type.name
+        self.type = type.type.rawValue
         self.streamVersion = UInt64(streamVersion)
         self.stream = stream
         self.idempotencyKey = idempotencyKey

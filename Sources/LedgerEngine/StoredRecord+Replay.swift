@@ -42,9 +42,10 @@ struct ReplayedRecord {
         PlainRecord(bytes).map { ReplayedRecord(seq: $0.seq, occurredOn: $0.occurredOn, event: $0.event) }
     }
 
-    /// The record's last member when it is `"type":"Name"` (letters only),
-    /// with where that member starts.
-    static func trailingType(_ bytes: UnsafeRawBufferPointer) -> (name: String, start: Int)? {
+    /// The record's last member when it is `"type":"Name"` with the name of
+    /// an event type, with where that member starts. Read from the bytes
+    /// (the name is matched by its length, then its bytes): no string made.
+    static func trailingType(_ bytes: UnsafeRawBufferPointer) -> (type: EventType, start: Int)? {
         let n = bytes.count
         guard n > 10, bytes[n - 1] == UInt8(ascii: "}"), bytes[n - 2] == UInt8(ascii: "\"") else { return nil }
         var i = n - 3
@@ -54,7 +55,11 @@ struct ReplayedRecord {
         guard nameStart < n - 2, i >= prefix.count - 1 else { return nil }
         let start = i - (prefix.count - 1)
         guard start >= 0, UnsafeRawBufferPointer(rebasing: bytes[start...i]).elementsEqual(prefix) else { return nil }
-        return (String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<(n - 2)]), as: UTF8.self), start)
+        let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<(n - 2)])
+        for type in EventType.allCases where type.rawValue.utf8.count == name.count {
+            if type.rawValue.utf8.elementsEqual(name) { return (type, start) }
+        }
+        return nil
     }
 
     /// The in-place path alone (nil: take the general one).

@@ -26,27 +26,33 @@ public enum InPlaceEventDecoder {
     /// stands; the cursor is left after it. The caller bounds the bytes
     /// (`dataBytesMax`, the general parser's bound on a whole record).
     public static func decode(type: String, schemaVersion: Int, from c: inout PlainDataCursor) -> DomainEvent? {
+        guard let eventType = EventType(rawValue: type) else { return nil }
+        return decode(type: eventType, schemaVersion: schemaVersion, from: &c)
+    }
+
+    /// As `decode(type:schemaVersion:from:)`, for a type already known.
+    public static func decode(type: EventType, schemaVersion: Int, from c: inout PlainDataCursor) -> DomainEvent? {
         guard schemaVersion == StoredEventDecoder.currentSchemaVersion else { return nil }
         switch type {
-        case EventType.meetingHeld.rawValue: return meetingHeld(&c).map(DomainEvent.meetingHeld)
-        case EventType.qualityEvaluated.rawValue: return qualityEvaluated(&c).map(DomainEvent.qualityEvaluated)
-        case EventType.memberRegistered.rawValue: return memberRegistered(&c).map(DomainEvent.memberRegistered)
-        case EventType.memberTaskAssigned.rawValue: return memberTaskAssigned(&c).map(DomainEvent.memberTaskAssigned)
-        case EventType.trainingCompleted.rawValue: return trainingCompleted(&c).map(DomainEvent.trainingCompleted)
-        case EventType.memberRoleAssigned.rawValue: return memberRoleAssigned(&c).map(DomainEvent.memberRoleAssigned)
-        case EventType.commended.rawValue: return commended(&c).map(DomainEvent.commended)
-        case EventType.memberConfirmed.rawValue: return onlyMemberId(&c).map { .memberConfirmed(.init(memberId: $0)) }
-        case EventType.memberRetired.rawValue: return onlyMemberId(&c).map { .memberRetired(.init(memberId: $0)) }
-        case EventType.memberTransferredToResidence.rawValue:
+        case .meetingHeld: return meetingHeld(&c).map(DomainEvent.meetingHeld)
+        case .qualityEvaluated: return qualityEvaluated(&c).map(DomainEvent.qualityEvaluated)
+        case .memberRegistered: return memberRegistered(&c).map(DomainEvent.memberRegistered)
+        case .memberTaskAssigned: return memberTaskAssigned(&c).map(DomainEvent.memberTaskAssigned)
+        case .trainingCompleted: return trainingCompleted(&c).map(DomainEvent.trainingCompleted)
+        case .memberRoleAssigned: return memberRoleAssigned(&c).map(DomainEvent.memberRoleAssigned)
+        case .commended: return commended(&c).map(DomainEvent.commended)
+        case .memberConfirmed: return onlyMemberId(&c).map { .memberConfirmed(.init(memberId: $0)) }
+        case .memberRetired: return onlyMemberId(&c).map { .memberRetired(.init(memberId: $0)) }
+        case .memberTransferredToResidence:
             return transferredToResidence(&c).map(DomainEvent.memberTransferredToResidence)
-        case EventType.memberAdmitted.rawValue: return memberAdmitted(&c).map(DomainEvent.memberAdmitted)
-        case EventType.memberTransferred.rawValue: return memberTransferred(&c).map(DomainEvent.memberTransferred)
-        case EventType.memberRoleEnded.rawValue: return memberRoleEnded(&c).map(DomainEvent.memberRoleEnded)
-        case EventType.memberRemoved.rawValue: return memberRemoved(&c).map(DomainEvent.memberRemoved)
-        case EventType.inspectionConcluded.rawValue: return inspectionConcluded(&c).map(DomainEvent.inspectionConcluded)
-        case EventType.organizationRegistered.rawValue:
+        case .memberAdmitted: return memberAdmitted(&c).map(DomainEvent.memberAdmitted)
+        case .memberTransferred: return memberTransferred(&c).map(DomainEvent.memberTransferred)
+        case .memberRoleEnded: return memberRoleEnded(&c).map(DomainEvent.memberRoleEnded)
+        case .memberRemoved: return memberRemoved(&c).map(DomainEvent.memberRemoved)
+        case .inspectionConcluded: return inspectionConcluded(&c).map(DomainEvent.inspectionConcluded)
+        case .organizationRegistered:
             return organizationRegistered(&c).map(DomainEvent.organizationRegistered)
-        case EventType.eventRetracted.rawValue: return eventRetracted(&c).map(DomainEvent.eventRetracted)
+        case .eventRetracted: return eventRetracted(&c).map(DomainEvent.eventRetracted)
         default: return nil
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the plainest form of JSON straight from its bytes, for the
 /// in-place decoders of `data` (`InPlaceEventDecoder`) and of the stored
 /// record around it (the engine's replay): no whitespace, members in the
@@ -28,10 +30,10 @@ public struct PlainDataCursor {
     /// Consumes `"key":` if it is next. `key` is ASCII without quotes or backslashes.
     public mutating func key(_ key: StaticString) -> Bool {
         let n = key.utf8CodeUnitCount
-        guard bytes.count - index >= n + 3, bytes[index] == UInt8(ascii: "\"") else { return false }
-        let literal = UnsafeRawBufferPointer(start: key.utf8Start, count: n)
-        for i in 0..<n where bytes[index + 1 + i] != literal[i] { return false }
-        guard bytes[index + 1 + n] == UInt8(ascii: "\""), bytes[index + 2 + n] == UInt8(ascii: ":") else { return false }
+        guard bytes.count - index >= n + 3, bytes[index] == UInt8(ascii: "\""),
+              bytes[index + 1 + n] == UInt8(ascii: "\""), bytes[index + 2 + n] == UInt8(ascii: ":"),
+              let base = bytes.baseAddress, memcmp(base + index + 1, key.utf8Start, n) == 0
+        else { return false }
         index += n + 3
         return true
     }
