@@ -155,8 +155,8 @@ private final class Applier: @unchecked Sendable {
 
     func run() {
         defer { done.signal() }
-        state.beginBufferingMemberReferences()
-        defer { state.endBufferingMemberReferences() }
+        state.beginKeepingCountsAside()
+        defer { state.endKeepingCountsAside() }
         while var batch = queue.take() {
             // Each event is moved out of the batch, applied and moved back:
             // not copied (an array's subscript, even a buffer pointer's, hands

@@ -2,7 +2,7 @@
 import Testing
 
 /// A replay that keeps member reference counts in its flat table
-/// (`beginBufferingMemberReferences`) ends with the state the live ledger
+/// (`beginKeepingCountsAside`) ends with the state the live ledger
 /// built event by event: the same members, and the same counts in each.
 @Suite struct ReplayReferencesTests {
     @Test(arguments: 1...6 as ClosedRange<UInt64>)
@@ -28,8 +28,8 @@ import Testing
         #expect(retractions > 3, "seed \(seed): only \(retractions) retractions")
 
         var replayed = DomainState()
-        replayed.beginBufferingMemberReferences()
-        #expect(replayed.buffersMemberReferences)
+        replayed.beginKeepingCountsAside()
+        #expect(replayed.keepsCountsAside)
         for (i, e) in ledger.log.events.enumerated() {
             replayed.apply(e.event, seq: UInt64(i + 1), occurredOn: e.occurredOn, lookup: ledger.log)
         }
@@ -37,8 +37,8 @@ import Testing
         let counted = ledger.state.members.values.filter { $0.references.count > 0 }.count
         #expect(counted > 10)
         #expect(replayed.members.values.filter { $0.references.count > 0 }.count < counted)
-        replayed.endBufferingMemberReferences()
-        #expect(!replayed.buffersMemberReferences)
+        replayed.endKeepingCountsAside()
+        #expect(!replayed.keepsCountsAside)
         #expect(replayed == ledger.state, "seed \(seed)")
         for (id, member) in ledger.state.members {
             #expect(replayed.members[id]?.references == member.references, "seed \(seed) member \(id)")
@@ -110,12 +110,12 @@ import Testing
         let log = InMemoryEventLog()
         var plain = DomainState()
         var buffered = DomainState()
-        buffered.beginBufferingMemberReferences()
+        buffered.beginKeepingCountsAside()
         for (i, event) in events.enumerated() {
             plain.apply(event, seq: UInt64(i + 1), occurredOn: day, lookup: log)
             buffered.apply(event, seq: UInt64(i + 1), occurredOn: day, lookup: log)
         }
-        buffered.endBufferingMemberReferences()
+        buffered.endKeepingCountsAside()
         #expect(buffered == plain)
         #expect(buffered.members["X"]?.references == plain.members["X"]?.references)
         #expect(buffered.organizations["C"]?.references == plain.organizations["C"]?.references)

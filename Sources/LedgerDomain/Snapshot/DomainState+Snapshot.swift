@@ -89,7 +89,7 @@ extension DomainState {
     /// The snapshot with chunks of `membersPerChunk` members (tests make them small).
     public func snapshot(membersPerChunk: Int, format: SnapshotFormat = .version3) -> [UInt8] {
         precondition(membersPerChunk > 0, "a chunk holds at least one member")
-        precondition(replayReferences == nil, "a snapshot of a state whose member references are still buffered")
+        precondition(replayReferences == nil, "a snapshot of a state whose counts are still kept aside (a replay is running)")
         let current = format == .version3
         var w = SnapshotWriter()
         w.bytes.append(contentsOf: current ? Self.snapshotMagic : Self.snapshotMagicVersion2)

@@ -21,7 +21,7 @@ import HashTreeCollections
 /// out. Savepoints are refused meanwhile (their undo steps would restore the
 /// stale trackers).
 extension DomainState {
-    /// The trackers of the members referred to since the replay began.
+    /// What a replay keeps aside: members' trackers in a table, organizations' by code.
     struct ReplayReferences: Sendable {
         var table = MemberTrackerTable()
         /// By code: what the replay keeps aside for each organization referred to.
@@ -42,19 +42,19 @@ extension DomainState {
         var forgotten = false
     }
 
-    /// Whether member reference counts are kept in the replay's table.
-    public var buffersMemberReferences: Bool { replayReferences != nil }
+    /// Whether reference counts and meeting tallies are kept aside (a replay runs).
+    public var keepsCountsAside: Bool { replayReferences != nil }
 
-    /// Starts keeping member reference counts in a table, for a replay.
-    public mutating func beginBufferingMemberReferences() {
-        precondition(replayReferences == nil, "member references are already buffered")
+    /// Starts keeping reference counts and meeting tallies aside, for a replay.
+    public mutating func beginKeepingCountsAside() {
+        precondition(replayReferences == nil, "counts are already kept aside")
         precondition(!recording, "a replay does not run inside a savepoint")
         replayReferences = ReplayReferences()
     }
 
-    /// Writes the counts kept in the table back into the members, and stops
-    /// keeping them there. The state may be read again afterwards.
-    public mutating func endBufferingMemberReferences() {
+    /// Writes what was kept aside back into the members and organizations,
+    /// and stops keeping it aside. The state may be read again afterwards.
+    public mutating func endKeepingCountsAside() {
         guard let references = replayReferences.take() else { return }
         let table = references.table
         for p in table.ids.indices where table.trackers[p] != Self.forgottenTracker {
