@@ -38,7 +38,7 @@ extension DomainState {
         var quarters: [(quarter: Int, regular: Int32, thematic: Int32)] = []
         /// The table positions of the cell's meetings' participants.
         var known: [Int] = []
-        /// The organization left the trie (its creation retracted): read it again if it returns.
+        /// The organization left the trie or was created anew: read it again on next use.
         var forgotten = false
     }
 
@@ -138,8 +138,8 @@ extension DomainState {
         }
     }
 
-    /// An organization leaves the trie (its creation retracted): what is kept
-    /// for it is marked to be read from the trie again, should the code return.
+    /// An organization leaves the trie (its creation retracted) or is created
+    /// anew: what is kept for it is marked to be read from the trie again.
     mutating func forgetBufferedOrganization(_ code: String) {
         guard replayReferences?.organizations[code] != nil else { return }
         replayReferences?.organizations[code]?.forgotten = true
@@ -196,8 +196,8 @@ extension DomainState {
         for id in meeting.speakers { add(id) }
     }
 
-    /// A member leaves the trie (its creation retracted): its tracker in the
-    /// table is marked to be read from the trie again, should the id return.
+    /// A member leaves the trie (its creation retracted) or is created anew:
+    /// its tracker in the table is marked to be read from the trie again.
     mutating func forgetBufferedMemberReferences(_ id: String) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
