@@ -122,4 +122,22 @@ import Testing
         #expect(buffered.organizations["C"]?.meetingQuarters == plain.organizations["C"]?.meetingQuarters)
         #expect(plain.organizations["C"]?.meetingQuarters.isEmpty == true, "the cell registered again counts no meeting")
     }
+
+    /// Registered again under another parent (found by a review): the
+    /// children index follows, so dissolving the old parent leaves it alone.
+    @Test func aCodeRegisteredAgainUnderAnotherParentMovesInTheIndex() throws {
+        let day = try #require(BusinessDate("2025-03-10"))
+        let log = InMemoryEventLog()
+        var state = DomainState()
+        let events: [DomainEvent] = [
+            .organizationRegistered(.init(code: "B", name: "Khối B", kind: .bloc)),
+            .organizationRegistered(.init(code: "D", name: "Khối D", kind: .bloc)),
+            .organizationRegistered(.init(code: "C", name: "Chi bộ C", kind: .cell, parent: "B")),
+            .organizationRegistered(.init(code: "C", name: "Chi bộ C", kind: .cell, parent: "D")),
+        ]
+        for (i, event) in events.enumerated() { state.apply(event, seq: UInt64(i + 1), occurredOn: day, lookup: log) }
+        #expect(state.childrenByParent["B"] == nil)
+        #expect(state.childrenByParent["D"] == ["C"])
+        #expect(state.subtree(of: "B") == ["B"] && state.subtree(of: "D") == ["D", "C"])
+    }
 }

@@ -211,7 +211,7 @@ extension DomainState {
         switch ref {
         case .organization(let c):
             if replayReferences != nil {
-                _ = adjustBufferedOrganizationReference(c, seq: seq, adding: adding)
+                adjustBufferedOrganizationReference(c, seq: seq, adding: adding)
                 return
             }
             if let old = Self.adjust(&organizations, c, seq: seq, adding: adding, placeholder: { .placeholder(c) }),
@@ -221,7 +221,7 @@ extension DomainState {
             }
         case .member(let id):
             if replayReferences != nil {
-                _ = adjustBufferedMemberReference(id, seq: seq, adding: adding)
+                adjustBufferedMemberReference(id, seq: seq, adding: adding)
                 return
             }
             if let old = Self.adjust(&members, id, seq: seq, adding: adding, placeholder: { .placeholder(id) }),

@@ -12,8 +12,8 @@ import HashTreeCollections
 /// are in the table, so a meeting finds them in a short list, mostly in
 /// order, not in the table's index (a hash and a cache miss each).
 /// Organizations' reference counts and their cells' meeting tallies are
-/// kept aside the same way (`OrganizationReplay`, one lookup a meeting) and
-/// added to the organizations at the end.
+/// kept aside the same way (`OrganizationReplay`, one lookup a meeting); at
+/// the end the trackers are written back and the tallies added.
 ///
 /// Only a replay may use it (`PipelinedReplay`): between the two calls the
 /// trackers in `members` and `organizations`, and the tallies, are stale, so nothing
@@ -101,21 +101,24 @@ extension DomainState {
         return body(&kept, &references)
     }
 
-    /// Counts (or uncounts) a reference to organization `code` aside; false
-    /// if the state holds no such organization.
-    mutating func adjustBufferedOrganizationReference(_ code: String, seq: UInt64, adding: Bool) -> Bool {
-        guard var references = replayReferences.take() else { return false }
+    /// Counts (or uncounts) a reference to organization `code` aside (none
+    /// if the state holds no such organization, as without the table).
+    mutating func adjustBufferedOrganizationReference(_ code: String, seq: UInt64, adding: Bool) {
+        guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        return Self.withKept(code, &references, organizations: organizations) { kept, _ in
+        _ = Self.withKept(code, &references, organizations: organizations) { kept, _ in
             if adding { kept.tracker.add(seq) } else { kept.tracker.remove(seq) }
-        } != nil
+        }
     }
 
     /// Counts (`delta` 1) or uncounts (−1) a meeting of `cell` in `quarter` aside.
     mutating func tallyBufferedMeeting(cell: String, kind: MeetingKind, quarter: Int, delta: Int32) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        _ = Self.withKept(cell, &references, organizations: organizations) { kept, _ in kept.tally(quarter, kind, delta) }
+        let found: Void? = Self.withKept(cell, &references, organizations: organizations) { kept, _ in
+            kept.tally(quarter, kind, delta)
+        }
+        if found == nil { assertionFailure("meeting of unknown cell \(cell)") }  // as `tallyMeeting`
     }
 
     /// A replayed meeting: its tally, its reference to its cell and its
@@ -145,16 +148,15 @@ extension DomainState {
         replayReferences?.organizations[code]?.forgotten = true
     }
 
-    /// Counts (or uncounts) a reference to member `id` in the replay's table;
-    /// false if the state holds no such member.
-    mutating func adjustBufferedMemberReference(_ id: String, seq: UInt64, adding: Bool) -> Bool {
-        guard var references = replayReferences.take() else { return false }
+    /// Counts (or uncounts) a reference to member `id` in the replay's table
+    /// (none if the state holds no such member, as without the table).
+    mutating func adjustBufferedMemberReference(_ id: String, seq: UInt64, adding: Bool) {
+        guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
         guard let p = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members) else {
-            return false
+            return
         }
         if adding { references.table.trackers[p].add(seq) } else { references.table.trackers[p].remove(seq) }
-        return true
     }
 
     /// Counts the references of a meeting's participants (`DomainEvent.participants`):

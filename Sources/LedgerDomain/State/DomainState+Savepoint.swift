@@ -96,16 +96,18 @@ extension DomainState {
         appliedSeq = seq
     }
 
-    /// Writes without recording, keeping `childrenByParent` in step (parents never change).
+    /// Writes without recording, keeping `childrenByParent` in step.
     mutating func storeOrganization(_ code: String, _ new: Organization?) {
         if new == nil { forgetBufferedOrganization(code) }
         // One walk down the trie: the old organization comes back from the store.
         let old = if let new { organizations.updateValue(new, forKey: code) } else { organizations.removeValue(forKey: code) }
-        if let parent = old?.parent, new == nil {
+        // Parents never change, except in a log the rules refuse (a code
+        // registered again under another parent): the index follows either way.
+        if let parent = old?.parent, parent != new?.parent {
             childrenByParent[parent]?.remove(code)
             if childrenByParent[parent]?.isEmpty == true { childrenByParent[parent] = nil }
         }
-        if let parent = new?.parent, old == nil {
+        if let parent = new?.parent, parent != old?.parent {
             childrenByParent[parent, default: []].insert(code)
         }
     }
