@@ -16,21 +16,15 @@ public enum InPlaceEventDecoder {
     /// The event, or nil: decode it the general way. `data` is the bytes of
     /// the record's `data` member.
     public static func decode(type: String, schemaVersion: Int, data: UnsafeRawBufferPointer) -> DomainEvent? {
-        guard data.count <= dataBytesMax else { return nil }
+        guard data.count <= dataBytesMax, let eventType = EventType(rawValue: type) else { return nil }
         var c = PlainDataCursor(data)
-        guard let event = decode(type: type, schemaVersion: schemaVersion, from: &c), c.atEnd else { return nil }
+        guard let event = decode(type: eventType, schemaVersion: schemaVersion, from: &c), c.atEnd else { return nil }
         return event
     }
 
     /// As `decode(type:schemaVersion:data:)`, for a `data` object where `c`
     /// stands; the cursor is left after it. The caller bounds the bytes
     /// (`dataBytesMax`, the general parser's bound on a whole record).
-    public static func decode(type: String, schemaVersion: Int, from c: inout PlainDataCursor) -> DomainEvent? {
-        guard let eventType = EventType(rawValue: type) else { return nil }
-        return decode(type: eventType, schemaVersion: schemaVersion, from: &c)
-    }
-
-    /// As `decode(type:schemaVersion:from:)`, for a type already known.
     public static func decode(type: EventType, schemaVersion: Int, from c: inout PlainDataCursor) -> DomainEvent? {
         guard schemaVersion == StoredEventDecoder.currentSchemaVersion else { return nil }
         switch type {

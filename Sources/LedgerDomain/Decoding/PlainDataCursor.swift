@@ -24,9 +24,6 @@ public struct PlainDataCursor {
         return true
     }
 
-    /// Whether `byte` is next (nothing consumed).
-    public func peek(_ byte: UInt8) -> Bool { index < bytes.count && bytes[index] == byte }
-
     /// Consumes `"key":` if it is next. `key` is ASCII without quotes or backslashes.
     public mutating func key(_ key: StaticString) -> Bool {
         let n = key.utf8CodeUnitCount
