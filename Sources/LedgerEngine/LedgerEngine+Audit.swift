@@ -115,77 +115,86 @@ extension LedgerEngine {
         return try withSnapshot { live, view in
             let lookup = StoreEventLookup(view: view)
             var stateMismatch: String?
-            var indexMismatch: String?
+            // The first index problem by seq (meetings' rows are checked as
+            // the replay thread gives them back, a little behind the rest).
+            var indexProblem: (seq: UInt64, text: String)?
+            func indexMismatch(_ seq: UInt64, _ problem: String) {
+                if let known = indexProblem, known.seq <= seq { return }
+                indexProblem = (seq, "event \(seq): \(problem)")
+            }
+            var undecodable: (seq: UInt64, reason: String)?
             var meetingsExpected = 0
             var streams: [String: (version: UInt64, seq: UInt64)] = [:]
             let target = live.appliedSeq
-            // This thread checks each record; a second one replays them into a
-            // fresh state, which is compared with the live one at the end.
-            let replay = ReplayPipeline(state: DomainState(), through: target, progress: nil)
+            // This thread checks each record; a second one decodes and replays
+            // them into a fresh state, compared with the live one at the end.
+            let replay = VerifyReplay(state: DomainState()) { seq, row, failure in
+                if let failure, undecodable == nil { undecodable = (seq, failure) }
+                guard let row, !live.isRetracted(seq) else { return }
+                meetingsExpected += 1
+                if let problem = Self.checkMeetingRow(row, view: view) { indexMismatch(seq, problem) }
+            }
+            let links = try view.streamLinksInOrder()
+            func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
             let result = try view.verifyLog(verifier: verifier, recordCheck: { seq, bytes in
-                // Most records are read front to back as the ledger writes
-                // them (`PlainRecord`, canonical by construction).
-                if let plain = PlainRecord(bytes) {
-                    guard plain.seq == seq else { return "it says seq \(plain.seq)" }
-                    func text(_ range: Range<Int>) -> String {
-                        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-                    }
+                // Most records are read as the ledger writes them, `data`
+                // stepped over here and decoded by the replay thread
+                // (`PlainEnvelope`: canonical by construction once `data` is read).
+                if let envelope = PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() }),
+                   envelope.type != .eventRetracted
+                {
+                    guard envelope.seq == seq else { return "it says seq \(envelope.seq)" }
                     let indexed = IndexedFields(
-                        seq: seq, type: plain.type, occurredOn: plain.occurredOn, stream: text(plain.stream),
-                        streamVersion: plain.streamVersion, idempotencyKey: plain.idempotencyKey.map(text))
-                    if let problem = Self.checkIndexes(indexed, view: view, live: live, target: target, streams: &streams,
-                                                       meetingRow: {
-                                                           guard case .meetingHeld(let m) = plain.event else { return nil }
-                                                           return MeetingRow(m, seq: seq, day: plain.occurredOn)
-                                                       }) {
-                        indexMismatch = indexMismatch ?? "event \(seq): \(problem)"
+                        seq: seq, type: envelope.type.rawValue, stream: text(bytes, envelope.stream),
+                        streamVersion: envelope.streamVersion, idempotencyKey: envelope.idempotencyKey.map { text(bytes, $0) })
+                    if let problem = Self.checkIndexes(indexed, view: view, links: links, streams: &streams) { indexMismatch(seq, problem) }
+                    if seq <= target { replay.decodeAndApply(seq: seq, envelope: envelope, record: bytes) }
+                    return nil
+                }
+                // Any other canonical record (the scanner proves it) is also
+                // decoded by the replay thread; only the members around
+                // `data` are read here.
+                if let scanned = Self.scannedFields(bytes), scanned.fields.type != EventType.eventRetracted.rawValue {
+                    guard scanned.fields.seq == seq else { return "it says seq \(scanned.fields.seq)" }
+                    if let problem = Self.checkIndexes(scanned.fields, view: view, links: links, streams: &streams) {
+                        indexMismatch(seq, problem)
                     }
-                    if plain.type == EventType.meetingHeld.rawValue, seq <= target, !live.isRetracted(seq) { meetingsExpected += 1 }
-                    if seq <= target { replay.apply(seq: seq, event: plain.event, occurredOn: plain.occurredOn, lookup: lookup) }
+                    if seq <= target { replay.decodeAndApply(seq: seq, occurredOn: scanned.occurredOn, record: bytes) }
                     return nil
                 }
                 let record: StoredRecord
                 let event: DomainEvent
-                do {
-                    if let scanned = StoredRecord.scanned(bytes) {
-                        // The scanner proved it canonical and read it in place.
-                        record = scanned
-                    } else {
-                        // What the scanner declines is parsed whole, re-encoded
-                        // and compared byte for byte.
-                        let value = try JSONParser.parse(bytes, limits: .storedRecord)
-                        if CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) == nil,
-                           !CanonicalJSON.encode(value).elementsEqual(bytes)
-                        {
-                            return "its bytes are not in RFC 8785 canonical form"
-                        }
-                        record = try StoredRecord(json: value)
-                    }
-                    event = try record.event()
-                } catch {
-                    return "it does not decode: \(error)"
+                switch Self.decodeCanonical(bytes) {
+                case .success(let decoded): (record, event) = decoded
+                case .failure(let failure): return failure.text
                 }
                 guard record.seq == seq else { return "it says seq \(record.seq)" }
                 let indexed = IndexedFields(
-                    seq: record.seq, type: record.type, occurredOn: record.occurredOn, stream: record.stream,
+                    seq: record.seq, type: record.type, stream: record.stream,
                     streamVersion: record.streamVersion, idempotencyKey: record.idempotencyKey)
-                if let problem = Self.checkIndexes(indexed, view: view, live: live, target: target, streams: &streams,
-                                                   meetingRow: {
-                                                       MeetingRow(data: record.data, seq: record.seq, day: record.occurredOn)
-                                                   }) {
-                    indexMismatch = indexMismatch ?? "event \(seq): \(problem)"
-                }
-                if record.type == EventType.meetingHeld.rawValue, seq <= target, !live.isRetracted(seq) { meetingsExpected += 1 }
+                if let problem = Self.checkIndexes(indexed, view: view, links: links, streams: &streams) { indexMismatch(seq, problem) }
                 if seq <= target { replay.apply(seq: seq, event: event, occurredOn: record.occurredOn, lookup: lookup) }
                 return nil
             }, progress: progress)
+            // The live state's snapshot is made here while the replay thread
+            // makes the fresh one.
+            let liveSnapshot = live.snapshot()
             let fresh = try replay.finish()
-            if fresh.snapshot() != live.snapshot() {
+            // A record the replay thread could not decode is the failure if it
+            // comes before the one the log's check stopped at.
+            var failure = result.failure
+            if let undecodable, failure == nil || undecodable.seq <= result.eventsChecked {
+                failure = .badRecord(seq: undecodable.seq, reason: undecodable.reason)
+            }
+            if fresh.snapshot != liveSnapshot {
                 stateMismatch = fresh.appliedSeq == target
                     ? "replaying events 1...\(target) gives a state that differs from the live one"
                     : "the replay reached event \(fresh.appliedSeq) of \(target); its state differs from the live one"
             }
-            if result.ok, indexMismatch == nil {
+            var indexMismatch = indexProblem?.text
+            if failure == nil, indexMismatch == nil {
                 var heads = 0
                 try view.forEachStreamHead { name, version, seq in
                     heads += 1
@@ -196,7 +205,7 @@ extension LedgerEngine {
                     indexMismatch = "\(heads) stream heads are stored; the log has \(streams.count) streams"
                 }
             }
-            if result.ok, indexMismatch == nil {
+            if failure == nil, indexMismatch == nil {
                 var rows = 0
                 try view.scanIndex(ProjectionIndexes.meetings, prefix: []) { _, _ in
                     rows += 1
@@ -208,14 +217,14 @@ extension LedgerEngine {
             }
             if stateMismatch == nil, let indexMismatch { stateMismatch = "indexes: \(indexMismatch)" }
             var object: [String: JSONValue] = [
-                "ok": .bool(result.ok && stateMismatch == nil),
+                "ok": .bool(failure == nil && stateMismatch == nil),
                 "size": .int(Int64(result.size)),
                 "rootHash": .string(result.rootHash.hex),
                 "eventsChecked": .int(Int64(result.eventsChecked)),
                 "checkpointsChecked": .int(Int64(result.checkpointsChecked)),
-                "projectionsChecked": .bool(stateMismatch == nil && result.ok),
+                "projectionsChecked": .bool(stateMismatch == nil && failure == nil),
             ]
-            if let failure = result.failure {
+            if let failure {
                 object["failure"] = .string(failure.description)
                 if let seq = failure.seq { object["badSeq"] = .int(Int64(seq)) }
             } else if let stateMismatch {
@@ -318,41 +327,104 @@ extension LedgerEngine {
     struct IndexedFields {
         let seq: UInt64
         let type: String
-        let occurredOn: BusinessDate
         let stream: String
         let streamVersion: UInt64
         let idempotencyKey: String?
     }
 
     /// Checks a record against the indexes built from it: its stream's
-    /// version and link, its idempotency key, its meetings row (`meetingRow`
-    /// builds the row the record should have, for a meeting).
-    static func checkIndexes(_ record: IndexedFields, view: ReadView, live: DomainState, target: UInt64,
-                             streams: inout [String: (version: UInt64, seq: UInt64)],
-                             meetingRow: () -> MeetingRow?) -> String?
+    /// version and link, its idempotency key. (A meeting's row is checked
+    /// apart, `checkMeetingRow`, once the replay thread has decoded it.)
+    static func checkIndexes(_ record: IndexedFields, view: ReadView, links: StreamLinksInOrder,
+                             streams: inout [String: (version: UInt64, seq: UInt64)]) -> String?
     {
         do {
             let previous = streams[record.stream] ?? (0, 0)
             guard record.streamVersion == previous.version + 1 else {
                 return "it is version \(record.streamVersion) of stream \(record.stream), which was at \(previous.version)"
             }
-            guard try view.previousInStream(record.seq) == previous.seq else {
+            guard try links.previous(of: record.seq) == previous.seq else {
                 return "its stream link does not point at event \(previous.seq)"
             }
             streams[record.stream] = (record.streamVersion, record.seq)
             if let key = record.idempotencyKey, try view.idempotencyEntry(key)?.seq != record.seq {
                 return "its idempotency key '\(key)' points elsewhere"
             }
-            if record.type == EventType.meetingHeld.rawValue, record.seq <= target, !live.isRetracted(record.seq),
-               let row = meetingRow()
-            {
-                guard let stored = try view.getIndex(ProjectionIndexes.meetings, key: row.key), stored == row.value else {
-                    return "its meetings index row is missing or differs"
-                }
-            }
             return nil
         } catch {
             return "cannot read its index rows: \(error)"
+        }
+    }
+
+    /// Checks the meetings-index row a live meeting should have.
+    static func checkMeetingRow(_ row: MeetingRow, view: ReadView) -> String? {
+        do {
+            guard let stored = try view.getIndex(ProjectionIndexes.meetings, key: row.key), stored == row.value else {
+                return "its meetings index row is missing or differs"
+            }
+            return nil
+        } catch {
+            return "cannot read its meetings index row: \(error)"
+        }
+    }
+
+    /// The members `checkIndexes` reads, and `occurredOn`, of a record the
+    /// scanner proves canonical (`CanonicalScanner`), where they are plain
+    /// strings and digits; nil otherwise. `data` is not parsed.
+    static func scannedFields(_ bytes: UnsafeRawBufferPointer) -> (fields: IndexedFields, occurredOn: BusinessDate)? {
+        guard let members = CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) else { return nil }
+        var seq: UInt64?, type: String?, occurredOn: BusinessDate?, stream: String?, streamVersion: UInt64?
+        var idempotencyKey: String?
+        for member in members {
+            let key = UnsafeRawBufferPointer(rebasing: bytes[member.key])
+            let value = UnsafeRawBufferPointer(rebasing: bytes[member.value])
+            if key.elementsEqual("seq".utf8) {
+                seq = ReplayedRecord.digits(value)
+            } else if key.elementsEqual("type".utf8) {
+                type = ReplayedRecord.plainString(value)
+            } else if key.elementsEqual("occurredOn".utf8) {
+                occurredOn = ReplayedRecord.plainString(value).flatMap(BusinessDate.init)
+            } else if key.elementsEqual("stream".utf8) {
+                stream = ReplayedRecord.plainString(value)
+            } else if key.elementsEqual("streamVersion".utf8) {
+                streamVersion = ReplayedRecord.digits(value)
+            } else if key.elementsEqual("idempotencyKey".utf8) {
+                guard let plain = ReplayedRecord.plainString(value) else { return nil }
+                idempotencyKey = plain
+            }
+        }
+        guard let seq, let type, let occurredOn, let stream, let streamVersion else { return nil }
+        return (IndexedFields(seq: seq, type: type, stream: stream, streamVersion: streamVersion,
+                              idempotencyKey: idempotencyKey), occurredOn)
+    }
+
+    struct DecodeFailure: Error { let text: String }
+
+    /// A record that `PlainEnvelope` does not read: read in place when the
+    /// scanner proves it canonical, else parsed whole, re-encoded and
+    /// compared byte for byte; then its event decoded.
+    static func decodeCanonical(_ bytes: UnsafeRawBufferPointer)
+        -> Result<(record: StoredRecord, event: DomainEvent), DecodeFailure>
+    {
+        do {
+            let record: StoredRecord
+            if let scanned = StoredRecord.scanned(bytes) {
+                // The scanner proved it canonical and read it in place.
+                record = scanned
+            } else {
+                // What the scanner declines is parsed whole, re-encoded and
+                // compared byte for byte.
+                let value = try JSONParser.parse(bytes, limits: .storedRecord)
+                if CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) == nil,
+                   !CanonicalJSON.encode(value).elementsEqual(bytes)
+                {
+                    return .failure(DecodeFailure(text: "its bytes are not in RFC 8785 canonical form"))
+                }
+                record = try StoredRecord(json: value)
+            }
+            return .success((record, try record.event()))
+        } catch {
+            return .failure(DecodeFailure(text: "it does not decode: \(error)"))
         }
     }
 }

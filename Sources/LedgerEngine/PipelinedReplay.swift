@@ -63,7 +63,7 @@ enum PipelinedReplay {
 ///
 /// Used by replays (startup, rebuild, `at-seq`) and by `verify`.
 final class ReplayPipeline {
-    private let queue = HandOff(capacity: PipelinedReplay.batchesAhead)
+    private let queue = HandOff<PipelinedReplay.Decoded>(capacity: PipelinedReplay.batchesAhead)
     private let applier: Applier
     private var batch: [PipelinedReplay.Decoded] = []
     private var finished = false
@@ -142,11 +142,11 @@ private final class Applier: @unchecked Sendable {
     var state: DomainState
     var failure: (any Error)?
     let done = DispatchSemaphore(value: 0)
-    private let queue: HandOff
+    private let queue: HandOff<PipelinedReplay.Decoded>
     private let through: UInt64
     private let progress: ((UInt64, UInt64) -> Void)?
 
-    init(state: DomainState, queue: HandOff, through: UInt64, progress: ((UInt64, UInt64) -> Void)?) {
+    init(state: DomainState, queue: HandOff<PipelinedReplay.Decoded>, through: UInt64, progress: ((UInt64, UInt64) -> Void)?) {
         self.state = state
         self.queue = queue
         self.through = through
@@ -186,7 +186,7 @@ private final class Applier: @unchecked Sendable {
 }
 
 /// The one stored event a retraction needs, fetched by the decoding thread.
-private struct Prefetched: EventLookup {
+struct Prefetched: EventLookup {
     let seq: UInt64
     let stored: PipelinedReplay.Stored?
 
@@ -195,65 +195,5 @@ private struct Prefetched: EventLookup {
 
     func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? {
         seq == self.seq ? stored : nil
-    }
-}
-
-/// A bounded queue of batches between the decoding and the applying thread.
-private final class HandOff: @unchecked Sendable {
-    // @unchecked: every field is guarded by `condition`.
-    private let condition = NSCondition()
-    private var batches: [[PipelinedReplay.Decoded]] = []
-    /// Batches applied, for the putter to free.
-    private var spent: [[PipelinedReplay.Decoded]] = []
-    private var closed = false
-    private var failure: (any Error)?
-    private let capacity: Int
-
-    /// Why the putter closed the queue, if it failed.
-    var closedFailure: (any Error)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return failure
-    }
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// Waits for room (the applier never stops before the queue is closed);
-    /// returns the batches applied since the last call, for the caller to free.
-    func put(_ batch: consuming [PipelinedReplay.Decoded]) -> [[PipelinedReplay.Decoded]] {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.count >= capacity { condition.wait() }
-        batches.append(consume batch)
-        condition.broadcast()
-        guard !spent.isEmpty else { return [] }
-        defer { spent = [] }
-        return spent
-    }
-
-    /// Hands an applied batch back to the putter's thread.
-    func giveBack(_ batch: consuming [PipelinedReplay.Decoded]) {
-        condition.lock()
-        spent.append(batch)
-        condition.unlock()
-    }
-
-    /// The next batch, or nil once closed and drained (or failed).
-    func take() -> [PipelinedReplay.Decoded]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.isEmpty && !closed { condition.wait() }
-        if failure != nil || batches.isEmpty { return nil }
-        let batch = batches.removeFirst()
-        condition.broadcast()
-        return batch
-    }
-
-    func close(failure: (any Error)?) {
-        condition.lock()
-        closed = true
-        self.failure = failure
-        condition.broadcast()
-        condition.unlock()
     }
 }

@@ -13,16 +13,48 @@ import LedgerJSON
 /// JSON form (digits, a plain string). Replays and `verify` read most
 /// records this way.
 struct PlainRecord {
+    let envelope: PlainEnvelope
+    let event: DomainEvent
+
+    var seq: UInt64 { envelope.seq }
+    var occurredOn: BusinessDate { envelope.occurredOn }
+    var type: String { envelope.type.rawValue }
+    var streamVersion: UInt64 { envelope.streamVersion }
+    var stream: Range<Int> { envelope.stream }
+    var idempotencyKey: Range<Int>? { envelope.idempotencyKey }
+
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        var event: DomainEvent?
+        guard let envelope = PlainEnvelope(bytes, data: { c, type in
+            // Read as the current version; `schemaVersion`, further on, must agree.
+            event = InPlaceEventDecoder.decode(type: type, schemaVersion: StoredEventDecoder.currentSchemaVersion, from: &c)
+            return event != nil
+        }), let event
+        else { return nil }
+        self.envelope = envelope
+        self.event = event
+    }
+}
+
+/// The members of a plain record around `data` (see `PlainRecord`), with
+/// `data` left to a reader passed in: `PlainRecord` decodes it there;
+/// `verify` only steps over it (`PlainDataCursor.skipPlainObject`) and has
+/// it decoded on its replay thread, from `data`.
+struct PlainEnvelope {
     let seq: UInt64
     let occurredOn: BusinessDate
-    let event: DomainEvent
-    let type: String
+    let type: EventType
     let streamVersion: UInt64
     /// Where the stream's name and the idempotency key lie in the bytes (without quotes).
     let stream: Range<Int>
     let idempotencyKey: Range<Int>?
+    /// Where `data`'s object lies in the bytes.
+    let data: Range<Int>
 
-    init?(_ bytes: UnsafeRawBufferPointer) {
+    /// `readData` reads (or steps over) the `data` object where the cursor
+    /// stands, for the type given, and leaves the cursor after it.
+    @inline(__always)
+    init?(_ bytes: UnsafeRawBufferPointer, data readData: (inout PlainDataCursor, EventType) -> Bool) {
         guard bytes.count <= JSONLimits.storedRecord.documentBytesMax,
               let type = ReplayedRecord.trailingType(bytes)
         else { return nil }
@@ -34,12 +66,12 @@ struct PlainRecord {
         }
         guard c.take(UInt8(ascii: "{")), c.key("actor"), c.take(UInt8(ascii: "{")), c.key("uid"),
               c.int(0...Int64(UInt32.max)) != nil, c.take(q), c.key("user"), string(256) != nil,
-              c.take(UInt8(ascii: "}")), c.take(q), c.key("data"),
-              // Read as the current version; `schemaVersion`, further on, must agree.
-              let event = InPlaceEventDecoder.decode(type: type.type, schemaVersion: StoredEventDecoder.currentSchemaVersion,
-                                                     from: &c),
-              c.take(q), c.key("id"), string(64) != nil, c.take(q)
+              c.take(UInt8(ascii: "}")), c.take(q), c.key("data")
         else { return nil }
+        let dataStart = c.index
+        guard readData(&c, type.type) else { return nil }
+        let dataEnd = c.index
+        guard c.take(q), c.key("id"), string(64) != nil, c.take(q) else { return nil }
         var idempotencyKey: Range<Int>?
         if c.key("idempotencyKey") {
             guard let key = string(1024), c.take(q) else { return nil }
@@ -56,10 +88,23 @@ struct PlainRecord {
         else { return nil }
         self.seq = UInt64(seq)
         self.occurredOn = occurredOn
-        self.event = event
-        self.type = type.type.rawValue
+        self.type = type.type
         self.streamVersion = UInt64(streamVersion)
         self.stream = stream
         self.idempotencyKey = idempotencyKey
+        self.data = dataStart..<dataEnd
+    }
+
+    /// Decodes the `data` object at `range` of `record`, of `type`, as
+    /// `PlainRecord` does; nil where it would decline. For a reader that
+    /// stepped over `data` and leaves it to another thread.
+    static func decodeData(of type: EventType, at range: Range<Int>, in record: UnsafeRawBufferPointer) -> DomainEvent? {
+        guard range.upperBound <= record.count else { return nil }
+        var c = PlainDataCursor(UnsafeRawBufferPointer(rebasing: record[range]))
+        guard let event = InPlaceEventDecoder.decode(type: type, schemaVersion: StoredEventDecoder.currentSchemaVersion,
+                                                     from: &c),
+              c.atEnd
+        else { return nil }
+        return event
     }
 }

@@ -97,6 +97,9 @@ extension ReadView {
             return result
         }
         var failure: LogVerification.Failure?
+        // The nodes one leaf completes, reused from record to record.
+        var computed: [(level: Int, index: UInt64, hash: TreeHash)] = []
+        computed.reserveCapacity(65)
         try forEachRecord { seq, bytes in
             guard seq == range.size + 1 else {
                 failure = .missing("event seq \(range.size + 1) (found \(seq) next)")
@@ -112,14 +115,14 @@ extension ReadView {
                 }
                 return false
             }
-            var computed: [(Int, UInt64, TreeHash)] = []
+            computed.removeAll(keepingCapacity: true)
             range.append(leaf) { computed.append(($0, $1, $2)) }
             for (level, index, hash) in computed {
                 guard let (key, value) = nextNode else {
                     failure = .missing("tree node at level \(level), index \(index)")
                     return false
                 }
-                guard Array(key) == StoreLayout.treeKey(level: level, index: index) else {
+                guard StoreLayout.isTreeKey(key, level: level, index: index) else {
                     failure = .missing("tree node at level \(level), index \(index)")
                     return false
                 }

@@ -119,6 +119,13 @@ public struct ReadView: PerfectNodeSource {
         try get(dbs.streamLinks, key: ByteKeys.u64(seq)).flatMap { ByteKeys.readU64($0) }
     }
 
+    /// `previousInStream` for seqs asked in increasing order (a verification
+    /// asks for every event's): one cursor steps along the links instead of a
+    /// search from the root for each. Valid as the view is.
+    public func streamLinksInOrder() throws -> StreamLinksInOrder {
+        StreamLinksInOrder(cursor: try rangeCursor(dbs.streamLinks))
+    }
+
     /// The seqs of `stream`'s events in version order, from version
     /// `fromVersion`, at most `limit`: walks the links back from the head,
     /// O(versions walked).
@@ -213,5 +220,33 @@ public struct ReadView: PerfectNodeSource {
             if try !body(key, value) { return }
             entry = try cursor.next()
         }
+    }
+}
+
+/// See `ReadView.streamLinksInOrder()`.
+public final class StreamLinksInOrder {
+    private let cursor: LMDBCursor
+    private var entry: LMDBCursor.Entry?
+    private var started = false
+    /// The last seq asked for: each must be larger.
+    private var asked: UInt64 = 0
+
+    init(cursor: LMDBCursor) { self.cursor = cursor }
+
+    deinit { cursor.close() }
+
+    /// As `ReadView.previousInStream(seq)`; `seq` must be larger than the last one asked for.
+    public func previous(of seq: UInt64) throws -> UInt64? {
+        precondition(seq > asked, "stream links asked out of order: \(seq) after \(asked)")
+        asked = seq
+        if !started {
+            entry = try cursor.first()
+            started = true
+        }
+        while let (key, _) = entry, let at = ByteKeys.readU64(key), key.count == 8, at < seq {
+            entry = try cursor.next()
+        }
+        guard let (key, value) = entry, key.count == 8, ByteKeys.readU64(key) == seq else { return nil }
+        return ByteKeys.readU64(value)
     }
 }

@@ -48,6 +48,12 @@ public enum StoreLayout {
         key.append(UInt8(level))
         return key
     }
+
+    /// Whether `key` is `treeKey(level:index:)`, without building it.
+    static func isTreeKey(_ key: UnsafeRawBufferPointer, level: Int, index: UInt64) -> Bool {
+        let lastLeaf = ((index &+ 1) << UInt64(level)) &- 1
+        return key.count == 9 && key[8] == UInt8(level) && ByteKeys.readU64(key) == lastLeaf
+    }
 }
 
 /// The handles of the named databases, valid for the environment's life.

@@ -215,3 +215,33 @@ import Testing
         #expect(declined > 5000)
     }
 }
+
+/// `verify` steps over a record's `data` on its reading thread
+/// (`PlainDataCursor.skipPlainObject`) and leaves it to its replay thread.
+@Suite struct SkipPlainObjectTests {
+    /// Where the skip stops in `text` (nil: declined).
+    func skipped(_ text: String) -> Int? {
+        Array(text.utf8).withUnsafeBytes { bytes -> Int? in
+            var c = PlainDataCursor(bytes)
+            return c.skipPlainObject() ? c.index : nil
+        }
+    }
+
+    @Test func stepsOverOneObjectToItsClosingBrace() {
+        #expect(skipped("{}") == 2)
+        #expect(skipped(#"{"a":1},"id":"x"}"#) == 7)
+        // Brackets inside strings do not count; nested ones do.
+        let nested = #"{"a":[1,{"b":"}]{["}],"c":"Đảng bộ"}"#
+        #expect(skipped(nested + #","id":"x"}"#) == nested.utf8.count)
+    }
+
+    @Test func declinesWhatIsNotOnePlainObject() {
+        #expect(skipped(#"[1]"#) == nil)  // not an object
+        #expect(skipped(#" {}"#) == nil)  // not where the cursor stands
+        #expect(skipped(#"{"a":"x\"y"}"#) == nil)  // an escape: the plain form has none
+        #expect(skipped(#"{"a\n":1}"#.replacingOccurrences(of: "\n", with: "\\n")) == nil)
+        #expect(skipped(#"{"a":[1}"#) == nil)  // never closed
+        #expect(skipped(#"{"a":"open}"#) == nil)  // a string never closed
+        #expect(skipped("") == nil)
+    }
+}

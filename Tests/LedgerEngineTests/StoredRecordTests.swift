@@ -319,6 +319,23 @@ extension ReplayedRecordTests {
                             : UInt8(truncatingIfNeeded: random.next())
                     }
                 }
+                // `verify` reads the same records in two steps (the envelope
+                // stepping over `data`, then `data` on another thread): exactly
+                // what the one step reads, alike.
+                let whole = changed.withUnsafeBytes { PlainRecord($0) }
+                let split = changed.withUnsafeBytes { bytes -> (envelope: PlainEnvelope, event: DomainEvent)? in
+                    guard let envelope = PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() }),
+                          let event = PlainEnvelope.decodeData(of: envelope.type, at: envelope.data, in: bytes)
+                    else { return nil }
+                    return (envelope, event)
+                }
+                #expect((split == nil) == (whole == nil), "event \(n), round \(round): \(String(decoding: changed, as: UTF8.self))")
+                if let whole, let split {
+                    #expect(split.event == whole.event && split.envelope.seq == whole.seq && split.envelope.type == whole.envelope.type
+                                && split.envelope.occurredOn == whole.occurredOn && split.envelope.stream == whole.stream
+                                && split.envelope.streamVersion == whole.streamVersion
+                                && split.envelope.idempotencyKey == whole.idempotencyKey && split.envelope.data == whole.envelope.data)
+                }
                 guard let quick = changed.withUnsafeBytes({ ReplayedRecord.plain($0) }) else { continue }
                 accepted += 1
                 let expected = general(changed)

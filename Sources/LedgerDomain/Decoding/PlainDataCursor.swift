@@ -99,6 +99,42 @@ public struct PlainDataCursor {
         return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
     }
 
+    /// Moves past an object (`{` to its matching `}`) without reading it,
+    /// for a reader that leaves the object to another thread: true if it is
+    /// balanced and has no escape in a string (the plain form); its reader
+    /// then checks it whole, and this accepts nothing that reader refuses.
+    /// Brackets inside strings do not count; other bytes are not looked at.
+    public mutating func skipPlainObject() -> Bool {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return false }
+        let n = bytes.count
+        var i = index
+        var depth = 0
+        while i < n {
+            switch bytes[i] {
+            case UInt8(ascii: "\\"):
+                return false
+            case UInt8(ascii: "\""):
+                i += 1
+                while i < n, bytes[i] != UInt8(ascii: "\"") {
+                    if bytes[i] == UInt8(ascii: "\\") { return false }
+                    i += 1
+                }
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 {
+                    index = i + 1
+                    return true
+                }
+            default:
+                break
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// A non-negative integer in `range`, as canonical JSON writes it (no
     /// sign, no leading zero, no fraction or exponent after it).
     public mutating func int(_ range: ClosedRange<Int64>) -> Int64? {
