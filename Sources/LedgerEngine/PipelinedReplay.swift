@@ -17,6 +17,9 @@ enum PipelinedReplay {
     static let batchEvents = 512
     /// Batches decoded ahead of the applier at most (bounds memory).
     static let batchesAhead = 8
+    /// The next batch goes over undecoded when at most this many are waiting
+    /// for the applier, counting the one just handed over.
+    static let rawWhenWaitingAtMost = 1
 
     typealias Stored = (event: DomainEvent, occurredOn: BusinessDate)
 
@@ -25,7 +28,9 @@ enum PipelinedReplay {
     /// through the runtime's generic value witnesses.
     struct Decoded {
         let seq: UInt64
-        let event: DomainEvent
+        /// Nil: the applier decodes `raw` itself (see `ReplayPipeline.applyRaw`).
+        let event: DomainEvent?
+        let raw: UnsafeRawBufferPointer
         let occurredOn: BusinessDate
         /// For a retraction: the seq it retracts (else 0) and that event.
         let targetSeq: UInt64
@@ -45,6 +50,12 @@ enum PipelinedReplay {
         let lookup = StoreEventLookup(view: view)
         do {
             try view.forEachRecord(from: from, through: through) { seq, bytes in
+                // While the applier keeps up, it decodes some batches itself:
+                // the records stay where LMDB mapped them until `finish`.
+                if pipeline.takesRaw, let type = ReplayedRecord.trailingType(bytes)?.type, type != .eventRetracted {
+                    pipeline.applyRaw(seq: seq, bytes: bytes)
+                    return true
+                }
                 let record = try ReplayedRecord(bytes: bytes)
                 pipeline.apply(seq: seq, event: record.event, occurredOn: record.occurredOn, lookup: lookup)
                 return true
@@ -61,12 +72,18 @@ enum PipelinedReplay {
 /// the caller decodes (and checks) while the applier applies. `apply` hands
 /// events over in batches; `finish` waits for the applier and returns the state.
 ///
-/// Used by replays (startup, rebuild, `at-seq`) and by `verify`.
+/// Used by replays (startup, rebuild, `at-seq`); `verify` has its own (`VerifyReplay`).
 final class ReplayPipeline {
     private let queue = HandOff<PipelinedReplay.Decoded>(capacity: PipelinedReplay.batchesAhead)
     private let applier: Applier
     private var batch: [PipelinedReplay.Decoded] = []
     private var finished = false
+    /// Whether the batch being filled may take records undecoded
+    /// (`applyRaw`): decided as each batch starts, from how many batches the
+    /// applier has waiting. Which thread decodes a record changes nothing
+    /// but the time: a log has phases (registrations, then meetings and
+    /// ratings) where one side or the other is the slower.
+    private(set) var takesRaw = false
 
     /// Starts the applier thread on `state`. The caller should drop its own
     /// copies of `state` so that the applier's changes happen in place.
@@ -94,13 +111,29 @@ final class ReplayPipeline {
             targetSeq = retraction.seq
             target = lookup.storedEvent(seq: retraction.seq)
         }
-        batch.append(PipelinedReplay.Decoded(
-            seq: seq, event: event, occurredOn: occurredOn, targetSeq: targetSeq, target: target))
+        queue(PipelinedReplay.Decoded(seq: seq, event: event, raw: UnsafeRawBufferPointer(start: nil, count: 0),
+                                      occurredOn: occurredOn, targetSeq: targetSeq, target: target))
+    }
+
+    /// Queues a stored record for the applier to decode (`ReplayedRecord`),
+    /// when `takesRaw`. `bytes` must stay mapped until `finish` or `abandon`
+    /// returns (a read transaction's records do: lmdb.h, values are valid
+    /// until the transaction ends), and must not be a retraction (its target
+    /// is read from LMDB, which the applier never touches).
+    func applyRaw(seq: UInt64, bytes: UnsafeRawBufferPointer) {
+        precondition(!finished, "ReplayPipeline used after finish")
+        queue(PipelinedReplay.Decoded(seq: seq, event: nil, raw: bytes, occurredOn: BusinessDate(dayNumber: 0),
+                                      targetSeq: 0, target: nil))
+    }
+
+    private func queue(_ item: consuming PipelinedReplay.Decoded) {
+        batch.append(item)
         if batch.count == PipelinedReplay.batchEvents {
             // Handed over, not shared: the applier moves events out of it in place.
             var full: [PipelinedReplay.Decoded] = []
             swap(&full, &batch)
             var spent = queue.put(consume full)
+            takesRaw = queue.waitingAfterPut <= PipelinedReplay.rawWhenWaitingAtMost
             // The events the applier is done with are freed here, where they
             // were allocated: freed on the applier's thread, each went back
             // to this thread's malloc arena under its lock, against this
@@ -165,13 +198,23 @@ private final class Applier: @unchecked Sendable {
             // release them again. The decoding thread frees them (`giveBack`).
             batch.withUnsafeMutableBufferPointer { items in
                 guard let base = items.baseAddress else { return }
-                for i in items.indices {
+                for i in items.indices where failure == nil {
                     let item = (base + i).move()
-                    if item.targetSeq != 0 {
-                        state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn,
-                                    lookup: Prefetched(seq: item.targetSeq, stored: item.target))
+                    if let event = item.event {
+                        if item.targetSeq != 0 {
+                            state.apply(event, seq: item.seq, occurredOn: item.occurredOn,
+                                        lookup: Prefetched(seq: item.targetSeq, stored: item.target))
+                        } else {
+                            state.apply(event, seq: item.seq, occurredOn: item.occurredOn, lookup: Prefetched.none)
+                        }
                     } else {
-                        state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn, lookup: Prefetched.none)
+                        // Decoded here, and freed here once applied.
+                        do {
+                            let record = try ReplayedRecord(bytes: item.raw)
+                            state.apply(record.event, seq: item.seq, occurredOn: record.occurredOn, lookup: Prefetched.none)
+                        } catch {
+                            failure = error
+                        }
                     }
                     let seq = item.seq
                     (base + i).initialize(to: consume item)
@@ -180,7 +223,11 @@ private final class Applier: @unchecked Sendable {
             }
             queue.giveBack(consume batch)
         }
-        if let error = queue.closedFailure { failure = error } else { progress?(through, through) }
+        if let error = queue.closedFailure {
+            failure = error
+        } else if failure == nil {
+            progress?(through, through)
+        }
     }
 
 }

@@ -20,6 +20,10 @@ final class HandOff<Item>: @unchecked Sendable {
         return failure
     }
 
+    /// How many batches were waiting for the applier as the last `put`
+    /// returned, that one included. Read by the putter's thread only.
+    private(set) var waitingAfterPut = 0
+
     init(capacity: Int) { self.capacity = capacity }
 
     /// Waits for room (the applier never stops before the queue is closed);
@@ -29,6 +33,7 @@ final class HandOff<Item>: @unchecked Sendable {
         defer { condition.unlock() }
         while batches.count >= capacity { condition.wait() }
         batches.append(consume batch)
+        waitingAfterPut = batches.count
         condition.broadcast()
         guard !spent.isEmpty else { return [] }
         defer { spent = [] }

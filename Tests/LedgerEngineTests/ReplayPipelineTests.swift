@@ -1,0 +1,77 @@
+import Foundation
+@testable import LedgerDomain
+@testable import LedgerEngine
+import LedgerJSON
+import Testing
+
+/// The replay's two threads: the reading thread decodes records, or, while
+/// the applier keeps up, hands them over undecoded for the applier to decode
+/// (`applyRaw`). Either way the state is the same, and a record that does
+/// not decode fails the replay.
+@Suite struct ReplayPipelineTests {
+    /// The records of `VerifyReplayTests.history` repeated as more members
+    /// and meetings, enough for several batches.
+    static func events() -> [DomainEvent] {
+        var events = Array(VerifyReplayTests.history.prefix(2))
+        for n in 0..<400 {
+            events.append(.memberRegistered(MemberRegistered(memberId: "M\(n)", name: "Đảng viên \(n)", cell: "CB01",
+                                                             status: .official)))
+        }
+        for n in 0..<1200 {
+            events.append(.meetingHeld(MeetingHeld(
+                cell: "CB01", kind: n % 3 == 0 ? .thematic : .regular, topic: "Sinh hoạt \(n)", durationMinutes: 60 + n % 60,
+                attendees: (0..<12).map { "M\((n * 7 + $0 * 31) % 400)" }, absentees: [], speakers: ["M\(n % 400)"],
+                minutesRecorded: n % 5 != 0, resolutions: [])))
+        }
+        return events
+    }
+
+    func replay(_ records: [[UInt8]], raw: (Int) -> Bool) throws -> DomainState {
+        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        let pipeline = ReplayPipeline(state: DomainState(), through: UInt64(records.count), progress: nil)
+        for (i, buffer) in buffers.enumerated() {
+            let bytes = UnsafeRawBufferPointer(buffer)
+            if raw(i) {
+                pipeline.applyRaw(seq: UInt64(i + 1), bytes: bytes)
+            } else {
+                let record = try ReplayedRecord(bytes: bytes)
+                pipeline.apply(seq: UInt64(i + 1), event: record.event, occurredOn: record.occurredOn, lookup: NoEvents())
+            }
+        }
+        return try pipeline.finish()
+    }
+
+    @Test func recordsDecodedByEitherThreadGiveTheSameState() throws {
+        let events = Self.events()
+        let records = events.enumerated().map { VerifyReplayTests.record(seq: UInt64($0.offset + 1), $0.element) }
+        var expected = DomainState()
+        for (i, event) in events.enumerated() {
+            expected.apply(event, seq: UInt64(i + 1), occurredOn: VerifyReplayTests.day, lookup: NoEvents())
+        }
+        let reference = expected.snapshot()
+        #expect(try replay(records, raw: { _ in false }).snapshot() == reference)
+        #expect(try replay(records, raw: { _ in true }).snapshot() == reference)
+        // Whole batches one way or the other, as the reading thread decides, and single records.
+        #expect(try replay(records, raw: { ($0 / PipelinedReplay.batchEvents) % 2 == 0 }).snapshot() == reference)
+        #expect(try replay(records, raw: { $0 % 3 == 1 }).snapshot() == reference)
+    }
+
+    @Test func aRecordTheApplierCannotDecodeFailsTheReplay() throws {
+        let events = Self.events()
+        var records = events.enumerated().map { VerifyReplayTests.record(seq: UInt64($0.offset + 1), $0.element) }
+        let text = String(decoding: records[700], as: UTF8.self)
+        records[700] = Array(text.replacingOccurrences(of: #""durationMinutes":"#, with: #""durationMinutes":-"#).utf8)
+        // The applier decodes it (the reading thread hands everything over).
+        let error = #expect(throws: EngineError.self) { try replay(records, raw: { _ in true }) }
+        #expect("\(error.map { $0 as Any } ?? "")".contains("701"), "\(String(describing: error))")
+    }
+}
+
+private struct NoEvents: EventLookup {
+    func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? { nil }
+}
