@@ -23,13 +23,18 @@ enum PipelinedReplay {
 
     typealias Stored = (event: DomainEvent, occurredOn: BusinessDate)
 
+    /// The event of a `Decoded` whose record is not decoded yet (`raw`).
+    static let undecoded = DomainEvent.memberConfirmed(MemberConfirmed(memberId: "-"))
+
     /// One decoded event, with the event it retracts if it is a retraction.
     /// A struct, not a tuple: a tuple holding an enum with payloads is copied
     /// through the runtime's generic value witnesses.
     struct Decoded {
         let seq: UInt64
-        /// Nil: the applier decodes `raw` itself (see `ReplayPipeline.applyRaw`).
-        let event: DomainEvent?
+        /// `undecoded` when `raw` holds the record for the applier to decode
+        /// (see `ReplayPipeline.applyRaw`). Not optional: unwrapping an
+        /// optional event copied it (a retain of each of its arrays and strings).
+        let event: DomainEvent
         let raw: UnsafeRawBufferPointer
         let occurredOn: BusinessDate
         /// For a retraction: the seq it retracts (else 0) and that event.
@@ -56,8 +61,7 @@ enum PipelinedReplay {
                     pipeline.applyRaw(seq: seq, bytes: bytes)
                     return true
                 }
-                let record = try ReplayedRecord(bytes: bytes)
-                pipeline.apply(seq: seq, event: record.event, occurredOn: record.occurredOn, lookup: lookup)
+                pipeline.apply(seq: seq, record: try ReplayedRecord(bytes: bytes), lookup: lookup)
                 return true
             }
         } catch {
@@ -101,9 +105,15 @@ final class ReplayPipeline {
         if !finished { _ = abandon(CancellationError()) }
     }
 
+    /// Queues a decoded record (its event moved, not copied).
+    func apply(seq: UInt64, record: consuming ReplayedRecord, lookup: some EventLookup) {
+        let occurredOn = record.occurredOn
+        apply(seq: seq, event: (consume record).event, occurredOn: occurredOn, lookup: lookup)
+    }
+
     /// Queues one event. A retraction's target is fetched here, through
     /// `lookup`, so the applier never reads the store.
-    func apply(seq: UInt64, event: DomainEvent, occurredOn: BusinessDate, lookup: some EventLookup) {
+    func apply(seq: UInt64, event: consuming DomainEvent, occurredOn: BusinessDate, lookup: some EventLookup) {
         precondition(!finished, "ReplayPipeline used after finish")
         var target: PipelinedReplay.Stored?
         var targetSeq: UInt64 = 0
@@ -122,7 +132,7 @@ final class ReplayPipeline {
     /// is read from LMDB, which the applier never touches).
     func applyRaw(seq: UInt64, bytes: UnsafeRawBufferPointer) {
         precondition(!finished, "ReplayPipeline used after finish")
-        queue(PipelinedReplay.Decoded(seq: seq, event: nil, raw: bytes, occurredOn: BusinessDate(dayNumber: 0),
+        queue(PipelinedReplay.Decoded(seq: seq, event: PipelinedReplay.undecoded, raw: bytes, occurredOn: BusinessDate(dayNumber: 0),
                                       targetSeq: 0, target: nil))
     }
 
@@ -200,12 +210,12 @@ private final class Applier: @unchecked Sendable {
                 guard let base = items.baseAddress else { return }
                 for i in items.indices where failure == nil {
                     let item = (base + i).move()
-                    if let event = item.event {
+                    if item.raw.baseAddress == nil {
                         if item.targetSeq != 0 {
-                            state.apply(event, seq: item.seq, occurredOn: item.occurredOn,
+                            state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn,
                                         lookup: Prefetched(seq: item.targetSeq, stored: item.target))
                         } else {
-                            state.apply(event, seq: item.seq, occurredOn: item.occurredOn, lookup: Prefetched.none)
+                            state.apply(item.event, seq: item.seq, occurredOn: item.occurredOn, lookup: Prefetched.none)
                         }
                     } else {
                         // Decoded here, and freed here once applied.

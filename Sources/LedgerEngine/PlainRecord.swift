@@ -29,10 +29,10 @@ struct PlainRecord {
             // Read as the current version; `schemaVersion`, further on, must agree.
             event = InPlaceEventDecoder.decode(type: type, schemaVersion: StoredEventDecoder.currentSchemaVersion, from: &c)
             return event != nil
-        }), let event
+        }), let decoded = event.take()  // moved out, not copied
         else { return nil }
         self.envelope = envelope
-        self.event = event
+        self.event = decoded
     }
 }
 
@@ -77,7 +77,7 @@ struct PlainEnvelope {
             guard let key = string(1024), c.take(q) else { return nil }
             idempotencyKey = key
         }
-        guard c.key("occurredOn"), let occurredOn = c.id().flatMap(BusinessDate.init),
+        guard c.key("occurredOn"), let occurredOn = c.date(),
               c.take(q), c.key("recordedAt"), string(64) != nil,
               c.take(q), c.key("schemaVersion"),
               c.int(Int64(StoredEventDecoder.currentSchemaVersion)...Int64(StoredEventDecoder.currentSchemaVersion)) != nil,

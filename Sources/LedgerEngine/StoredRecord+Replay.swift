@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import LedgerJSON
 
@@ -39,7 +40,15 @@ struct ReplayedRecord {
     /// The quickest path alone (`PlainRecord`); nil: the scanner's path
     /// (`scanned`) decides.
     static func plain(_ bytes: UnsafeRawBufferPointer) -> ReplayedRecord? {
-        PlainRecord(bytes).map { ReplayedRecord(seq: $0.seq, occurredOn: $0.occurredOn, event: $0.event) }
+        guard let plain = PlainRecord(bytes) else { return nil }
+        return ReplayedRecord(seq: plain.seq, occurredOn: plain.occurredOn, event: consume plain)
+    }
+
+    /// Takes the event out of a whole plain record (moved, not copied).
+    private init(seq: UInt64, occurredOn: BusinessDate, event plain: consuming PlainRecord) {
+        self.seq = seq
+        self.occurredOn = occurredOn
+        self.event = plain.event
     }
 
     /// The record's last member when it is `"type":"Name"` with the name of
@@ -51,16 +60,26 @@ struct ReplayedRecord {
         var i = n - 3
         while i > 0, (bytes[i] | 0x20) >= UInt8(ascii: "a"), (bytes[i] | 0x20) <= UInt8(ascii: "z") { i -= 1 }
         let nameStart = i + 1
-        let prefix = Array("\"type\":\"".utf8)
-        guard nameStart < n - 2, i >= prefix.count - 1 else { return nil }
-        let start = i - (prefix.count - 1)
-        guard start >= 0, UnsafeRawBufferPointer(rebasing: bytes[start...i]).elementsEqual(prefix) else { return nil }
+        let prefix: StaticString = "\"type\":\""
+        let length = prefix.utf8CodeUnitCount
+        guard nameStart < n - 2, i >= length - 1, let base = bytes.baseAddress else { return nil }
+        let start = i - (length - 1)
+        guard start >= 0, memcmp(base + start, prefix.utf8Start, length) == 0 else { return nil }
         let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<(n - 2)])
-        for type in EventType.allCases where type.rawValue.utf8.count == name.count {
-            if type.rawValue.utf8.elementsEqual(name) { return (type, start) }
+        guard name.count < typeNamesByLength.count, let base = name.baseAddress else { return nil }
+        for (type, utf8) in typeNamesByLength[name.count] where utf8.withUnsafeBytes({ memcmp($0.baseAddress!, base, name.count) == 0 }) {
+            return (type, start)
         }
         return nil
     }
+
+    /// Every event type's name in UTF-8, by the name's length (an enum's raw
+    /// value is built anew at each use).
+    private static let typeNamesByLength: [[(EventType, [UInt8])]] = {
+        var table = [[(EventType, [UInt8])]](repeating: [], count: 1 + EventType.allCases.map(\.rawValue.utf8.count).max()!)
+        for type in EventType.allCases { table[type.rawValue.utf8.count].append((type, Array(type.rawValue.utf8))) }
+        return table
+    }()
 
     /// The in-place path alone (nil: take the general one).
     static func scanned(_ bytes: UnsafeRawBufferPointer) -> ReplayedRecord? {

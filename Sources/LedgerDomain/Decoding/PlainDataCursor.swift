@@ -35,6 +35,15 @@ public struct PlainDataCursor {
         return true
     }
 
+    /// A business date, quoted: `"YYYY-MM-DD"` as `BusinessDate.init?(_:)` reads it.
+    public mutating func date() -> BusinessDate? {
+        guard bytes.count - index >= 12, bytes[index] == UInt8(ascii: "\""), bytes[index + 11] == UInt8(ascii: "\""),
+              let date = BusinessDate(utf8: UnsafeRawBufferPointer(rebasing: bytes[(index + 1)..<(index + 11)]))
+        else { return nil }
+        index += 12
+        return date
+    }
+
     /// An id (`DomainText.isId`): 1 to `DomainLimits.idLengthMax` of `A-Z a-z 0-9 . _ -`, quoted.
     public mutating func id() -> String? {
         guard take(UInt8(ascii: "\"")) else { return nil }
@@ -162,9 +171,10 @@ public struct PlainDataCursor {
 
     /// Reads `[` item (`,` item)* `]` (or `[]`) with `item`, at most
     /// `DomainLimits.listEntriesMax` items; nil if any item is nil.
-    mutating func list<T>(_ item: (inout PlainDataCursor) -> T?) -> [T]? {
+    mutating func list<T>(_ item: (inout PlainDataCursor) -> T?, reserving capacity: Int = 0) -> [T]? {
         guard take(UInt8(ascii: "[")) else { return nil }
         var out: [T] = []
+        if capacity > 0 { out.reserveCapacity(capacity) }
         if take(UInt8(ascii: "]")) { return out }
         repeat {
             guard out.count < DomainLimits.listEntriesMax, let value = item(&self) else { return nil }
@@ -176,9 +186,40 @@ public struct PlainDataCursor {
 
     /// A list of ids, each once (`Decode.idList`).
     mutating func idList(nonEmpty: Bool) -> [String]? {
-        guard let ids = list({ $0.id() }), !(nonEmpty && ids.isEmpty) else { return nil }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return nil }
+        // Ids hold no `,` or `]`: count them first, to allocate once.
+        var commas = 0
+        var j = index + 1
+        while j < bytes.count, bytes[j] != UInt8(ascii: "]") {
+            if bytes[j] == UInt8(ascii: ",") { commas += 1 }
+            j += 1
+        }
+        let start = index + 1
+        guard let ids = list({ $0.id() }, reserving: min(commas + 1, DomainLimits.listEntriesMax)),
+              !(nonEmpty && ids.isEmpty)
+        else { return nil }
+        guard ids.count > 1 else { return ids }
         if ids.count <= 32 {
-            for i in ids.indices.dropFirst() where ids[..<i].contains(ids[i]) { return nil }
+            // Duplicates among few, found by their bytes where they lie (each
+            // id is `"`id`"` followed by `,` or `]`): quicker than comparing
+            // the strings.
+            let unique = withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: ids.count) { spans -> Bool in
+                var at = start
+                for i in 0..<ids.count {
+                    let length = ids[i].utf8.count
+                    spans[i] = (at + 1)..<(at + 1 + length)
+                    at += length + 3
+                }
+                guard let base = bytes.baseAddress else { return false }
+                for i in 1..<ids.count {
+                    for k in 0..<i where spans[k].count == spans[i].count
+                        && memcmp(base + spans[k].lowerBound, base + spans[i].lowerBound, spans[i].count) == 0 {
+                        return false
+                    }
+                }
+                return true
+            }
+            guard unique else { return nil }
         } else {
             guard Set(ids).count == ids.count else { return nil }
         }

@@ -27,7 +27,13 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Strictly `YYYY-MM-DD` (ASCII digits, exactly 10 characters) naming a real date.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let date = text.withUTF8({ BusinessDate(utf8: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = date
+    }
+
+    /// `YYYY-MM-DD` in UTF-8, as `init?(_:)` reads it.
+    public init?(utf8 bytes: UnsafeRawBufferPointer) {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
