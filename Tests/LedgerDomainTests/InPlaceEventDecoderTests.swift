@@ -170,6 +170,34 @@ import Testing
     /// punctuation, digits, letters, Vietnamese lead bytes, anything), cut
     /// short, or a member dropped or doubled. The in-place decoder never
     /// returns an event the general one does not return.
+    /// A list of ids with one id twice is declined (and refused the general
+    /// way) wherever the two stand and however long the ids; ids alike in
+    /// their first and last eight bytes are not taken for the same.
+    @Test func repeatedIdsAreFoundWhereverTheyStand() {
+        var random = SeededRandom(seed: 7)
+        var pool = (0..<30).map { "DV-\(String(repeating: "1", count: $0 % 9))\($0)" }
+        pool += ["abcdefgh-1-ijklmnop", "abcdefgh-2-ijklmnop", "abcdefghijklmnop", "abcdefgh.ijklmnop",
+                 String(repeating: "x", count: DomainLimits.idLengthMax), String(repeating: "x", count: DomainLimits.idLengthMax - 1),
+                 "A", "B", "AB", "BA"]
+        var declined = 0
+        for round in 0..<400 {
+            var ids = pool
+            for i in ids.indices.reversed() { ids.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+            ids = Array(ids.prefix(1 + Int(random.next() % UInt64(ids.count))))
+            let repeated = round % 2 == 0
+            if repeated {
+                ids.insert(ids[Int(random.next() % UInt64(ids.count))], at: Int(random.next() % UInt64(ids.count + 1)))
+            }
+            let meeting = MeetingHeld(cell: "CB01", kind: .regular, durationMinutes: 60, attendees: ids, minutesRecorded: true)
+            let bytes = Self.bytes(meeting)
+            let read = Self.inPlace(bytes)
+            #expect((read == nil) == repeated, "round \(round): \(ids)")
+            #expect(read == Self.general(bytes), "round \(round): \(ids)")
+            if read == nil { declined += 1 }
+        }
+        #expect(declined == 200)
+    }
+
     @Test func changedBytesAreNeverReadDifferently() {
         var random = SeededRandom(seed: 2026_11_29)  // SplitMix64: a failing round replays exactly
         let punctuation = Array("{}[],:\"\\ 0123456789-.eE".utf8) + [0xC3, 0xCC, 0xE1, 0xBB, 0x80, 0xFF, 0x00, 0x0A]

@@ -28,9 +28,11 @@ public struct PlainDataCursor {
     public mutating func key(_ key: StaticString) -> Bool {
         let n = key.utf8CodeUnitCount
         guard bytes.count - index >= n + 3, bytes[index] == UInt8(ascii: "\""),
-              bytes[index + 1 + n] == UInt8(ascii: "\""), bytes[index + 2 + n] == UInt8(ascii: ":"),
-              let base = bytes.baseAddress, memcmp(base + index + 1, key.utf8Start, n) == 0
+              bytes[index + 1 + n] == UInt8(ascii: "\""), bytes[index + 2 + n] == UInt8(ascii: ":")
         else { return false }
+        // Inline, not memcmp: keys are short, and a call per key showed in profiles.
+        let expected = key.utf8Start
+        for k in 0..<n where bytes[index + 1 + k] != expected[k] { return false }
         index += n + 3
         return true
     }
@@ -203,18 +205,23 @@ public struct PlainDataCursor {
             // Duplicates among few, found by their bytes where they lie (each
             // id is `"`id`"` followed by `,` or `]`): quicker than comparing
             // the strings.
-            let unique = withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: ids.count) { spans -> Bool in
+            let unique = withUnsafeTemporaryAllocation(of: (start: Int, count: Int, print: UInt64).self,
+                                                       capacity: ids.count) { spans -> Bool in
                 var at = start
                 for i in 0..<ids.count {
-                    let length = ids[i].utf8.count
-                    spans[i] = (at + 1)..<(at + 1 + length)
-                    at += length + 3
+                    let count = ids[i].utf8.count
+                    spans[i] = (at + 1, count, Self.fingerprint(bytes, at + 1, count))
+                    at += count + 3
                 }
-                guard let base = bytes.baseAddress else { return false }
                 for i in 1..<ids.count {
-                    for k in 0..<i where spans[k].count == spans[i].count
-                        && memcmp(base + spans[k].lowerBound, base + spans[i].lowerBound, spans[i].count) == 0 {
-                        return false
+                    let a = spans[i]
+                    for k in 0..<i where spans[k].print == a.print && spans[k].count == a.count {
+                        var same = true
+                        for m in 0..<a.count where bytes[spans[k].start + m] != bytes[a.start + m] {
+                            same = false
+                            break
+                        }
+                        if same { return false }
                     }
                 }
                 return true
@@ -241,4 +248,15 @@ public struct PlainDataCursor {
     }
 
     private static func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
+
+    /// Equal for equal byte runs (their first and last eight bytes and their
+    /// length), so that runs are compared byte by byte only when these agree.
+    private static func fingerprint(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> UInt64 {
+        var first: UInt64 = 0, last: UInt64 = 0
+        for k in 0..<min(count, 8) {
+            first = first << 8 | UInt64(bytes[start + k])
+            last = last << 8 | UInt64(bytes[start + count - 1 - k])
+        }
+        return (first &* 0x9E37_79B9_7F4A_7C15) ^ last ^ UInt64(count)
+    }
 }
