@@ -57,7 +57,7 @@ enum PipelinedReplay {
             try view.forEachRecord(from: from, through: through) { seq, bytes in
                 // While the applier keeps up, it decodes some batches itself:
                 // the records stay where LMDB mapped them until `finish`.
-                if pipeline.takesRaw, let type = ReplayedRecord.trailingType(bytes)?.type, type != .eventRetracted {
+                if pipeline.takesRaw, let type = ReplayedRecord.typeAndWarnings(bytes)?.type, type != .eventRetracted {
                     pipeline.applyRaw(seq: seq, bytes: bytes)
                     return true
                 }

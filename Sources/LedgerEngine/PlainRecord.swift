@@ -3,8 +3,9 @@ import LedgerJSON
 
 /// A stored record exactly as the ledger writes it, read front to back in
 /// one pass: RFC 8785 member order, no escapes, plain ASCII around `data`,
-/// no `warnings`, of an event type `InPlaceEventDecoder` reads. `type` is
-/// read first, from the end. Nil for any other record: the scanner's path
+/// `warnings` (if any) of plain codes and messages, of an event type
+/// `InPlaceEventDecoder` reads. `type` is read first, from the end (before
+/// the warnings, which a replay does not read). Nil for any other record: the scanner's path
 /// (`ReplayedRecord.scanned`, `StoredRecord.scanned`) decides.
 ///
 /// What it accepts is canonical JSON (sorted members, no white space,
@@ -56,8 +57,12 @@ struct PlainEnvelope {
     @inline(__always)
     init?(_ bytes: UnsafeRawBufferPointer, data readData: (inout PlainDataCursor, EventType) -> Bool) {
         guard bytes.count <= JSONLimits.storedRecord.documentBytesMax,
-              let type = ReplayedRecord.trailingType(bytes)
+              let type = ReplayedRecord.typeAndWarnings(bytes)
         else { return nil }
+        if let warnings = type.warnings {
+            var w = PlainDataCursor(UnsafeRawBufferPointer(rebasing: bytes[warnings]))
+            guard w.plainWarnings(), w.atEnd else { return nil }
+        }
         var c = PlainDataCursor(UnsafeRawBufferPointer(rebasing: bytes[..<type.start]))
         let q = UInt8(ascii: ",")
         func string(_ lengthMax: Int) -> Range<Int>? {

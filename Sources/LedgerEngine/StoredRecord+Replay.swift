@@ -55,8 +55,15 @@ struct ReplayedRecord {
     /// an event type, with where that member starts. Read from the bytes
     /// (the name is matched by its length, then its bytes): no string made.
     static func trailingType(_ bytes: UnsafeRawBufferPointer) -> (type: EventType, start: Int)? {
-        let n = bytes.count
-        guard n > 10, bytes[n - 1] == UInt8(ascii: "}"), bytes[n - 2] == UInt8(ascii: "\"") else { return nil }
+        guard bytes.count > 10, bytes[bytes.count - 1] == UInt8(ascii: "}") else { return nil }
+        return typeMember(bytes, endingAt: bytes.count - 1)
+    }
+
+    /// `"type":"Name"` ending just before `end` (the record's closing brace,
+    /// or the comma before `warnings`), with where it starts.
+    static func typeMember(_ bytes: UnsafeRawBufferPointer, endingAt end: Int) -> (type: EventType, start: Int)? {
+        let n = end + 1
+        guard n > 10, n <= bytes.count, bytes[n - 2] == UInt8(ascii: "\"") else { return nil }
         var i = n - 3
         while i > 0, (bytes[i] | 0x20) >= UInt8(ascii: "a"), (bytes[i] | 0x20) <= UInt8(ascii: "z") { i -= 1 }
         let nameStart = i + 1
@@ -69,6 +76,30 @@ struct ReplayedRecord {
         guard name.count < typeNamesByLength.count, let base = name.baseAddress else { return nil }
         for (type, utf8) in typeNamesByLength[name.count] where utf8.withUnsafeBytes({ memcmp($0.baseAddress!, base, name.count) == 0 }) {
             return (type, start)
+        }
+        return nil
+    }
+
+    /// The type member and, when the record has them, where its `warnings`
+    /// (the last member in canonical order) lie: `"type":"Name"}` or
+    /// `"type":"Name","warnings":[…]}` at the end. The warnings are not
+    /// checked here (`PlainDataCursor.plainWarnings`).
+    static func typeAndWarnings(_ bytes: UnsafeRawBufferPointer) -> (type: EventType, start: Int, warnings: Range<Int>?)? {
+        let n = bytes.count
+        guard n > 10, bytes[n - 1] == UInt8(ascii: "}") else { return nil }
+        if bytes[n - 2] == UInt8(ascii: "\"") {
+            return typeMember(bytes, endingAt: n - 1).map { ($0.type, $0.start, nil) }
+        }
+        guard bytes[n - 2] == UInt8(ascii: "]"), let base = bytes.baseAddress else { return nil }
+        let marker: StaticString = ",\"warnings\":["
+        let length = marker.utf8CodeUnitCount
+        var at = n - 2 - length
+        while at > 0 {
+            if bytes[at] == UInt8(ascii: ","), memcmp(base + at, marker.utf8Start, length) == 0 {
+                guard let type = typeMember(bytes, endingAt: at) else { return nil }
+                return (type.type, type.start, (at + length - 1)..<(n - 1))
+            }
+            at -= 1
         }
         return nil
     }

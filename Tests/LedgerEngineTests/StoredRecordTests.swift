@@ -274,10 +274,39 @@ extension ReplayedRecordTests {
         }
     }
 
+    @Test func warningsAsTheLedgerWritesThemAreSteppedOver() throws {
+        let warnings: [[DomainWarning]] = [
+            [DomainWarning(code: "cell-too-few-official-members",
+                           message: "cell 'DB167-CB04' had 2 official members on 2023-12-10; a cell needs at least 3")],
+            [DomainWarning(code: "w", message: "Chi bộ Văn phòng: đảng viên vắng mặt"), DomainWarning(code: "x", message: " ")],
+        ]
+        for event in Self.events {
+            for list in warnings {
+                let bytes = try Self.record(event, warnings: list)
+                let quick = try #require(bytes.withUnsafeBytes { ReplayedRecord.plain($0) },
+                                         "\(String(decoding: bytes, as: UTF8.self))")
+                let expected = try #require(general(bytes))
+                #expect(quick.seq == expected.seq && quick.occurredOn == expected.occurredOn && quick.event == expected.event)
+            }
+        }
+        // Warnings in any other form go the scanner's way (which reads them alike, or refuses them).
+        let text = String(decoding: try Self.record(Self.events[0], warnings: warnings[0]), as: UTF8.self)
+        for changed in [text.replacingOccurrences(of: "\"message\":\"cell", with: "\"message\":\"\\u0063ell"),
+                        text.replacingOccurrences(of: "{\"code\"", with: "{ \"code\""),
+                        text.replacingOccurrences(of: ",\"message\":", with: ",\"note\":"),
+                        text.replacingOccurrences(of: "]}", with: ",]}"),
+                        text.replacingOccurrences(of: "\"warnings\":[", with: "\"warnings\":[[").replacingOccurrences(of: "]}", with: "]]}")] {
+            let bytes = Array(changed.utf8)
+            #expect(bytes.withUnsafeBytes { ReplayedRecord.plain($0) } == nil, "\(changed)")
+            let read = bytes.withUnsafeBytes { try? ReplayedRecord(bytes: $0) }
+            #expect(read?.event == general(bytes)?.event, "\(changed)")
+        }
+    }
+
     @Test func otherRecordsGoTheScannersWay() throws {
         let meeting = Self.events[0]
         let declined: [[UInt8]] = [
-            try Self.record(meeting, warnings: [DomainWarning(code: "w", message: "m")]),
+            try Self.record(meeting, warnings: [DomainWarning(code: "w", message: "a \"quoted\" word")]),
             try Self.record(meeting, key: "khóa"),
             try Self.record(meeting, user: "Nguyễn"),
             try Self.record(meeting, key: "a\"b"),
@@ -306,7 +335,8 @@ extension ReplayedRecordTests {
         let punctuation = Array("{}[],:\"\\ 0123456789-.eE".utf8) + [0xC3, 0xE1, 0xBB, 0x80, 0xFF, 0x00]
         var accepted = 0
         for (n, event) in Self.events.enumerated() {
-            let original = try Self.record(event, key: n % 2 == 0 ? "k-\(n)" : nil)
+            let original = try Self.record(event, key: n % 2 == 0 ? "k-\(n)" : nil,
+                                           warnings: n % 3 == 0 ? [DomainWarning(code: "w-\(n)", message: "m: 'x'; y")] : [])
             for round in 0..<1500 {
                 var changed = original
                 if round % 10 == 0 {

@@ -43,6 +43,7 @@ public enum InPlaceEventDecoder {
         case .memberTransferred: return memberTransferred(&c).map(DomainEvent.memberTransferred)
         case .memberRoleEnded: return memberRoleEnded(&c).map(DomainEvent.memberRoleEnded)
         case .memberRemoved: return memberRemoved(&c).map(DomainEvent.memberRemoved)
+        case .inspectionFiled: return inspectionFiled(&c).map(DomainEvent.inspectionFiled)
         case .inspectionConcluded: return inspectionConcluded(&c).map(DomainEvent.inspectionConcluded)
         case .organizationRegistered:
             return organizationRegistered(&c).map(DomainEvent.organizationRegistered)
@@ -237,6 +238,35 @@ public enum InPlaceEventDecoder {
     }
 
     /// `InspectionConcluded`: `conclusion`, `inspectionId`, `violationsFound`.
+    /// `InspectionFiled`: `by`, `findings`?, `inspectionId`, `kind`,
+    /// `targetMembers`?, `targetOrganizations` (not empty), `team`? (names).
+    static func inspectionFiled(_ c: inout PlainDataCursor) -> InspectionFiled? {
+        let comma = UInt8(ascii: ",")
+        guard c.take(UInt8(ascii: "{")), c.key("by"), let by = c.id(), c.take(comma) else { return nil }
+        var findings: String?
+        if c.key("findings") {
+            guard let text = c.text(lengthMax: DomainLimits.textLengthMax), c.take(comma) else { return nil }
+            findings = text
+        }
+        guard c.key("inspectionId"), let inspectionId = c.id(), c.take(comma),
+              c.key("kind"), let kind = c.id().flatMap(InspectionKind.init(rawValue:)), c.take(comma)
+        else { return nil }
+        var targetMembers: [String]?
+        if c.key("targetMembers") {
+            guard let ids = c.idList(nonEmpty: false), c.take(comma) else { return nil }
+            targetMembers = ids
+        }
+        guard c.key("targetOrganizations"), let targetOrganizations = c.idList(nonEmpty: true) else { return nil }
+        var team: [String]?
+        if c.take(comma) {
+            guard c.key("team"), let names = c.list({ $0.text(lengthMax: DomainLimits.nameLengthMax) }) else { return nil }
+            team = names
+        }
+        guard c.take(UInt8(ascii: "}")) else { return nil }
+        return InspectionFiled(inspectionId: inspectionId, by: by, kind: kind, targetOrganizations: targetOrganizations,
+                               targetMembers: targetMembers, team: team, findings: findings)
+    }
+
     static func inspectionConcluded(_ c: inout PlainDataCursor) -> InspectionConcluded? {
         guard c.take(UInt8(ascii: "{")), c.key("conclusion"), let conclusion = c.text(lengthMax: DomainLimits.textLengthMax),
               c.take(UInt8(ascii: ",")), c.key("inspectionId"), let inspectionId = c.id(),

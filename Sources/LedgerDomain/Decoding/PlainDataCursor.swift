@@ -79,35 +79,67 @@ public struct PlainDataCursor {
     public mutating func text(lengthMax: Int) -> String? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        guard let (end, scalars, visible) = plainTextEnd(from: start), visible, scalars <= lengthMax else { return nil }
+        index = end + 1
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    /// Where the plain text starting at `start` ends (its closing quote), how
+    /// many scalars it has and whether one is not a space; nil if a byte is
+    /// not of the classes `text` accepts or the quote is missing.
+    private func plainTextEnd(from start: Int) -> (end: Int, scalars: Int, visible: Bool)? {
+        var i = start
         var scalars = 0
         var visible = false
-        while index < bytes.count {
-            let byte = bytes[index]
+        while i < bytes.count {
+            let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
-                break
+                return (i, scalars, visible)
             } else if byte >= 0x21 && byte <= 0x7E {
                 guard byte != UInt8(ascii: "\\") else { return nil }
                 visible = true
-                index += 1
+                i += 1
             } else if byte == 0x20 {
-                index += 1
+                i += 1
             } else if byte >= 0xC3 && byte <= 0xCB {
-                guard index + 1 < bytes.count, Self.isContinuation(bytes[index + 1]) else { return nil }
+                guard i + 1 < bytes.count, Self.isContinuation(bytes[i + 1]) else { return nil }
                 visible = true
-                index += 2
+                i += 2
             } else if byte == 0xE1 {
-                guard index + 2 < bytes.count, bytes[index + 1] >= 0xB8, bytes[index + 1] <= 0xBB,
-                      Self.isContinuation(bytes[index + 2])
+                guard i + 2 < bytes.count, bytes[i + 1] >= 0xB8, bytes[i + 1] <= 0xBB,
+                      Self.isContinuation(bytes[i + 2])
                 else { return nil }
                 visible = true
-                index += 3
+                i += 3
             } else {
                 return nil
             }
             scalars += 1
         }
-        guard visible, scalars <= lengthMax, take(UInt8(ascii: "\"")) else { return nil }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
+        return nil
+    }
+
+    /// A stored record's `warnings` as the ledger writes them, stepped over:
+    /// `[` `{"code":"…","message":"…"}` (`,` …)* `]`, the strings of `text`'s
+    /// byte classes (so canonical JSON, which the general way reads alike).
+    /// The replay does not read warnings; `verify` takes this as canonical.
+    public mutating func plainWarnings() -> Bool {
+        guard take(UInt8(ascii: "[")) else { return false }
+        if take(UInt8(ascii: "]")) { return true }
+        var count = 0
+        repeat {
+            count += 1
+            guard count <= DomainLimits.listEntriesMax, take(UInt8(ascii: "{")), key("code"), skipPlainText(),
+                  take(UInt8(ascii: ",")), key("message"), skipPlainText(), take(UInt8(ascii: "}"))
+            else { return false }
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]"))
+    }
+
+    private mutating func skipPlainText() -> Bool {
+        guard take(UInt8(ascii: "\"")), let (end, _, _) = plainTextEnd(from: index) else { return false }
+        index = end + 1
+        return true
     }
 
     /// Moves past an object (`{` to its matching `}`) without reading it,
