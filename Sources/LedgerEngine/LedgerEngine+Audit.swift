@@ -142,26 +142,28 @@ extension LedgerEngine {
                 // Most records are read as the ledger writes them, `data`
                 // stepped over here and decoded by the replay thread
                 // (`PlainEnvelope`: canonical by construction once `data` is read).
-                if let envelope = PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() }),
+                // A record past the live state (appended since) is not replayed,
+                // so it is decoded here, the general way.
+                if seq <= target, let envelope = PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() }),
                    envelope.type != .eventRetracted
                 {
                     guard envelope.seq == seq else { return "it says seq \(envelope.seq)" }
                     let indexed = IndexedFields(
-                        seq: seq, type: envelope.type.rawValue, stream: text(bytes, envelope.stream),
+                        seq: seq, stream: text(bytes, envelope.stream),
                         streamVersion: envelope.streamVersion, idempotencyKey: envelope.idempotencyKey.map { text(bytes, $0) })
                     if let problem = Self.checkIndexes(indexed, view: view, links: links, streams: &streams) { indexMismatch(seq, problem) }
-                    if seq <= target { replay.decodeAndApply(seq: seq, envelope: envelope, record: bytes) }
+                    replay.decodeAndApply(seq: seq, envelope: envelope, record: bytes)
                     return nil
                 }
                 // Any other canonical record (the scanner proves it) is also
                 // decoded by the replay thread; only the members around
                 // `data` are read here.
-                if let scanned = Self.scannedFields(bytes), scanned.fields.type != EventType.eventRetracted.rawValue {
+                if seq <= target, let scanned = Self.scannedFields(bytes), scanned.type != EventType.eventRetracted.rawValue {
                     guard scanned.fields.seq == seq else { return "it says seq \(scanned.fields.seq)" }
                     if let problem = Self.checkIndexes(scanned.fields, view: view, links: links, streams: &streams) {
                         indexMismatch(seq, problem)
                     }
-                    if seq <= target { replay.decodeAndApply(seq: seq, occurredOn: scanned.occurredOn, record: bytes) }
+                    replay.decodeAndApply(seq: seq, occurredOn: scanned.occurredOn, record: bytes)
                     return nil
                 }
                 let record: StoredRecord
@@ -172,7 +174,7 @@ extension LedgerEngine {
                 }
                 guard record.seq == seq else { return "it says seq \(record.seq)" }
                 let indexed = IndexedFields(
-                    seq: record.seq, type: record.type, stream: record.stream,
+                    seq: record.seq, stream: record.stream,
                     streamVersion: record.streamVersion, idempotencyKey: record.idempotencyKey)
                 if let problem = Self.checkIndexes(indexed, view: view, links: links, streams: &streams) { indexMismatch(seq, problem) }
                 if seq <= target { replay.apply(seq: seq, event: event, occurredOn: record.occurredOn, lookup: lookup) }
@@ -181,13 +183,8 @@ extension LedgerEngine {
             // The live state's snapshot is made here while the replay thread
             // makes the fresh one.
             let liveSnapshot = live.snapshot()
-            let fresh = try replay.finish()
-            // A record the replay thread could not decode is the failure if it
-            // comes before the one the log's check stopped at.
-            var failure = result.failure
-            if let undecodable, failure == nil || undecodable.seq <= result.eventsChecked {
-                failure = .badRecord(seq: undecodable.seq, reason: undecodable.reason)
-            }
+            let fresh = replay.finish()
+            let (failure, eventsChecked) = Self.firstFailure(result, undecodable: undecodable)
             if fresh.snapshot != liveSnapshot {
                 stateMismatch = fresh.appliedSeq == target
                     ? "replaying events 1...\(target) gives a state that differs from the live one"
@@ -206,8 +203,11 @@ extension LedgerEngine {
                 }
             }
             if failure == nil, indexMismatch == nil {
+                // Rows of meetings past the live state (appended since) are
+                // not counted: those meetings are not replayed either.
                 var rows = 0
-                try view.scanIndex(ProjectionIndexes.meetings, prefix: []) { _, _ in
+                try view.scanIndex(ProjectionIndexes.meetings, prefix: []) { key, _ in
+                    if key.count >= 8, let seq = ByteKeys.readU64(key, at: key.count - 8), seq > target { return true }
                     rows += 1
                     return true
                 }
@@ -220,7 +220,7 @@ extension LedgerEngine {
                 "ok": .bool(failure == nil && stateMismatch == nil),
                 "size": .int(Int64(result.size)),
                 "rootHash": .string(result.rootHash.hex),
-                "eventsChecked": .int(Int64(result.eventsChecked)),
+                "eventsChecked": .int(Int64(eventsChecked)),
                 "checkpointsChecked": .int(Int64(result.checkpointsChecked)),
                 "projectionsChecked": .bool(stateMismatch == nil && failure == nil),
             ]
@@ -324,9 +324,25 @@ extension LedgerEngine {
     /// Merkle tree, so verify checks them against the log): its stream
     /// version, its idempotency key and, for a live meeting, its index row.
     /// What `checkIndexes` reads of a record.
+    /// The failure `verify` names: the reading thread's (`result`), or the
+    /// first record the replay thread could not decode if it comes first. The
+    /// replay thread has only records the reading thread passed, so that
+    /// record is at most the one the reading thread stopped at; there, bytes
+    /// that no longer hash to their leaf are named as altered. With the
+    /// number of events checked before the failure.
+    static func firstFailure(_ result: LogVerification, undecodable: (seq: UInt64, reason: String)?)
+        -> (failure: LogVerification.Failure?, eventsChecked: UInt64)
+    {
+        guard let undecodable else { return (result.failure, result.eventsChecked) }
+        if let failure = result.failure {
+            if case .leafMismatch(let seq, _, _) = failure, seq <= undecodable.seq { return (failure, result.eventsChecked) }
+            if undecodable.seq > result.eventsChecked + 1 { return (failure, result.eventsChecked) }
+        }
+        return (.badRecord(seq: undecodable.seq, reason: undecodable.reason), undecodable.seq - 1)
+    }
+
     struct IndexedFields {
         let seq: UInt64
-        let type: String
         let stream: String
         let streamVersion: UInt64
         let idempotencyKey: String?
@@ -371,7 +387,7 @@ extension LedgerEngine {
     /// The members `checkIndexes` reads, and `occurredOn`, of a record the
     /// scanner proves canonical (`CanonicalScanner`), where they are plain
     /// strings and digits; nil otherwise. `data` is not parsed.
-    static func scannedFields(_ bytes: UnsafeRawBufferPointer) -> (fields: IndexedFields, occurredOn: BusinessDate)? {
+    static func scannedFields(_ bytes: UnsafeRawBufferPointer) -> (fields: IndexedFields, type: String, occurredOn: BusinessDate)? {
         guard let members = CanonicalScanner.topLevelMembers(bytes, limits: .storedRecord) else { return nil }
         var seq: UInt64?, type: String?, occurredOn: BusinessDate?, stream: String?, streamVersion: UInt64?
         var idempotencyKey: String?
@@ -394,8 +410,8 @@ extension LedgerEngine {
             }
         }
         guard let seq, let type, let occurredOn, let stream, let streamVersion else { return nil }
-        return (IndexedFields(seq: seq, type: type, stream: stream, streamVersion: streamVersion,
-                              idempotencyKey: idempotencyKey), occurredOn)
+        return (IndexedFields(seq: seq, stream: stream, streamVersion: streamVersion, idempotencyKey: idempotencyKey),
+                type, occurredOn)
     }
 
     struct DecodeFailure: Error { let text: String }

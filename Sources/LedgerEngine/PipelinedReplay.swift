@@ -23,6 +23,14 @@ enum PipelinedReplay {
 
     typealias Stored = (event: DomainEvent, occurredOn: BusinessDate)
 
+    /// Starts a replay's applying thread (a deep state needs a deep stack).
+    static func startThread(named name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
     /// The event of a `Decoded` whose record is not decoded yet (`raw`).
     static let undecoded = DomainEvent.memberConfirmed(MemberConfirmed(memberId: "-"))
 
@@ -48,16 +56,33 @@ enum PipelinedReplay {
             progress?(through, through)
             return
         }
+        try replay(into: &state, through: through, progress: progress, lookup: StoreEventLookup(view: view)) { body in
+            try view.forEachRecord(from: from, through: through, body)
+        }
+    }
+
+    /// A replay of the records `records` gives its body in seq order (LMDB's,
+    /// or a test's), which must stay in place until this returns.
+    /// `everyRecordRaw` hands over undecoded every record that may go so
+    /// (tests; otherwise only while the applier keeps up).
+    static func replay(
+        into state: inout DomainState, through: UInt64, progress: ((UInt64, UInt64) -> Void)?, lookup: some EventLookup,
+        everyRecordRaw: Bool = false,
+        records: ((UInt64, UnsafeRawBufferPointer) throws -> Bool) throws -> Void
+    ) throws {
         let pipeline = ReplayPipeline(state: state, through: through, progress: progress)
         // The applier holds the only reference: its changes need not copy
         // the trie nodes and member boxes this value would otherwise share.
         state = DomainState()
-        let lookup = StoreEventLookup(view: view)
         do {
-            try view.forEachRecord(from: from, through: through) { seq, bytes in
+            try records { seq, bytes in
+                // The applier failed on a record it decoded: nothing after it matters.
+                if pipeline.applierFailed { return false }
                 // While the applier keeps up, it decodes some batches itself:
                 // the records stay where LMDB mapped them until `finish`.
-                if pipeline.takesRaw, let type = ReplayedRecord.typeAndWarnings(bytes)?.type, type != .eventRetracted {
+                if pipeline.takesRaw || everyRecordRaw, let type = ReplayedRecord.typeAndWarnings(bytes)?.type,
+                   type != .eventRetracted
+                {
                     pipeline.applyRaw(seq: seq, bytes: bytes)
                     return true
                 }
@@ -65,7 +90,10 @@ enum PipelinedReplay {
                 return true
             }
         } catch {
-            state = pipeline.abandon(error)  // as far as it got; callers discard it on error
+            // What was handed over is applied first: a record the applier
+            // cannot decode comes before this one, and is the error to name.
+            // (The state is as far as it got; callers discard it on error.)
+            state = try pipeline.finish()
             throw error
         }
         state = try pipeline.finish()
@@ -95,10 +123,7 @@ final class ReplayPipeline {
         applier = Applier(state: state, queue: queue, through: through, progress: progress)
         batch.reserveCapacity(PipelinedReplay.batchEvents)
         let applier = self.applier
-        let thread = Thread { applier.run() }
-        thread.name = "ledger-replay-apply"
-        thread.stackSize = 8 << 20
-        thread.start()
+        PipelinedReplay.startThread(named: "ledger-replay-apply") { applier.run() }
     }
 
     deinit {
@@ -136,6 +161,10 @@ final class ReplayPipeline {
                                       targetSeq: 0, target: nil))
     }
 
+    /// Whether the applier stopped on a record it could not decode (known
+    /// as of the last batch handed over).
+    private(set) var applierFailed = false
+
     private func queue(_ item: consuming PipelinedReplay.Decoded) {
         batch.append(item)
         if batch.count == PipelinedReplay.batchEvents {
@@ -144,6 +173,7 @@ final class ReplayPipeline {
             swap(&full, &batch)
             var spent = queue.put(consume full)
             takesRaw = queue.waitingAfterPut <= PipelinedReplay.rawWhenWaitingAtMost
+            applierFailed = queue.takerFailedAtPut
             // The events the applier is done with are freed here, where they
             // were allocated: freed on the applier's thread, each went back
             // to this thread's malloc arena under its lock, against this
@@ -221,9 +251,16 @@ private final class Applier: @unchecked Sendable {
                         // Decoded here, and freed here once applied.
                         do {
                             let record = try ReplayedRecord(bytes: item.raw)
+                            // The reading thread hands over no retraction (its
+                            // target is read from LMDB); one read so here means
+                            // the two readings of the record disagree.
+                            if case .eventRetracted = record.event {
+                                throw EngineError(.internal, "stored event \(item.seq) reads as a retraction only on a second reading")
+                            }
                             state.apply(record.event, seq: item.seq, occurredOn: record.occurredOn, lookup: Prefetched.none)
                         } catch {
                             failure = error
+                            queue.takerFailed()
                         }
                     }
                     let seq = item.seq
@@ -233,10 +270,8 @@ private final class Applier: @unchecked Sendable {
             }
             queue.giveBack(consume batch)
         }
-        if let error = queue.closedFailure {
-            failure = error
-        } else if failure == nil {
-            progress?(through, through)
+        if failure == nil {
+            if let error = queue.closedFailure { failure = error } else { progress?(through, through) }
         }
     }
 

@@ -61,7 +61,7 @@ struct PlainEnvelope {
         else { return nil }
         if let warnings = type.warnings {
             var w = PlainDataCursor(UnsafeRawBufferPointer(rebasing: bytes[warnings]))
-            guard w.plainWarnings(), w.atEnd else { return nil }
+            guard w.plainWarnings(stringBytesMax: JSONLimits.storedRecord.stringBytesMax), w.atEnd else { return nil }
         }
         var c = PlainDataCursor(UnsafeRawBufferPointer(rebasing: bytes[..<type.start]))
         let q = UInt8(ascii: ",")

@@ -23,6 +23,17 @@ final class HandOff<Item>: @unchecked Sendable {
     /// How many batches were waiting for the applier as the last `put`
     /// returned, that one included. Read by the putter's thread only.
     private(set) var waitingAfterPut = 0
+    /// Whether the taker had failed as the last `put` returned (putter's thread only).
+    private(set) var takerFailedAtPut = false
+    private var takerFailure = false
+
+    /// The taker (applier) stopped on an error of its own; the putter learns
+    /// it at its next `put` and should stop.
+    func takerFailed() {
+        condition.lock()
+        takerFailure = true
+        condition.unlock()
+    }
 
     init(capacity: Int) { self.capacity = capacity }
 
@@ -34,6 +45,7 @@ final class HandOff<Item>: @unchecked Sendable {
         while batches.count >= capacity { condition.wait() }
         batches.append(consume batch)
         waitingAfterPut = batches.count
+        takerFailedAtPut = takerFailure
         condition.broadcast()
         guard !spent.isEmpty else { return [] }
         defer { spent = [] }

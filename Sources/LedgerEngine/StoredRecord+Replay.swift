@@ -51,14 +51,6 @@ struct ReplayedRecord {
         self.event = plain.event
     }
 
-    /// The record's last member when it is `"type":"Name"` with the name of
-    /// an event type, with where that member starts. Read from the bytes
-    /// (the name is matched by its length, then its bytes): no string made.
-    static func trailingType(_ bytes: UnsafeRawBufferPointer) -> (type: EventType, start: Int)? {
-        guard bytes.count > 10, bytes[bytes.count - 1] == UInt8(ascii: "}") else { return nil }
-        return typeMember(bytes, endingAt: bytes.count - 1)
-    }
-
     /// `"type":"Name"` ending just before `end` (the record's closing brace,
     /// or the comma before `warnings`), with where it starts.
     static func typeMember(_ bytes: UnsafeRawBufferPointer, endingAt end: Int) -> (type: EventType, start: Int)? {

@@ -52,10 +52,7 @@ final class VerifyReplay {
         self.returned = returned
         batch.reserveCapacity(PipelinedReplay.batchEvents)
         let applier = self.applier
-        let thread = Thread { applier.run() }
-        thread.name = "ledger-verify-apply"
-        thread.stackSize = 8 << 20
-        thread.start()
+        PipelinedReplay.startThread(named: "ledger-verify-apply") { applier.run() }
     }
 
     deinit {
@@ -113,7 +110,7 @@ final class VerifyReplay {
     /// Applies what is queued and waits for the replay thread: the replayed
     /// state's last seq and snapshot (made on that thread). The state itself
     /// is freed on that thread afterwards, while the caller goes on.
-    func finish() throws -> (appliedSeq: UInt64, snapshot: [UInt8]) {
+    func finish() -> (appliedSeq: UInt64, snapshot: [UInt8]) {
         precondition(!finished, "VerifyReplay finished twice")
         finished = true
         var last: [Item] = []

@@ -243,7 +243,9 @@ public final class StreamLinksInOrder {
             entry = try cursor.first()
             started = true
         }
-        while let (key, _) = entry, let at = ByteKeys.readU64(key), key.count == 8, at < seq {
+        // A key that is not 8 bytes is no seq's link: stepped over, as a
+        // search for an 8-byte key never finds it.
+        while let (key, _) = entry, key.count != 8 || ByteKeys.readU64(key)! < seq {
             entry = try cursor.next()
         }
         guard let (key, value) = entry, key.count == 8, ByteKeys.readU64(key) == seq else { return nil }

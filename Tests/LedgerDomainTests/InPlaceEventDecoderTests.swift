@@ -184,10 +184,6 @@ import Testing
         }
     }
 
-    /// Differential fuzz: bytes of canonical events of every type it reads changed (to JSON's
-    /// punctuation, digits, letters, Vietnamese lead bytes, anything), cut
-    /// short, or a member dropped or doubled. The in-place decoder never
-    /// returns an event the general one does not return.
     /// A list of ids with one id twice is declined (and refused the general
     /// way) wherever the two stand and however long the ids; ids alike in
     /// their first and last eight bytes are not taken for the same.
@@ -216,6 +212,10 @@ import Testing
         #expect(declined == 200)
     }
 
+    /// Differential fuzz: bytes of canonical events of every type it reads changed (to JSON's
+    /// punctuation, digits, letters, Vietnamese lead bytes, anything), cut
+    /// short, or a member dropped or doubled. The in-place decoder never
+    /// returns an event the general one does not return.
     @Test func changedBytesAreNeverReadDifferently() {
         var random = SeededRandom(seed: 2026_11_29)  // SplitMix64: a failing round replays exactly
         let punctuation = Array("{}[],:\"\\ 0123456789-.eE".utf8) + [0xC3, 0xCC, 0xE1, 0xBB, 0x80, 0xFF, 0x00, 0x0A]

@@ -72,6 +72,62 @@ import Testing
     }
 }
 
+/// `PipelinedReplay.replay` itself, over records in memory, every record
+/// that may go over undecoded handed over so.
+@Suite struct ReplayDecidingTests {
+    func replay(_ records: [[UInt8]]) throws -> DomainState {
+        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var state = DomainState()
+        try PipelinedReplay.replay(into: &state, through: UInt64(records.count), progress: nil, lookup: NoEvents(),
+                                   everyRecordRaw: true) { body in
+            for (i, buffer) in buffers.enumerated() where try !body(UInt64(i + 1), UnsafeRawBufferPointer(buffer)) { return }
+        }
+        return state
+    }
+
+    func records() -> [[UInt8]] {
+        ReplayPipelineTests.events().enumerated().map { VerifyReplayTests.record(seq: UInt64($0.offset + 1), $0.element) }
+    }
+
+    @Test func everyRecordHandedOverGivesTheSameState() throws {
+        var expected = DomainState()
+        for (i, event) in ReplayPipelineTests.events().enumerated() {
+            expected.apply(event, seq: UInt64(i + 1), occurredOn: VerifyReplayTests.day, lookup: NoEvents())
+        }
+        #expect(try replay(records()).snapshot() == expected.snapshot())
+    }
+
+    /// The reading thread finds a record's type at its end; a record whose
+    /// warnings hide another type (a damaged or forged log) reads as a
+    /// retraction only on the applier's reading, which refuses it.
+    @Test func aRecordThatReadsTwoWaysFailsTheReplay() throws {
+        var records = records()
+        let retraction = VerifyReplayTests.record(seq: UInt64(records.count + 1), .eventRetracted(.init(seq: 3, reason: "x")))
+        let text = String(decoding: retraction, as: UTF8.self)
+        let forged = String(text.dropLast()) + #","warnings":[{"code":"c","message":"m","type":"MemberConfirmed","warnings":[]}]}"#
+        #expect(Array(forged.utf8).withUnsafeBytes { ReplayedRecord.typeAndWarnings($0)?.type } == .memberConfirmed)
+        records.append(Array(forged.utf8))
+        let error = #expect(throws: EngineError.self) { try replay(records) }
+        #expect(error?.message.contains("second reading") == true, "\(String(describing: error))")
+    }
+
+    /// A record the applier cannot decode is named even when the reading
+    /// thread fails on a later one first.
+    @Test func theApplierFailureComesFirst() throws {
+        var records = records()
+        let meeting = String(decoding: records[700], as: UTF8.self)
+        records[700] = Array(meeting.replacingOccurrences(of: #""durationMinutes":"#, with: #""durationMinutes":-"#).utf8)
+        records[1500] += Array("x".utf8)  // its type not at its end: the reading thread decodes it, and fails
+        let error = #expect(throws: EngineError.self) { try replay(records) }
+        #expect(error?.message.contains("701") == true, "\(String(describing: error))")
+    }
+}
+
 private struct NoEvents: EventLookup {
     func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? { nil }
 }

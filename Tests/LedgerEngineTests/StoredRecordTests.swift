@@ -289,6 +289,10 @@ extension ReplayedRecordTests {
                 #expect(quick.seq == expected.seq && quick.occurredOn == expected.occurredOn && quick.event == expected.event)
             }
         }
+        // A warning longer than the general parser takes is not stepped over either.
+        let long = try Self.record(Self.events[0], warnings: [DomainWarning(code: "w", message: String(repeating: "a", count: 70_000))])
+        #expect(long.withUnsafeBytes { ReplayedRecord.plain($0) } == nil)
+        #expect(long.withUnsafeBytes { try? StoredRecord(bytes: $0) } == nil)
         // Warnings in any other form go the scanner's way (which reads them alike, or refuses them).
         let text = String(decoding: try Self.record(Self.events[0], warnings: warnings[0]), as: UTF8.self)
         for changed in [text.replacingOccurrences(of: "\"message\":\"cell", with: "\"message\":\"\\u0063ell"),

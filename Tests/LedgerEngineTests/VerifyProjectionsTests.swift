@@ -1,6 +1,8 @@
 import Foundation
 @testable import LedgerEngine
+import LedgerDomain
 import LedgerJSON
+@testable import LedgerStore
 import Testing
 
 /// `verify` replays the log into a fresh state (on a second thread) and
@@ -33,6 +35,83 @@ import Testing
                 "\(verdict)")
         // The log itself is intact: every event and checkpoint checked.
         #expect(verdict["eventsChecked"] == 8 && verdict["badSeq"] == nil)
+    }
+}
+
+/// What `verify` reads on its reading thread and what on its replay thread.
+@Suite struct VerifyReadingTests {
+    /// A record appended behind the live state (as between a commit and its
+    /// publication) is not replayed, but it is still checked: here one whose
+    /// `data` is not canonical, which only the general decoder finds.
+    @Test func aRecordPastTheLiveStateIsStillCheckedWhole() async throws {
+        let dir = TempDir()
+        let engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        let outcomes = await engine.append(setupEvents, actor: tester, atomic: true)
+        let last = try #require(outcomes.last?.seq)
+        #expect(try engine.verify()["ok"] == true)
+        let seq = last + 1
+        let text = String(decoding: VerifyReplayTests.record(seq: seq, .memberConfirmed(.init(memberId: "M001"))),
+                          as: UTF8.self)
+        let spaced = Array(text.replacingOccurrences(of: #""memberId":"M001""#, with: #""memberId": "M001""#).utf8)
+        try engine.store.write { batch in
+            _ = try batch.append(NewRecord(seq: seq, bytes: spaced, stream: "s/\(seq)", streamVersion: 1,
+                                           idempotencyKey: nil, submissionDigest: []))
+        }
+        let verdict = try engine.verify()
+        #expect(verdict["ok"] == false && verdict["badSeq"] == .int(Int64(seq)), "\(verdict)")
+        #expect(verdict["failure"]?.stringValue?.contains("canonical") == true, "\(verdict)")
+    }
+
+    /// The stream links read in seq order with one cursor are the links read one by one.
+    @Test func streamLinksInOrderAreTheLinks() async throws {
+        let dir = TempDir()
+        let engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        let more = [event("MemberTaskAssigned", ["memberId": "M002", "task": "Một"]),
+                    event("MemberTaskAssigned", ["memberId": "M002", "task": "Hai"]),
+                    event("MemberTaskAssigned", ["memberId": "M001", "task": "Ba"])]
+        let outcomes = await engine.append(setupEvents + more, actor: tester, atomic: true)
+        let last = try #require(outcomes.last?.seq)
+        try engine.store.read { view in
+            let links = try view.streamLinksInOrder()
+            var linked = 0
+            for seq in 1...(last + 2) {  // two seqs past the log: no link
+                let previous = try view.previousInStream(seq)
+                #expect(try links.previous(of: seq) == previous, "seq \(seq)")
+                if let previous, previous > 0 { linked += 1 }
+            }
+            #expect(linked > 0)  // some events follow others in their stream
+        }
+    }
+
+    /// The failure named: the reading thread's, or the first record the replay
+    /// thread could not decode when that comes first.
+    @Test func theEarlierFailureIsNamed() {
+        func result(_ failure: LogVerification.Failure?, checked: UInt64) -> LogVerification {
+            var r = LogVerification()
+            r.failure = failure
+            r.eventsChecked = checked
+            return r
+        }
+        let bad = (seq: UInt64(5), reason: "it does not decode: x")
+        // Nothing else failed: the replay thread's record.
+        var named = LedgerEngine.firstFailure(result(nil, checked: 9), undecodable: bad)
+        #expect(named.failure == .badRecord(seq: 5, reason: bad.reason) && named.eventsChecked == 4)
+        // The reading thread stopped later (a checkpoint after event 7, a tree node at event 8).
+        named = LedgerEngine.firstFailure(result(.badCheckpointSignature(size: 7, reason: "r"), checked: 7), undecodable: bad)
+        #expect(named.failure == .badRecord(seq: 5, reason: bad.reason))
+        named = LedgerEngine.firstFailure(result(.treeNodeMismatch(level: 1, index: 3), checked: 7), undecodable: bad)
+        #expect(named.failure == .badRecord(seq: 5, reason: bad.reason))
+        // At the same record: altered bytes are named as such; a missing node is not the first problem.
+        let altered = LogVerification.Failure.leafMismatch(seq: 5, stored: "a", computed: "b")
+        named = LedgerEngine.firstFailure(result(altered, checked: 4), undecodable: bad)
+        #expect(named.failure == altered && named.eventsChecked == 4)
+        named = LedgerEngine.firstFailure(result(.missing("tree node at level 0, index 4"), checked: 4), undecodable: bad)
+        #expect(named.failure == .badRecord(seq: 5, reason: bad.reason))
+        // No record of the replay thread's failed: the reading thread's failure stands.
+        named = LedgerEngine.firstFailure(result(altered, checked: 4), undecodable: nil)
+        #expect(named.failure == altered && named.eventsChecked == 4)
     }
 }
 

@@ -53,7 +53,7 @@ import Testing
                 replay.decodeAndApply(seq: UInt64(i + 1), occurredOn: Self.day, record: bytes)
             }
         }
-        return (try replay.finish(), rows, failures)
+        return (replay.finish(), rows, failures)
     }
 
     @Test func replaysWhatTheReadingThreadSteppedOver() throws {

@@ -123,21 +123,22 @@ public struct PlainDataCursor {
     /// `[` `{"code":"…","message":"…"}` (`,` …)* `]`, the strings of `text`'s
     /// byte classes (so canonical JSON, which the general way reads alike).
     /// The replay does not read warnings; `verify` takes this as canonical.
-    public mutating func plainWarnings() -> Bool {
+    /// Each string is at most `stringBytesMax` bytes (the general parser's bound).
+    public mutating func plainWarnings(stringBytesMax: Int) -> Bool {
         guard take(UInt8(ascii: "[")) else { return false }
         if take(UInt8(ascii: "]")) { return true }
         var count = 0
         repeat {
             count += 1
-            guard count <= DomainLimits.listEntriesMax, take(UInt8(ascii: "{")), key("code"), skipPlainText(),
-                  take(UInt8(ascii: ",")), key("message"), skipPlainText(), take(UInt8(ascii: "}"))
+            guard count <= DomainLimits.listEntriesMax, take(UInt8(ascii: "{")), key("code"), skipPlainText(stringBytesMax),
+                  take(UInt8(ascii: ",")), key("message"), skipPlainText(stringBytesMax), take(UInt8(ascii: "}"))
             else { return false }
         } while take(UInt8(ascii: ","))
         return take(UInt8(ascii: "]"))
     }
 
-    private mutating func skipPlainText() -> Bool {
-        guard take(UInt8(ascii: "\"")), let (end, _, _) = plainTextEnd(from: index) else { return false }
+    private mutating func skipPlainText(_ bytesMax: Int) -> Bool {
+        guard take(UInt8(ascii: "\"")), let (end, _, _) = plainTextEnd(from: index), end - index <= bytesMax else { return false }
         index = end + 1
         return true
     }
