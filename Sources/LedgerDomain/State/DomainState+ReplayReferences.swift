@@ -57,8 +57,8 @@ extension DomainState {
     public mutating func endKeepingCountsAside() {
         guard let references = replayReferences.take() else { return }
         let table = references.table
-        for p in table.ids.indices where table.trackers[p] != Self.forgottenTracker {
-            _ = members.modifyExisting(table.ids[p]) { $0.references = table.trackers[p] }
+        for entry in table.entries where entry.tracker != Self.forgottenTracker {
+            _ = members.modifyExisting(entry.id) { $0.references = entry.tracker }
         }
         for (code, kept) in references.organizations where !kept.forgotten {
             _ = organizations.modifyExisting(code) { org in
@@ -156,7 +156,7 @@ extension DomainState {
         guard let p = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members) else {
             return
         }
-        if adding { references.table.trackers[p].add(seq) } else { references.table.trackers[p].remove(seq) }
+        if adding { references.table.entries[p].tracker.add(seq) } else { references.table.entries[p].tracker.remove(seq) }
     }
 
     /// Counts the references of a meeting's participants (`DomainEvent.participants`):
@@ -177,21 +177,21 @@ extension DomainState {
             var k = next
             for _ in 0..<known.count {
                 if k == known.count { k = 0 }
-                if references.table.ids[known[k]] == id {
+                if references.table.entries[known[k]].id == id {
                     position = known[k]
                     next = k + 1
                     break
                 }
                 k += 1
             }
-            if let p = position, references.table.trackers[p] == forgottenTracker {
+            if let p = position, references.table.entries[p].tracker == forgottenTracker {
                 position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
             } else if position == nil {
                 position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
                 if let p = position { known.append(p) }
             }
             guard let p = position else { return }
-            if references.table.trackers[p].latest != seq { references.table.trackers[p].add(seq) }
+            if references.table.entries[p].tracker.latest != seq { references.table.entries[p].tracker.add(seq) }
         }
         for id in meeting.attendees { add(id) }
         for absentee in meeting.absentees { add(absentee.memberId) }
@@ -204,7 +204,7 @@ extension DomainState {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
         if let p = references.table.position(of: id, hash: MemberTrackerTable.hash(id)) {
-            references.table.trackers[p] = Self.forgottenTracker
+            references.table.entries[p].tracker = Self.forgottenTracker
         }
     }
 
@@ -222,9 +222,9 @@ extension DomainState {
             guard let tracker = members[id]?.references else { return nil }
             return references.table.add(id, hash: hash, tracker: tracker)
         }
-        if references.table.trackers[p] == forgottenTracker {
+        if references.table.entries[p].tracker == forgottenTracker {
             guard let reloaded = members[id]?.references else { return nil }
-            references.table.trackers[p] = reloaded
+            references.table.entries[p].tracker = reloaded
         }
         return p
     }

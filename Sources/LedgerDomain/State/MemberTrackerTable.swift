@@ -1,5 +1,5 @@
 /// The reference trackers of members, what a replay counts references in
-/// (`DomainState+ReplayReferences`): dense arrays of ids and trackers in the
+/// (`DomainState+ReplayReferences`): a dense array of ids and trackers in the
 /// order members were first referred to, and an open-addressing index from
 /// id to that position.
 ///
@@ -13,11 +13,17 @@ struct MemberTrackerTable: Sendable {
     /// `hashes[i]` is the hash of the member at `positions[i]`, never 0; 0 marks a free slot.
     private var hashes: [Int]
     private var positions: [Int32]
-    /// By position: each member's id and tracker.
-    private(set) var ids: [String] = []
-    var trackers: [ReferenceTracker] = []
+    /// By position: each member's id and tracker, side by side (a meeting
+    /// reads both for each participant: one cache line, not two).
+    /// Entries are added only by `add(_:hash:tracker:)`; their trackers change in place.
+    var entries: [Entry] = []
 
-    var count: Int { ids.count }
+    struct Entry: Sendable {
+        let id: String
+        var tracker: ReferenceTracker
+    }
+
+    var count: Int { entries.count }
 
     init(capacity: Int = 1 << 12) {
         precondition(capacity > 0 && capacity & (capacity - 1) == 0, "the capacity is a power of two")
@@ -42,7 +48,7 @@ struct MemberTrackerTable: Sendable {
             if h == 0 { return nil }
             if h == hash {
                 let p = Int(positions[i])
-                if ids[p] == id { return p }
+                if entries[p].id == id { return p }
             }
             i = (i + 1) & mask
         }
@@ -57,8 +63,7 @@ struct MemberTrackerTable: Sendable {
         while hashes[i] != 0 { i = (i + 1) & mask }
         hashes[i] = hash
         positions[i] = Int32(count)
-        ids.append(id)
-        trackers.append(tracker)
+        entries.append(Entry(id: id, tracker: tracker))
         return count - 1
     }
 
