@@ -291,3 +291,81 @@ import Testing
         #expect(skipped("") == nil)
     }
 }
+
+/// Strings are read eight bytes at a time where they are plain ASCII
+/// (`PlainDataCursor.plainASCIIRun`): the same as byte by byte, whatever
+/// byte stands in whichever of the eight lanes.
+@Suite struct PlainStringTests {
+    /// `plainASCII` byte by byte: where the cursor ends, or nil.
+    static func referenceASCII(_ b: [UInt8], lengthMax: Int) -> Int? {
+        guard b.first == 0x22 else { return nil }
+        var i = 1
+        while i < b.count {
+            let byte = b[i]
+            guard byte >= 0x20, byte <= 0x7E, byte != 0x5C else { return nil }
+            if byte == 0x22 { break }
+            i += 1
+        }
+        guard i - 1 <= lengthMax, i < b.count else { return nil }
+        return i + 1
+    }
+
+    /// `text` byte by byte: the text and where the cursor ends, or nil.
+    static func referenceText(_ b: [UInt8], lengthMax: Int) -> (String, Int)? {
+        guard b.first == 0x22 else { return nil }
+        var i = 1, scalars = 0, visible = false
+        while i < b.count {
+            let byte = b[i]
+            if byte == 0x22 { break }
+            if byte >= 0x21 && byte <= 0x7E {
+                guard byte != 0x5C else { return nil }
+                visible = true
+                i += 1
+            } else if byte == 0x20 {
+                i += 1
+            } else if byte >= 0xC3 && byte <= 0xCB {
+                guard i + 1 < b.count, b[i + 1] & 0xC0 == 0x80 else { return nil }
+                visible = true
+                i += 2
+            } else if byte == 0xE1 {
+                guard i + 2 < b.count, b[i + 1] >= 0xB8, b[i + 1] <= 0xBB, b[i + 2] & 0xC0 == 0x80 else { return nil }
+                visible = true
+                i += 3
+            } else {
+                return nil
+            }
+            scalars += 1
+        }
+        guard i < b.count, visible, scalars <= lengthMax else { return nil }
+        return (String(decoding: b[1..<i], as: UTF8.self), i + 1)
+    }
+
+    @Test func readsAsByteByByte() {
+        var random = SeededRandom(seed: 88)
+        let pieces: [[UInt8]] = [[0x61], [0x20], [0x7E], [0x21], [0x22], [0x5C], [0x1F], [0x00], [0x7F], [0x80], [0xFF],
+                                 [0xC3, 0xA1], [0xE1, 0xBA, 0xBF], [0xC3], [0x30, 0x2D]]
+        var accepted = 0
+        for round in 0..<20_000 {
+            var content: [UInt8] = []
+            let length = Int(random.next() % 40)
+            for _ in 0..<length {
+                // Mostly plain letters, so that long plain runs and a bad byte in any lane both occur.
+                let piece = random.next() % 4 == 0 ? pieces[Int(random.next() % UInt64(pieces.count))] : [0x61 + UInt8(random.next() % 26)]
+                content += piece
+            }
+            let bytes = [0x22] + content + [0x22, 0x2C]
+            let lengthMax = round % 3 == 0 ? 10 : 100
+            bytes.withUnsafeBytes { buffer in
+                var c = PlainDataCursor(buffer)
+                let ascii = c.plainASCII(lengthMax: lengthMax) ? c.index : nil
+                #expect(ascii == Self.referenceASCII(bytes, lengthMax: lengthMax), "round \(round): \(bytes)")
+                var t = PlainDataCursor(buffer)
+                let text = t.text(lengthMax: lengthMax).map { ($0, t.index) }
+                let expected = Self.referenceText(bytes, lengthMax: lengthMax)
+                #expect(text?.0 == expected?.0 && text?.1 == expected?.1, "round \(round): \(bytes)")
+                if text != nil { accepted += 1 }
+            }
+        }
+        #expect(accepted > 1000)
+    }
+}

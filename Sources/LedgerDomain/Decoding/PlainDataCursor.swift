@@ -73,6 +73,7 @@ public struct PlainDataCursor {
     public mutating func plainASCII(lengthMax: Int) -> Bool {
         guard take(UInt8(ascii: "\"")) else { return false }
         let start = index
+        index = Self.plainASCIIRun(bytes, from: index)
         while index < bytes.count {
             let byte = bytes[index]
             guard byte >= 0x20, byte <= 0x7E, byte != UInt8(ascii: "\\") else { return false }
@@ -100,9 +101,15 @@ public struct PlainDataCursor {
     /// many scalars it has and whether one is not a space; nil if a byte is
     /// not of the classes `text` accepts or the quote is missing.
     private func plainTextEnd(from start: Int) -> (end: Int, scalars: Int, visible: Bool)? {
-        var i = start
-        var scalars = 0
+        var i = Self.plainASCIIRun(bytes, from: start)
+        var scalars = i - start
+        // A run of spaces only is not visible text.
         var visible = false
+        if i > start {
+            var k = start
+            while k < i, bytes[k] == 0x20 { k += 1 }
+            visible = k < i
+        }
         while i < bytes.count {
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
@@ -294,13 +301,35 @@ public struct PlainDataCursor {
 
     private static func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
 
+    /// Where the run of bytes from `start` that are printable ASCII but `"`
+    /// and `\` (0x20–0x7E) ends, eight at a time: the run's end, or a little
+    /// before it (the byte loops after it take the rest).
+    static func plainASCIIRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        var i = start
+        while i &+ 8 <= bytes.count {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // A byte below 0x20, above 0x7E, a quote or a backslash (bit tricks
+            // that are exact about whether one exists, not about which).
+            let below = (w &- ones &* 0x20) & ~w & highs
+            let above = ((w &+ ones &* (127 - 0x7E)) | w) & highs
+            if below | above != 0 || hasZeroByte(w ^ (ones &* 0x22)) || hasZeroByte(w ^ (ones &* 0x5C)) { break }
+            i &+= 8
+        }
+        return i
+    }
+
     /// Equal for equal byte runs (their first and last eight bytes and their
     /// length), so that runs are compared byte by byte only when these agree.
     private static func fingerprint(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> UInt64 {
         var first: UInt64 = 0, last: UInt64 = 0
-        for k in 0..<min(count, 8) {
-            first = first << 8 | UInt64(bytes[start + k])
-            last = last << 8 | UInt64(bytes[start + count - 1 - k])
+        if count >= 8, let base = bytes.baseAddress {
+            first = base.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            last = base.loadUnaligned(fromByteOffset: start &+ count &- 8, as: UInt64.self)
+        } else {
+            for k in 0..<count { first = first << 8 | UInt64(bytes[start &+ k]) }
         }
         return (first &* 0x9E37_79B9_7F4A_7C15) ^ last ^ UInt64(count)
     }
