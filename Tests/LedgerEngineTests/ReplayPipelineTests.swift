@@ -102,6 +102,37 @@ import Testing
         #expect(try replay(records()).snapshot() == expected.snapshot())
     }
 
+    /// Retractions (of meetings and of a task) are decoded by the reading
+    /// thread, their targets fetched there, while everything else goes over
+    /// undecoded: the state is the one applying the records in turn gives.
+    @Test func retractionsAmongRecordsHandedOverGiveTheSameState() throws {
+        var events = ReplayPipelineTests.events()
+        let firstMeeting = UInt64(events.firstIndex { $0.type == .meetingHeld }! + 1)
+        events.insert(.eventRetracted(.init(seq: firstMeeting, reason: "Ghi nhầm")), at: 1000)
+        events.append(.memberTaskAssigned(.init(memberId: "M7", task: "Theo dõi")))
+        events.append(.eventRetracted(.init(seq: UInt64(events.count), reason: "Trùng")))
+        events.append(.eventRetracted(.init(seq: firstMeeting + 5, reason: "Sai ngày")))
+        let records = events.enumerated().map { VerifyReplayTests.record(seq: UInt64($0.offset + 1), $0.element) }
+        let lookup = RecordsLookup(records: records)
+        var expected = DomainState()
+        for (i, event) in events.enumerated() {
+            expected.apply(event, seq: UInt64(i + 1), occurredOn: VerifyReplayTests.day, lookup: lookup)
+        }
+        #expect(expected.isRetracted(firstMeeting) && expected.isRetracted(firstMeeting + 5))
+        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var state = DomainState()
+        try PipelinedReplay.replay(into: &state, through: UInt64(records.count), progress: nil, lookup: lookup,
+                                   everyRecordRaw: true) { body in
+            for (i, buffer) in buffers.enumerated() where try !body(UInt64(i + 1), UnsafeRawBufferPointer(buffer)) { return }
+        }
+        #expect(state.snapshot() == expected.snapshot())
+    }
+
     /// The reading thread finds a record's type at its end; a record whose
     /// warnings hide another type (a damaged or forged log) reads as a
     /// retraction only on the applier's reading, which refuses it.
@@ -125,6 +156,18 @@ import Testing
         records[1500] += Array("x".utf8)  // its type not at its end: the reading thread decodes it, and fails
         let error = #expect(throws: EngineError.self) { try replay(records) }
         #expect(error?.message.contains("701") == true, "\(String(describing: error))")
+    }
+}
+
+/// Stored events read back from records in memory (a retraction's target).
+private struct RecordsLookup: EventLookup {
+    let records: [[UInt8]]
+
+    func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? {
+        guard seq >= 1, seq <= UInt64(records.count),
+              let record = records[Int(seq - 1)].withUnsafeBytes({ try? ReplayedRecord(bytes: $0) })
+        else { return nil }
+        return (record.event, record.occurredOn)
     }
 }
 

@@ -81,6 +81,24 @@ import Testing
         #expect(result.state.appliedSeq == 3 && result.rows.isEmpty)
     }
 
+    /// A verify that stops early (an error reading the log) drops its replay
+    /// unfinished: the thread stops and gives nothing back.
+    @Test func anUnfinishedReplayStopsItsThread() throws {
+        let records = Self.history.enumerated().map { Self.record(seq: UInt64($0.offset + 1), $0.element) }
+        var returned = 0
+        do {
+            let replay = VerifyReplay(state: DomainState()) { _, _, _ in returned += 1 }
+            for (i, record) in records.enumerated() {
+                record.withUnsafeBytes { bytes in
+                    let envelope = PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() })!
+                    // Queued, never handed over: a batch is not full.
+                    replay.decodeAndApply(seq: UInt64(i + 1), envelope: envelope, record: bytes)
+                }
+            }
+        }  // deinit: abandon, which waits for the thread
+        #expect(returned == 0)
+    }
+
     @Test func aRecordNotPlainIsDecodedTheGeneralWay() throws {
         // An escape in a text: not plain, still canonical and valid.
         var events = Self.history
