@@ -47,7 +47,7 @@ private final class SnapshotOnThread: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init(_ state: DomainState) {
-        Thread.detachNewThread { [self] in
+        PipelinedReplay.startThread(named: "ledger-rebuild-snapshot") { [self] in
             result = state.snapshot()
             done.signal()
         }

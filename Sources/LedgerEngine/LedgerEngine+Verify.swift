@@ -24,7 +24,12 @@ extension LedgerEngine {
                 indexProblem = (seq, "event \(seq): \(problem)")
             }
             var undecodable: (seq: UInt64, reason: String)?
+            // Meetings replayed (not retracted in the live state), and the
+            // problems found with their index rows: settled at the end, once
+            // retractions appended since the live state are known.
             var meetingsExpected = 0
+            var meetingRowProblems: [(seq: UInt64, text: String)] = []
+            var retractedSince: [UInt64] = []
             var streams: [String: (version: UInt64, seq: UInt64)] = [:]
             let target = live.appliedSeq
             // This thread checks each record; a second one decodes and replays
@@ -33,7 +38,7 @@ extension LedgerEngine {
                 if let failure, undecodable == nil { undecodable = (seq, failure) }
                 guard let row, !live.isRetracted(seq) else { return }
                 meetingsExpected += 1
-                if let problem = Self.checkMeetingRow(row, view: view) { indexMismatch(seq, problem) }
+                if let problem = Self.checkMeetingRow(row, view: view) { meetingRowProblems.append((seq, problem)) }
             }
             let links = try view.streamLinksInOrder()
             func text(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
@@ -78,7 +83,11 @@ extension LedgerEngine {
                     seq: record.seq, stream: record.stream,
                     streamVersion: record.streamVersion, idempotencyKey: record.idempotencyKey)
                 if let problem = Self.checkIndexes(indexed, view: view, links: links, streams: &streams) { indexMismatch(seq, problem) }
-                if seq <= target { replay.apply(seq: seq, event: event, occurredOn: record.occurredOn, lookup: lookup) }
+                if seq <= target {
+                    replay.apply(seq: seq, event: event, occurredOn: record.occurredOn, lookup: lookup)
+                } else if case .eventRetracted(let retraction) = event {
+                    retractedSince.append(retraction.seq)
+                }
                 return nil
             }, progress: progress)
             // The live state's snapshot is made here while the replay thread
@@ -91,6 +100,15 @@ extension LedgerEngine {
                     ? "replaying events 1...\(target) gives a state that differs from the live one"
                     : "the replay reached event \(fresh.appliedSeq) of \(target); its state differs from the live one"
             }
+            // A retraction appended since the live state (between a commit and
+            // its publication) has already changed the index rows of the
+            // meeting it retracts, which the live state and the replay still
+            // count: such meetings are left out of the index checks.
+            let changedSince = Self.meetingsRetracted(by: retractedSince, lookup: lookup)
+            for problem in meetingRowProblems where !changedSince.contains(problem.seq) {
+                indexMismatch(problem.seq, problem.text)
+            }
+            meetingsExpected -= changedSince.filter { $0 <= target && !live.isRetracted($0) }.count
             var indexMismatch = indexProblem?.text
             if failure == nil, indexMismatch == nil {
                 var heads = 0
@@ -108,7 +126,8 @@ extension LedgerEngine {
                 // not counted: those meetings are not replayed either.
                 var rows = 0
                 try view.scanIndex(ProjectionIndexes.meetings, prefix: []) { key, _ in
-                    if key.count >= 8, let seq = ByteKeys.readU64(key, at: key.count - 8), seq > target { return true }
+                    if key.count >= 8, let seq = ByteKeys.readU64(key, at: key.count - 8),
+                       seq > target || changedSince.contains(seq) { return true }
                     rows += 1
                     return true
                 }
@@ -150,6 +169,27 @@ extension LedgerEngine {
             if undecodable.seq > result.eventsChecked + 1 { return (failure, result.eventsChecked) }
         }
         return (.badRecord(seq: undecodable.seq, reason: undecodable.reason), undecodable.seq - 1)
+    }
+
+    /// The meetings whose index rows the retractions of `seqs` change: a
+    /// retracted meeting, or the meeting of a retracted retraction (and so
+    /// on, a few levels down).
+    static func meetingsRetracted(by seqs: [UInt64], lookup: StoreEventLookup) -> Set<UInt64> {
+        var meetings: Set<UInt64> = []
+        for first in seqs {
+            var seq = first
+            for _ in 0..<8 {
+                guard let stored = lookup.storedEvent(seq: seq) else { break }
+                if case .meetingHeld = stored.event {
+                    meetings.insert(seq)
+                } else if case .eventRetracted(let retraction) = stored.event {
+                    seq = retraction.seq
+                    continue
+                }
+                break
+            }
+        }
+        return meetings
     }
 
     /// The derived tables an event must be found in (they are outside the

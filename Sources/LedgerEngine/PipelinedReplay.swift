@@ -93,7 +93,7 @@ enum PipelinedReplay {
             // What was handed over is applied first: a record the applier
             // cannot decode comes before this one, and is the error to name.
             // (The state is as far as it got; callers discard it on error.)
-            state = try pipeline.finish()
+            state = try pipeline.finish(readerFailed: true)
             throw error
         }
         state = try pipeline.finish()
@@ -186,9 +186,12 @@ final class ReplayPipeline {
     }
 
     /// Applies what is queued, stops the applier and returns the state.
-    func finish() throws -> DomainState {
+    /// `readerFailed`: the reading thread stops on an error of its own (no
+    /// final progress is reported).
+    func finish(readerFailed: Bool = false) throws -> DomainState {
         precondition(!finished, "ReplayPipeline finished twice")
         finished = true
+        applier.reportsCompletion = !readerFailed
         var last: [PipelinedReplay.Decoded] = []
         swap(&last, &batch)
         if !last.isEmpty { _ = queue.put(consume last) }
@@ -214,6 +217,8 @@ private final class Applier: @unchecked Sendable {
     // and read by the caller after `done` is signalled.
     var state: DomainState
     var failure: (any Error)?
+    /// Set by the caller before it closes the queue; read after (the queue's lock orders them).
+    var reportsCompletion = true
     let done = DispatchSemaphore(value: 0)
     private let queue: HandOff<PipelinedReplay.Decoded>
     private let through: UInt64
@@ -271,7 +276,7 @@ private final class Applier: @unchecked Sendable {
             queue.giveBack(consume batch)
         }
         if failure == nil {
-            if let error = queue.closedFailure { failure = error } else { progress?(through, through) }
+            if let error = queue.closedFailure { failure = error } else if reportsCompletion { progress?(through, through) }
         }
     }
 

@@ -340,6 +340,34 @@ import Testing
         return (String(decoding: b[1..<i], as: UTF8.self), i + 1)
     }
 
+    /// Every bad byte in every lane of a word, after no plain word and after
+    /// one; runs of spaces alone (not text) and spaces before a letter.
+    @Test func everyLaneOfAWordIsChecked() {
+        var cases: [[UInt8]] = [Array(repeating: 0x20, count: 8), Array(repeating: 0x20, count: 16),
+                                Array(repeating: 0x20, count: 8) + [0x61], Array(repeating: 0x20, count: 15) + [0x61]]
+        for bad: UInt8 in [0x00, 0x1F, 0x22, 0x5C, 0x7F, 0x80, 0xFF] {
+            for before in [0, 8] {
+                for lane in 0..<8 {
+                    var content = Array(repeating: UInt8(ascii: "k"), count: before + 8)
+                    content[before + lane] = bad
+                    cases.append(content)
+                }
+            }
+        }
+        for content in cases {
+            let bytes = [0x22] + content + [0x22, 0x2C]
+            bytes.withUnsafeBytes { buffer in
+                var c = PlainDataCursor(buffer)
+                let ascii = c.plainASCII(lengthMax: 100) ? c.index : nil
+                #expect(ascii == Self.referenceASCII(bytes, lengthMax: 100), "\(bytes)")
+                var t = PlainDataCursor(buffer)
+                let text = t.text(lengthMax: 100).map { ($0, t.index) }
+                let expected = Self.referenceText(bytes, lengthMax: 100)
+                #expect(text?.0 == expected?.0 && text?.1 == expected?.1, "\(bytes)")
+            }
+        }
+    }
+
     @Test func readsAsByteByByte() {
         var random = SeededRandom(seed: 88)
         let pieces: [[UInt8]] = [[0x61], [0x20], [0x7E], [0x21], [0x22], [0x5C], [0x1F], [0x00], [0x7F], [0x80], [0xFF],

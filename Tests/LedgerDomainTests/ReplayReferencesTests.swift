@@ -55,13 +55,13 @@ import Testing
             #expect(table.position(of: id, hash: MemberTrackerTable.hash(id)) == nil)
             let p = table.add(id, hash: MemberTrackerTable.hash(id), tracker: ReferenceTracker())
             #expect(p == n, "positions in the order of first reference")
-            table.entries[p].tracker.add(UInt64(n + 1))
+            table[tracker: p].add(UInt64(n + 1))
         }
         #expect(table.count == ids.count)
         for (n, id) in ids.enumerated() where n % 7 == 0 {
             let p = table.position(of: id, hash: MemberTrackerTable.hash(id))
             #expect(p == n)
-            if let p { table.entries[p].tracker.add(UInt64(n + 100_000)) }
+            if let p { table[tracker: p].add(UInt64(n + 100_000)) }
         }
         #expect(table.position(of: "DV-20000", hash: MemberTrackerTable.hash("DV-20000")) == nil)
         #expect(table.entries.map(\.id) == ids)

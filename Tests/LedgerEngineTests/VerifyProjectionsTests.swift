@@ -63,6 +63,31 @@ import Testing
         #expect(verdict["failure"]?.stringValue?.contains("canonical") == true, "\(verdict)")
     }
 
+    /// A retraction committed but not yet in the live state has already
+    /// removed its meeting's index row, which the live state and the replay
+    /// still count: not an index problem.
+    @Test func aMeetingRetractedSinceTheLiveStateIsNoIndexProblem() async throws {
+        let dir = TempDir()
+        let engine = try openEngine(dir)
+        defer { engine.shutdown() }
+        let held = meeting("CB01", on: "2024-01-10", attendees: ["M001", "M002"])
+        let outcomes = await engine.append(setupEvents + [held], actor: tester, atomic: true)
+        let meetingSeq = try #require(outcomes.last?.seq)
+        #expect(try engine.verify()["ok"] == true)
+        let data = try #require(held["data"])
+        let day = try #require(BusinessDate("2024-01-10"))
+        let row = try #require(MeetingRow(data: data, seq: meetingSeq, day: day))
+        let seq = meetingSeq + 1
+        let retraction = VerifyReplayTests.record(seq: seq, .eventRetracted(.init(seq: meetingSeq, reason: "Ghi nhầm")))
+        try engine.store.write { batch in
+            _ = try batch.append(NewRecord(seq: seq, bytes: retraction, stream: "s/\(seq)", streamVersion: 1,
+                                           idempotencyKey: nil, submissionDigest: []))
+            #expect(try batch.deleteIndex(ProjectionIndexes.meetings, key: row.key))
+        }
+        let verdict = try engine.verify()
+        #expect(verdict["ok"] == true, "\(verdict)")
+    }
+
     /// The stream links read in seq order with one cursor are the links read one by one.
     @Test func streamLinksInOrderAreTheLinks() async throws {
         let dir = TempDir()

@@ -82,21 +82,29 @@ import Testing
     }
 
     /// A verify that stops early (an error reading the log) drops its replay
-    /// unfinished: the thread stops and gives nothing back.
+    /// unfinished: the thread stops, and what it had not given back is not
+    /// given back.
     @Test func anUnfinishedReplayStopsItsThread() throws {
-        let records = Self.history.enumerated().map { Self.record(seq: UInt64($0.offset + 1), $0.element) }
-        var returned = 0
+        let events = ReplayPipelineTests.events()
+        let records = events.enumerated().map { Self.record(seq: UInt64($0.offset + 1), $0.element) }
+        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var rows = 0
         do {
-            let replay = VerifyReplay(state: DomainState()) { _, _, _ in returned += 1 }
-            for (i, record) in records.enumerated() {
-                record.withUnsafeBytes { bytes in
-                    let envelope = PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() })!
-                    // Queued, never handed over: a batch is not full.
-                    replay.decodeAndApply(seq: UInt64(i + 1), envelope: envelope, record: bytes)
-                }
+            let replay = VerifyReplay(state: DomainState()) { _, row, _ in if row != nil { rows += 1 } }
+            for (i, buffer) in buffers.enumerated() {
+                let bytes = UnsafeRawBufferPointer(buffer)
+                replay.decodeAndApply(seq: UInt64(i + 1), envelope: try #require(PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() })),
+                                      record: bytes)
             }
-        }  // deinit: abandon, which waits for the thread
-        #expect(returned == 0)
+        }  // deinit: abandon, which waits for the thread before the buffers go
+        let meetings = events.filter { $0.type == .meetingHeld }.count
+        #expect(records.count > 2 * PipelinedReplay.batchEvents)
+        #expect(rows < meetings, "rows of \(rows) meetings given back of \(meetings)")
     }
 
     @Test func aRecordNotPlainIsDecodedTheGeneralWay() throws {

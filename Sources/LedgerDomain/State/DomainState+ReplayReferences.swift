@@ -156,7 +156,7 @@ extension DomainState {
         guard let p = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members) else {
             return
         }
-        if adding { references.table.entries[p].tracker.add(seq) } else { references.table.entries[p].tracker.remove(seq) }
+        if adding { references.table[tracker: p].add(seq) } else { references.table[tracker: p].remove(seq) }
     }
 
     /// Counts the references of a meeting's participants (`DomainEvent.participants`):
@@ -184,14 +184,14 @@ extension DomainState {
                 }
                 k += 1
             }
-            if let p = position, references.table.entries[p].tracker == forgottenTracker {
+            if let p = position, references.table[tracker: p] == forgottenTracker {
                 position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
             } else if position == nil {
                 position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
                 if let p = position { known.append(p) }
             }
             guard let p = position else { return }
-            if references.table.entries[p].tracker.latest != seq { references.table.entries[p].tracker.add(seq) }
+            if references.table[tracker: p].latest != seq { references.table[tracker: p].add(seq) }
         }
         for id in meeting.attendees { add(id) }
         for absentee in meeting.absentees { add(absentee.memberId) }
@@ -204,7 +204,7 @@ extension DomainState {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
         if let p = references.table.position(of: id, hash: MemberTrackerTable.hash(id)) {
-            references.table.entries[p].tracker = Self.forgottenTracker
+            references.table[tracker: p] = Self.forgottenTracker
         }
     }
 
@@ -222,9 +222,9 @@ extension DomainState {
             guard let tracker = members[id]?.references else { return nil }
             return references.table.add(id, hash: hash, tracker: tracker)
         }
-        if references.table.entries[p].tracker == forgottenTracker {
+        if references.table[tracker: p] == forgottenTracker {
             guard let reloaded = members[id]?.references else { return nil }
-            references.table.entries[p].tracker = reloaded
+            references.table[tracker: p] = reloaded
         }
         return p
     }

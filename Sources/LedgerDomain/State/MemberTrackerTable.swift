@@ -15,8 +15,15 @@ struct MemberTrackerTable: Sendable {
     private var positions: [Int32]
     /// By position: each member's id and tracker, side by side (a meeting
     /// reads both for each participant: one cache line, not two).
-    /// Entries are added only by `add(_:hash:tracker:)`; their trackers change in place.
-    var entries: [Entry] = []
+    /// Entries are added only by `add(_:hash:tracker:)`; their trackers
+    /// change through `subscript(tracker:)`.
+    private(set) var entries: [Entry] = []
+
+    /// The tracker of the member at position `p`.
+    subscript(tracker p: Int) -> ReferenceTracker {
+        get { entries[p].tracker }
+        _modify { yield &entries[p].tracker }
+    }
 
     struct Entry: Sendable {
         let id: String
