@@ -27,15 +27,12 @@ import Testing
     }
 
     func replay(_ records: [[UInt8]], raw: (Int) -> Bool) throws -> DomainState {
-        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
+        let held = HeldRecords(records)
+        let buffers = held.buffers
+        defer { withExtendedLifetime(held) {} }  // the records stay put until the replay is done
         let pipeline = ReplayPipeline(state: DomainState(), through: UInt64(records.count), progress: nil)
         for (i, buffer) in buffers.enumerated() {
-            let bytes = UnsafeRawBufferPointer(buffer)
+            let bytes = buffer
             if raw(i) {
                 pipeline.applyRaw(seq: UInt64(i + 1), bytes: bytes)
             } else {
@@ -76,16 +73,13 @@ import Testing
 /// that may go over undecoded handed over so.
 @Suite struct ReplayDecidingTests {
     func replay(_ records: [[UInt8]]) throws -> DomainState {
-        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
+        let held = HeldRecords(records)
+        let buffers = held.buffers
+        defer { withExtendedLifetime(held) {} }  // the records stay put until the replay is done
         var state = DomainState()
         try PipelinedReplay.replay(into: &state, through: UInt64(records.count), progress: nil, lookup: NoEvents(),
                                    everyRecordRaw: true) { body in
-            for (i, buffer) in buffers.enumerated() where try !body(UInt64(i + 1), UnsafeRawBufferPointer(buffer)) { return }
+            for (i, buffer) in buffers.enumerated() where try !body(UInt64(i + 1), buffer) { return }
         }
         return state
     }
@@ -119,16 +113,13 @@ import Testing
             expected.apply(event, seq: UInt64(i + 1), occurredOn: VerifyReplayTests.day, lookup: lookup)
         }
         #expect(expected.isRetracted(firstMeeting) && expected.isRetracted(firstMeeting + 5))
-        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
+        let held = HeldRecords(records)
+        let buffers = held.buffers
+        defer { withExtendedLifetime(held) {} }  // the records stay put until the replay is done
         var state = DomainState()
         try PipelinedReplay.replay(into: &state, through: UInt64(records.count), progress: nil, lookup: lookup,
                                    everyRecordRaw: true) { body in
-            for (i, buffer) in buffers.enumerated() where try !body(UInt64(i + 1), UnsafeRawBufferPointer(buffer)) { return }
+            for (i, buffer) in buffers.enumerated() where try !body(UInt64(i + 1), buffer) { return }
         }
         #expect(state.snapshot() == expected.snapshot())
     }
@@ -173,4 +164,20 @@ private struct RecordsLookup: EventLookup {
 
 private struct NoEvents: EventLookup {
     func storedEvent(seq: UInt64) -> (event: DomainEvent, occurredOn: BusinessDate)? { nil }
+}
+
+/// Records copied to memory that stays put until this is dropped (as LMDB's
+/// map stays put during a read transaction), for replays fed by a test.
+final class HeldRecords {
+    let buffers: [UnsafeRawBufferPointer]
+
+    init(_ records: [[UInt8]]) {
+        buffers = records.map { bytes in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            return UnsafeRawBufferPointer(buffer)
+        }
+    }
+
+    deinit { buffers.forEach { $0.deallocate() } }
 }

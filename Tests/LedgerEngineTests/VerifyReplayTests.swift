@@ -39,14 +39,11 @@ import Testing
             if let row { rows.append((seq, row)) }
             if let failure { failures.append((seq, failure)) }
         }
-        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
+        let held = HeldRecords(records)
+        let buffers = held.buffers
+        defer { withExtendedLifetime(held) {} }  // the records stay put until the replay is done
         for (i, buffer) in buffers.enumerated() {
-            let bytes = UnsafeRawBufferPointer(buffer)
+            let bytes = buffer
             if let envelope = PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() }) {
                 replay.decodeAndApply(seq: UInt64(i + 1), envelope: envelope, record: bytes)
             } else {
@@ -87,17 +84,14 @@ import Testing
     @Test func anUnfinishedReplayStopsItsThread() throws {
         let events = ReplayPipelineTests.events()
         let records = events.enumerated().map { Self.record(seq: UInt64($0.offset + 1), $0.element) }
-        let buffers = records.map { bytes -> UnsafeMutableRawBufferPointer in
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
-            buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
+        let held = HeldRecords(records)
+        let buffers = held.buffers
+        defer { withExtendedLifetime(held) {} }  // the records stay put until the replay is done
         var rows = 0
         do {
             let replay = VerifyReplay(state: DomainState()) { _, row, _ in if row != nil { rows += 1 } }
             for (i, buffer) in buffers.enumerated() {
-                let bytes = UnsafeRawBufferPointer(buffer)
+                let bytes = buffer
                 replay.decodeAndApply(seq: UInt64(i + 1), envelope: try #require(PlainEnvelope(bytes, data: { c, _ in c.skipPlainObject() })),
                                       record: bytes)
             }
