@@ -123,6 +123,41 @@ import Testing
         #expect(plain.organizations["C"]?.meetingQuarters.isEmpty == true, "the cell registered again counts no meeting")
     }
 
+    /// An organization whose creation is retracted is read again from the
+    /// trie on its next reference; while it is missing (a damaged log refers
+    /// to it anyway) nothing is counted, and it is still read again once it
+    /// is registered anew: as without the table.
+    @Test func aRetractedOrganizationCountsNothingUntilRegisteredAgain() throws {
+        let day = try #require(BusinessDate("2025-03-10"))
+        let events: [DomainEvent] = [
+            .organizationRegistered(.init(code: "B", name: "Đảng bộ Khối", kind: .bloc)),
+            .organizationRegistered(.init(code: "C", name: "Chi bộ 1", kind: .cell, parent: "B")),
+            .memberRegistered(.init(memberId: "X", name: "Lê Văn A", cell: "C", status: .official)),
+            .eventRetracted(.init(seq: 2, reason: "nhầm")),
+            .memberRegistered(.init(memberId: "Y", name: "Lê Văn B", cell: "C", status: .official)),
+            .trainingCompleted(.init(memberId: "X", course: "Nghị quyết", by: "C")),
+            .organizationRegistered(.init(code: "C", name: "Chi bộ 1", kind: .cell, parent: "B")),
+            .memberRegistered(.init(memberId: "Z", name: "Lê Văn C", cell: "C", status: .official)),
+            .meetingHeld(.init(cell: "C", kind: .regular, durationMinutes: 60, attendees: ["Z"], minutesRecorded: true)),
+        ]
+        var log = InMemoryEventLog()
+        var plain = DomainState()
+        var buffered = DomainState()
+        buffered.beginKeepingCountsAside()
+        for (i, event) in events.enumerated() {
+            log.append(event, occurredOn: day)
+            plain.apply(event, seq: UInt64(i + 1), occurredOn: day, lookup: log)
+            buffered.apply(event, seq: UInt64(i + 1), occurredOn: day, lookup: log)
+        }
+        buffered.endKeepingCountsAside()
+        #expect(buffered == plain)
+        let cell = try #require(plain.organizations["C"])
+        #expect(cell.references == ReferenceTracker(count: 2, latest: 9), "Z and the meeting, nothing from before")
+        #expect(buffered.organizations["C"]?.references == cell.references)
+        #expect(buffered.organizations["C"]?.meetingQuarters == cell.meetingQuarters)
+        #expect(cell.meetingQuarters.count == 1)
+    }
+
     /// Registered again under another parent (found by a review): the
     /// children index follows, so dissolving the old parent leaves it alone.
     @Test func aCodeRegisteredAgainUnderAnotherParentMovesInTheIndex() throws {

@@ -40,6 +40,9 @@ extension DomainState {
         var known: [Int] = []
         /// The organization left the trie or was created anew: read it again on next use.
         var forgotten = false
+
+        /// What stands in a dictionary slot while its value is taken out (`takeKept`).
+        static var empty: OrganizationReplay { OrganizationReplay(tracker: ReferenceTracker()) }
     }
 
     /// Whether reference counts and meeting tallies are kept aside (a replay runs).
@@ -73,14 +76,17 @@ extension DomainState {
         }
     }
 
-    /// Calls `body` with what the replay keeps for organization `code`
-    /// (read from `organizations` on first use, or again once forgotten);
-    /// nil if there is no such organization. Static, with the maps passed
-    /// in: reading them through `self` in a closure copied them.
-    private static func withKept<R>(
+    /// Moves what the replay keeps for organization `code` out of the
+    /// dictionary into `kept` (swapped, not copied), read from
+    /// `organizations` on first use or again once forgotten; returns its
+    /// slot, or nil if there is no such organization. Give it back with
+    /// `putKept`. Out of the dictionary while in use, so that the member
+    /// table beside it can change; no closure, so that nothing a caller
+    /// passes (a meeting's lists) is copied into one.
+    private static func takeKept(
         _ code: String, _ references: inout ReplayReferences, organizations: TreeDictionary<String, Organization>,
-        _ body: (inout OrganizationReplay, inout ReplayReferences) -> R
-    ) -> R? {
+        into kept: inout OrganizationReplay
+    ) -> Dictionary<String, OrganizationReplay>.Index? {
         let slot: Dictionary<String, OrganizationReplay>.Index
         if let found = references.organizations.index(forKey: code) {
             slot = found
@@ -89,16 +95,23 @@ extension DomainState {
             references.organizations[code] = OrganizationReplay(tracker: tracker)
             slot = references.organizations.index(forKey: code)!
         }
-        // Out of the dictionary while in use (swapped, not copied), so that
-        // `body` can change the member table beside it.
-        var kept = OrganizationReplay(tracker: ReferenceTracker())
         swap(&kept, &references.organizations.values[slot])
-        defer { swap(&kept, &references.organizations.values[slot]) }
         if kept.forgotten {
-            guard let tracker = organizations[code]?.references else { return nil }
+            guard let tracker = organizations[code]?.references else {
+                swap(&kept, &references.organizations.values[slot])
+                return nil
+            }
             kept = OrganizationReplay(tracker: tracker)
         }
-        return body(&kept, &references)
+        return slot
+    }
+
+    /// Puts back what `takeKept` took out (no other key may have been added meanwhile).
+    private static func putKept(
+        _ kept: inout OrganizationReplay, at slot: Dictionary<String, OrganizationReplay>.Index,
+        _ references: inout ReplayReferences
+    ) {
+        swap(&kept, &references.organizations.values[slot])
     }
 
     /// Counts (or uncounts) a reference to organization `code` aside (none
@@ -106,19 +119,22 @@ extension DomainState {
     mutating func adjustBufferedOrganizationReference(_ code: String, seq: UInt64, adding: Bool) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        _ = Self.withKept(code, &references, organizations: organizations) { kept, _ in
-            if adding { kept.tracker.add(seq) } else { kept.tracker.remove(seq) }
-        }
+        var kept = OrganizationReplay.empty
+        guard let slot = Self.takeKept(code, &references, organizations: organizations, into: &kept) else { return }
+        if adding { kept.tracker.add(seq) } else { kept.tracker.remove(seq) }
+        Self.putKept(&kept, at: slot, &references)
     }
 
     /// Counts (`delta` 1) or uncounts (−1) a meeting of `cell` in `quarter` aside.
     mutating func tallyBufferedMeeting(cell: String, kind: MeetingKind, quarter: Int, delta: Int32) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        let found: Void? = Self.withKept(cell, &references, organizations: organizations) { kept, _ in
-            kept.tally(quarter, kind, delta)
+        var kept = OrganizationReplay.empty
+        guard let slot = Self.takeKept(cell, &references, organizations: organizations, into: &kept) else {
+            return assertionFailure("meeting of unknown cell \(cell)")  // as `tallyMeeting`
         }
-        if found == nil { assertionFailure("meeting of unknown cell \(cell)") }  // as `tallyMeeting`
+        kept.tally(quarter, kind, delta)
+        Self.putKept(&kept, at: slot, &references)
     }
 
     /// A replayed meeting: its tally, its reference to its cell and its
@@ -127,13 +143,14 @@ extension DomainState {
     mutating func applyBufferedMeeting(_ meeting: MeetingHeld, seq: UInt64, on date: BusinessDate) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        let found: Void? = Self.withKept(meeting.cell, &references, organizations: organizations) { kept, references in
+        var kept = OrganizationReplay.empty
+        if let slot = Self.takeKept(meeting.cell, &references, organizations: organizations, into: &kept) {
             kept.tally(date.quarterIndex, meeting.kind, 1)
             kept.tracker.add(seq)
             Self.addParticipantReferences(of: meeting, seq: seq, known: &kept.known, references: &references,
                                           members: members)
-        }
-        if found == nil {
+            Self.putKept(&kept, at: slot, &references)
+        } else {
             assertionFailure("meeting of unknown cell \(meeting.cell)")
             // As without the table: the participants are still counted.
             var none: [Int] = []
