@@ -156,6 +156,29 @@ import Testing
     }
 }
 
+/// An append of more events than one request may hold is refused whole, in
+/// one short error, and the connection goes on: not one refusal per event
+/// (a 1 MiB line holds half a million array elements).
+@Suite struct OversizedAppendTests {
+    @Test func tooManyEventsInOneRequestGetOneErrorAndNothingIsWritten() throws {
+        let daemon = try DaemonProcess()
+        let connection = try LedgerConnection(socketPath: daemon.socket)
+        let tiny = [JSONValue](repeating: 0, count: 200_000)
+        _ = try connection.send(verb: "append", args: ["events": .array(tiny)])
+        let response = try connection.receive()
+        guard case .failure(let error) = response.result else {
+            Issue.record("accepted: \(response)")
+            return
+        }
+        #expect(error.code == .badArguments)
+        #expect(error.message.contains("200000 events; at most 10000"), "\(error.message)")
+        // The connection and the ledger go on.
+        let good = try connection.call(verb: "append", args: ["events": .array(Array(setupEvents.prefix(1)))])
+        #expect(good["results"]?.arrayValue?.first?["seq"] == 1)
+        _ = daemon.stop()
+    }
+}
+
 /// Pipelined appends on one connection: the daemon works on them at once but
 /// queues them in request order, so an event may depend on one sent in an
 /// earlier request whose answer has not come back yet.

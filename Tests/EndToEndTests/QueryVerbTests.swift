@@ -308,9 +308,12 @@ import Testing
         let pid = try Spawn.start(Binaries.ledgerctl, ["tail", "--follow", "--from", "14"],
                                   environment: ["LEDGER_SOCKET": daemon.socket, "HOME": daemon.dir.path, "PATH": "/usr/bin:/bin"],
                                   stdout: out, stderr: daemon.dir.path + "/follow.err")
+        var stopped = false
         defer {
-            kill(pid, SIGKILL)
-            _ = Spawn.wait(pid)
+            if !stopped {
+                kill(pid, SIGKILL)
+                _ = Spawn.wait(pid)
+            }
         }
         func followed(until seq: Int64) -> [Int64] {
             var seqs: [Int64] = []
@@ -331,8 +334,16 @@ import Testing
         let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         #expect(text.contains("Nhiệm vụ số 102"))
         #expect(kill(pid, 0) == 0, "tail --follow is still following")
-        // SIGKILL (in the defer): a child of posix_spawn inherits the test thread's signal mask, in
+        // SIGKILL: a child of posix_spawn inherits the test thread's signal mask, in
         // which SIGTERM and SIGINT are blocked, so they would not stop it.
+        kill(pid, SIGKILL)
+        _ = Spawn.wait(pid)
+        stopped = true
+        // A follower that leaves is no error of the ledger's: nothing is logged as one.
+        usleep(500_000)
+        let log = (try? String(contentsOfFile: daemon.dir.path + "/ledgerd.err", encoding: .utf8)) ?? ""
+        #expect(!log.contains("internal error") && !log.contains("tail failed"), "\(log)")
+        #expect(try daemon.ctl(["status"]).status == 0)
     }
 
     // MARK: --at-seq

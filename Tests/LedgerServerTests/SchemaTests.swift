@@ -36,7 +36,12 @@ struct SchemaTests {
         let schema = try Self.load("request.schema.json")
         for example in try #require(schema["examples"] as? [Any]) {
             let line = try JSONSerialization.data(withJSONObject: example)
-            _ = try WireRequest.decode(line: Array(line))
+            let request = try WireRequest.decode(line: Array(line))
+            // An example a person copies must be one the verb takes.
+            if request.verb == "append" {
+                let events = try #require(request.args["events"]?.arrayValue, "an append example without args.events")
+                #expect(!events.isEmpty)
+            }
         }
     }
 

@@ -63,6 +63,10 @@ public struct EngineRequestHandler: LedgerRequestHandler {
             return .failure(Self.wireError(error))
         } catch is ResponseOutput.ClientGone {
             return .failure(WireError(.unavailable, "the client went away"))
+        } catch is CancellationError {
+            // The connection closed (its tasks are cancelled), e.g. a `tail
+            // --follow` whose client left while it waited: not the ledger's fault.
+            return .failure(WireError(.unavailable, "the client went away"))
         } catch {
             logger.error("\(request.verb) failed: \(error)")
             return .failure(WireError(.internal, "\(request.verb) failed: \(error)"))
@@ -97,6 +101,13 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         let events = try args.array("events")
         let atomic = try args.bool("atomic", default: false)
         guard !events.isEmpty else { throw WireError(.badArguments, "args.events is empty; send at least one event") }
+        // Refused whole, in one error: answering each event of an oversized
+        // request with its own refusal would build a response line of many
+        // megabytes (a 1 MiB line holds half a million tiny array elements).
+        let eventsMax = engine.configuration.requestEventsMax
+        guard events.count <= eventsMax else {
+            throw WireError(.badArguments, "args.events has \(events.count) events; at most \(eventsMax) in one request (send more requests)")
+        }
         // Decoded concurrently with the connection's other requests, queued in request order.
         let outcomes = await engine.append(
             events, actor: Actor(uid: peer.uid, user: peer.userName), atomic: atomic,
