@@ -9,6 +9,12 @@ import LedgerMerkle
 /// `~/.local/state/ledger`). Every later checkpoint must extend it (an RFC 9162
 /// consistency proof); a smaller tree or a failing proof means the ledger was
 /// rolled back or forked, and is reported loudly with both checkpoints.
+///
+/// The origin and key are also remembered for the socket they were first
+/// seen at: a daemon there that later presents another origin or key (a
+/// ledger set up anew under a new name, with its history rewritten) is
+/// reported as loudly, since no checkpoint of the new origin was ever
+/// remembered to compare with.
 struct Anchor {
     let directory: String
 
@@ -39,6 +45,48 @@ struct Anchor {
         return directory + "/anchors/" + String(safe) + ".json"
     }
 
+    /// Where the origin and key first seen at `socket` are kept: the path's
+    /// bytes, letters and digits as they are and every other byte as `_XX`.
+    private func bindingPath(for socket: String) -> String {
+        var name = ""
+        for byte in socket.utf8 {
+            if (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) {
+                name.append(Character(UnicodeScalar(byte)))
+            } else {
+                name += "_" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return directory + "/anchors/sockets/" + name + ".json"
+    }
+
+    /// Remembers the origin and key seen at `socket` the first time; after
+    /// that, another origin or key there is an alarm.
+    private func checkBinding(socket: String, origin: String, key: String) throws {
+        let socket = URL(fileURLWithPath: socket).resolvingSymlinksInPath().path
+        let file = bindingPath(for: socket)
+        guard let data = FileManager.default.contents(atPath: file) else {
+            write(.object(["socket": .string(socket), "origin": .string(origin), "verifierKey": .string(key)]), to: file)
+            return
+        }
+        guard let stored = try? JSONParser.parse(Array(data)), let storedOrigin = stored["origin"]?.stringValue,
+              let storedKey = stored["verifierKey"]?.stringValue
+        else {
+            throw Alarm(description: """
+                What you remembered about the ledger at \(socket) cannot be read: \(file) is damaged.
+                Check it; remove it only if you know why it changed.
+                """)
+        }
+        guard storedOrigin == origin, storedKey == key else {
+            throw Alarm(description: """
+                THE LEDGER AT \(socket) IS NOT THE ONE YOU VERIFIED THERE.
+                  remembered: origin \(storedOrigin), key \(storedKey)
+                  now:        origin \(origin), key \(key)
+                A ledger set up anew under another name or key has none of the history you verified.
+                If the committee moved its ledger on purpose, remove \(file) after checking why.
+                """)
+        }
+    }
+
     /// Checks `note` (the ledger's current signed checkpoint) against the
     /// remembered one and remembers it if it extends it.
     /// - Throws: `Alarm` on a rollback, a fork or a changed key.
@@ -47,13 +95,26 @@ struct Anchor {
         guard let vkey = pubkey["verifierKey"]?.stringValue else { throw Alarm(description: "the daemon sent no verifier key") }
         let verifier = try NoteVerifier(verifierKey: vkey)
         let current = try verifier.verifyCheckpoint(text)
+        // ledgerd signs as its origin: a checkpoint under another name is not its own.
+        guard current.origin == verifier.name else {
+            throw Alarm(description: """
+                The checkpoint's origin \(current.origin) is not the name of the key that signed it (\(verifier.name)).
+                """)
+        }
+        try checkBinding(socket: connection.socketPath, origin: current.origin, key: vkey)
         let file = path(for: current.origin)
-        guard let data = FileManager.default.contents(atPath: file),
-              let stored = try? JSONParser.parse(Array(data)),
-              let storedNote = stored["checkpoint"]?.stringValue, let storedKey = stored["verifierKey"]?.stringValue
-        else {
+        guard let data = FileManager.default.contents(atPath: file) else {
             try remember(text, key: vkey, at: file)
             return .first
+        }
+        guard let stored = try? JSONParser.parse(Array(data)),
+              let storedNote = stored["checkpoint"]?.stringValue, let storedKey = stored["verifierKey"]?.stringValue
+        else {
+            // Replacing it would accept whatever the daemon says now (a rollback included).
+            throw Alarm(description: """
+                Your remembered checkpoint for \(current.origin) cannot be read: \(file) is damaged.
+                Check it; remove it only if you know why it changed.
+                """)
         }
         guard storedKey == vkey else {
             throw Alarm(description: """
@@ -108,10 +169,13 @@ struct Anchor {
     /// Best effort: a user without a writable state dir still gets answers,
     /// with a warning that nothing is remembered.
     private func remember(_ note: String, key: String, at file: String) throws {
+        write(.object(["checkpoint": .string(note), "verifierKey": .string(key)]), to: file)
+    }
+
+    private func write(_ value: JSONValue, to file: String) {
         do {
             try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let value: JSONValue = .object(["checkpoint": .string(note), "verifierKey": .string(key)])
             try Data(CanonicalJSON.encode(value)).write(to: URL(fileURLWithPath: file), options: .atomic)
         } catch {
             Output.error("warning: cannot remember the checkpoint in \(file) (\(error.localizedDescription)); set LEDGER_STATE_DIR")
@@ -119,17 +183,27 @@ struct Anchor {
     }
 
     /// Runs the check and prints what it found on stderr; an alarm exits 1.
-    static func enforce(note: String, connection: ConnectionOptions, quiet: Bool) throws {
+    @discardableResult
+    static func enforce(note: String, connection: ConnectionOptions, quiet: Bool) throws -> Verdict {
         do {
-            switch try Anchor().check(note: note, connection: connection) {
+            let verdict = try Anchor().check(note: note, connection: connection)
+            switch verdict {
             case .first: if !quiet { Output.error("remembered this checkpoint as the anchor for later checks") }
             case .extended(let from): if !quiet { Output.error("consistent with the checkpoint of size \(from) you verified before") }
             case .same: break
             case .notChecked(let why): Output.error("warning: consistency with your remembered checkpoint not checked: \(why)")
             }
+            return verdict
         } catch let alarm as Alarm {
             Output.error(alarm.description)
             throw ArgumentParser.ExitCode(1)
         }
+    }
+}
+
+extension String {
+    /// This string with zeros in front up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

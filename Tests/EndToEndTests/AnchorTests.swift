@@ -28,6 +28,73 @@ import Testing
         #expect(try daemon.ctl(["status"]).status == 1)
     }
 
+    /// A ledger set up anew under another origin (and key) at the same
+    /// socket has none of the history remembered there: reported, exit 1.
+    @Test func anotherOriginAtTheSameSocketIsReported() throws {
+        let dir = TempDir()
+        let daemon = try DaemonProcess(dir: dir)
+        _ = try daemon.append(setupEvents + (0..<5).map { task($0) })
+        #expect(try daemon.ctl(["checkpoint"]).status == 0)
+        #expect(daemon.stop() == 0)
+        try FileManager.default.moveItem(atPath: daemon.dataDir, toPath: dir.path + "/data-before")
+        daemon.extraArgs = ["--origin", "other.local/dang-bo"]
+        try daemon.start()
+        _ = try daemon.append(setupEvents + (0..<9).map { task($0) })
+        let after = try daemon.ctl(["checkpoint"])
+        #expect(after.status == 1)
+        #expect(after.stderr.contains("IS NOT THE ONE YOU VERIFIED"), "\(after.stderr)")
+        #expect(after.stderr.contains("origin test.local/dang-bo") && after.stderr.contains("origin other.local/dang-bo"))
+        #expect(try daemon.ctl(["status"]).status == 1)
+        _ = daemon.stop()
+    }
+
+    /// A remembered checkpoint that cannot be read is not silently replaced
+    /// by whatever the daemon says now.
+    @Test func aDamagedAnchorIsReportedNotReplaced() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        #expect(try daemon.ctl(["checkpoint"]).status == 0)
+        let anchors = daemon.dir.path + "/state/anchors"
+        let file = anchors + "/test.local_dang-bo.json"
+        #expect(FileManager.default.fileExists(atPath: file))
+        try "{\"checkpoint\":".write(toFile: file, atomically: true, encoding: .utf8)
+        let after = try daemon.ctl(["checkpoint"])
+        #expect(after.status == 1)
+        #expect(after.stderr.contains("is damaged"), "\(after.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "{\"checkpoint\":", "left as it was")
+        _ = daemon.stop()
+    }
+
+    /// A witness whose daemon will not prove that the current checkpoint
+    /// extends the one it signed before (here: a reader, the proof needs an
+    /// auditor) signs nothing.
+    @Test func aWitnessThatCannotCheckConsistencyRefusesToCosign() throws {
+        let dir = TempDir()
+        let config = dir.path + "/ledgerd.conf"
+        try "socket-mode = 0666\n[roles]\nadmin = uid:0\nreader = uid:65534\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dir: dir, extraArgs: ["--config", config])
+        _ = try daemon.append(setupEvents)
+        let home = dir.path + "/witness"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: false)
+        chmod(home, 0o777)
+        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                      "/usr/bin/env", "LEDGER_STATE_DIR=\(home)/state"]
+        let key = home + "/witness.key"
+        let created = try daemon.ctl(["witness", "--key", key, "--new-key", "--name", "tran-thi-binh"], prefix: nobody)
+        #expect(created.status == 0, "\(created.stderr)")
+        let first = try daemon.ctl(["witness", "--key", key], prefix: nobody)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("first use"), "\(first.stderr)")
+        #expect(try SignedNote.parse(first.stdout).signatures.count == 2)
+        _ = try daemon.append([task(1)])
+        let second = try daemon.ctl(["witness", "--key", key], prefix: nobody)
+        #expect(second.status == 1)
+        #expect(second.stdout.isEmpty, "nothing signed: \(second.stdout)")
+        #expect(second.stderr.contains("not cosigned"), "\(second.stderr)")
+        _ = daemon.stop()
+    }
+
     @Test func aWitnessCosignsTheCurrentCheckpoint() throws {
         let daemon = try DaemonProcess()
         _ = try daemon.append(setupEvents)

@@ -13,6 +13,12 @@ struct Witness: ParsableCommand {
             ignore signatures from keys they do not know). Keep the cosigned notes: a later rollback
             or fork would contradict a checkpoint you signed.
 
+            A witness signs only what it checked: the first time, the checkpoint becomes your anchor;
+            after that, each checkpoint must be proven to extend the one you last verified (an RFC 9162
+            consistency proof, which needs the auditor role). Without that proof nothing is signed
+            and the exit code is 1; a rollback, a fork, or another origin or key at the same socket
+            is reported with both checkpoints and exit code 1.
+
             Examples: create your key once (mode 0600; prints your verifier key to give to others):
               ledgerctl witness --key ~/.ledger-witness.key --new-key --name nguyen-van-an
             Then, e.g. monthly:
@@ -55,7 +61,20 @@ struct Witness: ParsableCommand {
             Output.error("the daemon sent no checkpoint")
             throw ArgumentParser.ExitCode(1)
         }
-        try Anchor.enforce(note: note, connection: connection, quiet: true)
+        // A witness signs only what it checked: the checkpoint it remembered
+        // before (or none, the first time) must be extended by this one.
+        switch try Anchor.enforce(note: note, connection: connection, quiet: true) {
+        case .first:
+            Output.error("first use: this checkpoint is now your anchor; later ones must extend it")
+        case .same, .extended:
+            break
+        case .notChecked:
+            Output.error("""
+                not cosigned: a witness signs only a checkpoint proven to extend the one it signed before. \
+                Ask for the auditor role (the consistency proof needs it), or check the daemon.
+                """)
+            throw ArgumentParser.ExitCode(1)
+        }
         let cosigned = try signer.cosign(try SignedNote.parse(note))
         Output.lineRaw(cosigned.formatted)
     }
