@@ -148,6 +148,28 @@ import Testing
         try inclusion.stdout.write(toFile: proofFile, atomically: true, encoding: .utf8)
         let checked = try Ctl.run(["check-proof", proofFile, "--key", f.key], socket: nil, dir: f.daemon.dir)
         #expect(checked.status == 0, "\(checked.stdout)")
+        let leaf = try #require(JSONParser.parse(Array(inclusion.stdout.utf8))["leafHash"]?.stringValue)
+        #expect(checked.stdout.contains("event 17") && checked.stdout.contains(leaf), "names the event and its leaf")
+
+        // The same proof relabelled as another event's: the proof is about leaf 16, which is seq 17.
+        var relabelled = try JSONParser.parse(Array(inclusion.stdout.utf8))
+        if case .object(var object) = relabelled {
+            object["seq"] = 42
+            relabelled = .object(object)
+        }
+        try relabelled.canonicalString.write(toFile: proofFile, atomically: true, encoding: .utf8)
+        let lying = try Ctl.run(["check-proof", proofFile, "--key", f.key], socket: nil, dir: f.daemon.dir)
+        #expect(lying.status == 1)
+        #expect(lying.stdout.contains("not seq 42"), "\(lying.stdout)")
+
+        // Endless input is refused at a limit, not read into memory.
+        let endless = try Ctl.run(["check-proof", "/dev/zero", "--key", f.key], socket: nil, dir: f.daemon.dir)
+        #expect(endless.status == 1)
+        #expect(endless.stderr.contains("larger than"), "\(endless.stderr)")
+        let endlessNote = try Ctl.run(["verify-export", proofFile, "--checkpoint", "/dev/zero", "--key", f.key],
+                                      socket: nil, dir: f.daemon.dir)
+        #expect(endlessNote.status == 1)
+        #expect(endlessNote.stderr.contains("larger than"), "\(endlessNote.stderr)")
 
         _ = try f.daemon.append((40..<50).map { task($0) })
         let consistency = try f.daemon.ctl(["prove", "consistency", "45"])

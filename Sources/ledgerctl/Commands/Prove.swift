@@ -70,17 +70,17 @@ struct CheckProof: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let data: Data
+        let data: [UInt8]
         do {
-            data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+            data = try BoundedFile.read(file, limit: ProofChecker.inputBytesMax)
         } catch {
-            Output.error("cannot read \(file): \(error.localizedDescription)")
+            Output.error("cannot read \(file): \(error)")
             throw ArgumentParser.ExitCode(1)
         }
         let verdict: (ok: Bool, message: String)
         do {
-            let proof = try JSONParser.parse(Array(data))
-            let vkey = try key.map { try String(contentsOfFile: $0, encoding: .utf8) }
+            let proof = try JSONParser.parse(data)
+            let vkey = try key.map { String(decoding: try BoundedFile.read($0, limit: BoundedFile.keyBytesMax), as: UTF8.self) }
             verdict = (true, try ProofChecker.check(proof, verifierKey: vkey))
         } catch {
             verdict = (false, "\(error)")
@@ -96,6 +96,9 @@ struct CheckProof: ParsableCommand {
 
 /// Checks the JSON of `ledgerctl prove` offline.
 enum ProofChecker {
+    /// A proof is two checkpoints and at most 2 × 64 hashes: far below this.
+    static let inputBytesMax = 1 << 20
+
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ d: String) { description = d }
@@ -119,9 +122,15 @@ enum ProofChecker {
         if proof["seq"] != nil {
             let size = try int("size")
             let root = try hash("rootHash")
-            try MerkleVerifier.verifyInclusion(leafHash: try hash("leafHash"), index: try int("index"), size: size, proof: path, root: root)
+            let seq = try int("seq"), index = try int("index"), leaf = try hash("leafHash")
+            // The tree's leaf i is the event of seq i + 1 (CONTRACT.md): the
+            // proof is about `index`, so the seq named must be that one.
+            guard seq >= 1, index == seq - 1 else {
+                throw Failure("the proof is for leaf index \(index), which is seq \(index + 1), not seq \(seq)")
+            }
+            try MerkleVerifier.verifyInclusion(leafHash: leaf, index: index, size: size, proof: path, root: root)
             checkpoints.append(("checkpoint", root, size))
-            message = "event \(try int("seq")) is in the tree of size \(size) with root \(root.hex)"
+            message = "event \(seq) (leaf hash \(leaf.hex)) is in the tree of size \(size) with root \(root.hex)"
         } else {
             let from = try int("from"), to = try int("to")
             let oldRoot = try hash("fromRootHash"), newRoot = try hash("toRootHash")

@@ -68,10 +68,15 @@ struct VerifyExport: ParsableCommand {
         let note: String
         let vkey: String
         do {
-            note = try String(contentsOfFile: checkpoint, encoding: .utf8)
-            vkey = try String(contentsOfFile: key, encoding: .utf8)
+            note = String(decoding: try BoundedFile.read(checkpoint, limit: BoundedFile.noteBytesMax), as: UTF8.self)
         } catch {
-            Output.error("\(error.localizedDescription)")
+            Output.error("cannot read the checkpoint \(checkpoint): \(error)")
+            throw ArgumentParser.ExitCode(1)
+        }
+        do {
+            vkey = String(decoding: try BoundedFile.read(key, limit: BoundedFile.keyBytesMax), as: UTF8.self)
+        } catch {
+            Output.error("cannot read the key \(key): \(error)")
             throw ArgumentParser.ExitCode(1)
         }
         let verifier: ExportVerifier

@@ -50,9 +50,9 @@ struct Witness: ParsableCommand {
         }
         let text: String
         do {
-            text = try String(contentsOfFile: key, encoding: .utf8)
+            text = String(decoding: try BoundedFile.read(key, limit: BoundedFile.keyBytesMax), as: UTF8.self)
         } catch {
-            Output.error("cannot read \(key): \(error.localizedDescription)")
+            Output.error("cannot read \(key): \(error)")
             throw ArgumentParser.ExitCode(1)
         }
         let signer = try NoteSigner(privateKeyString: text.trimmingCharacters(in: .whitespacesAndNewlines))
