@@ -62,6 +62,39 @@ import Testing
         #expect(try truncated.json()["failure"]?.stringValue?.contains("truncated") == true)
     }
 
+    /// Lines past the checkpoint's size are signed by nobody: an export
+    /// with them fails unless they are accepted on purpose; `export
+    /// --through` writes exactly what a checkpoint signs.
+    @Test func linesAfterTheCheckpointFailUnlessAcceptedAndExportThroughStopsThere() throws {
+        let f = try Fixture()
+        _ = try f.daemon.append((40..<43).map { task($0) })
+        let longer = f.daemon.dir.path + "/longer.jsonl"
+        #expect(try f.daemon.ctl(["export", "--to", longer]).status == 0)
+        let run = { (extra: [String]) in
+            try Ctl.run(["verify-export", longer, "--checkpoint", f.checkpoint, "--key", f.key] + extra,
+                        socket: nil, dir: f.daemon.dir)
+        }
+        let refused = try run(["--json"])
+        #expect(refused.status == 1)
+        #expect(try refused.json()["ok"] == false)
+        #expect(try refused.json()["linesBeyondCheckpoint"] == 3)
+        #expect(try refused.json()["failure"]?.stringValue?.contains("covered by no signature") == true)
+        let text = try run([])
+        #expect(text.status == 1 && text.stdout.contains("KHÔNG HỢP LỆ"), "\(text.stdout)")
+        let accepted = try run(["--allow-unsigned-tail"])
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        #expect(accepted.stdout.contains("Lưu ý: 3 sự kiện sau checkpoint"), "\(accepted.stdout)")
+
+        // Exactly what the checkpoint (size 45) signs, though the ledger now holds 48.
+        let exact = f.daemon.dir.path + "/through.jsonl"
+        #expect(try f.daemon.ctl(["export", "--through", "45", "--to", exact]).status == 0)
+        #expect(try String(contentsOfFile: exact, encoding: .utf8) == String(contentsOfFile: f.export, encoding: .utf8))
+        let verified = try Ctl.run(["verify-export", exact, "--checkpoint", f.checkpoint, "--key", f.key],
+                                   socket: nil, dir: f.daemon.dir)
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(try f.daemon.ctl(["export", "--through", "2"]).lines.count == 2)
+    }
+
     @Test func aCheckpointFromAnotherKeyOrAChangedKeyIsRefused() throws {
         let f = try Fixture()
         let other = try Fixture()

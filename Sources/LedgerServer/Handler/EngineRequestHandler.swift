@@ -116,7 +116,7 @@ public struct EngineRequestHandler: LedgerRequestHandler {
     }
 
     /// `export` and `tail`: export lines from `fromSeq` (or the last N) up to the
-    /// size at the start, in chunks (each chunk one read snapshot; the log is
+    /// size at the start (or `throughSeq`, for `export`), in chunks (each chunk one read snapshot; the log is
     /// append-only so chunks form one consistent prefix); `tail` with `follow`
     /// then waits for new events until the client leaves.
     private func stream(_ verb: String, _ args: Arguments, output: ResponseOutput) async throws -> JSONValue {
@@ -133,6 +133,11 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         let follow = verb == "tail" ? try args.bool("follow", default: false) : false
         var sent: Int64 = 0
         var limit = size
+        // `export` up to a given seq: e.g. the size of a checkpoint taken
+        // before, so that the export is exactly what that checkpoint signs.
+        if verb == "export", let through = try args.optionalInt("throughSeq", min: 0) {
+            limit = min(size, UInt64(through))
+        }
         while true {
             while next <= limit {
                 let from = next

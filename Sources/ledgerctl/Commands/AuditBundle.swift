@@ -48,7 +48,9 @@ struct AuditBundle: ParsableCommand {
 
         let sink = try OutputSink(path: dir + "/ledger.jsonl")
         var count: Int64 = 0
-        _ = try Session.callCanonical(connection, "export", [:], onCanonicalItem: { (line) throws(ClientError) in
+        // Exactly what the checkpoint signs: events appended meanwhile are left out.
+        let signedSize = checkpoint["size"]?.intValue ?? 0
+        _ = try Session.callCanonical(connection, "export", ["throughSeq": .int(signedSize)], onCanonicalItem: { (line) throws(ClientError) in
             do {
                 try sink.write(line)
                 try sink.write([10])

@@ -12,12 +12,12 @@ struct Export: ParsableCommand {
 
             Examples:
               ledgerctl export --from 1200 | head
-            To check it offline:
-              ledgerctl export --to ledger.jsonl
+            To check it offline, take the checkpoint first and export exactly what it signs
+            (its second line is its size):
               ledgerctl checkpoint > checkpoint.txt; ledgerctl pubkey > key.txt
+              ledgerctl export --through "$(sed -n 2p checkpoint.txt)" --to ledger.jsonl
               ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt
-            (Take the checkpoint after the export: an export may be longer than the checkpoint,
-            never shorter.)
+            (ledgerctl audit-bundle DIR does all of this.)
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -28,15 +28,22 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("from"), help: ArgumentHelp("Start at this seq.", valueName: "seq"))
     var fromSeq: Int = 1
 
+    @Option(name: .customLong("through"), help: ArgumentHelp(
+        "Stop at this seq (e.g. a checkpoint's size); default: the ledger's size when the export starts.", valueName: "seq"))
+    var throughSeq: Int?
+
     func validate() throws {
         guard fromSeq >= 1 else { throw ValidationError("--from wants a seq ≥ 1; got \(fromSeq)") }
+        if let throughSeq, throughSeq < 0 { throw ValidationError("--through wants a seq ≥ 0; got \(throughSeq)") }
     }
 
     func run() throws {
         let sink = try OutputSink(path: to)
         var count: Int64 = 0
         do {
-            _ = try Session.callCanonical(connection, "export", ["fromSeq": .int(Int64(fromSeq))], onCanonicalItem: { (line) throws(ClientError) in
+            var args: [String: JSONValue] = ["fromSeq": .int(Int64(fromSeq))]
+            if let throughSeq { args["throughSeq"] = .int(Int64(throughSeq)) }
+            _ = try Session.callCanonical(connection, "export", args, onCanonicalItem: { (line) throws(ClientError) in
                 do {
                     try sink.write(line)
                     try sink.write([10])

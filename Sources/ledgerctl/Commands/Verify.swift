@@ -49,6 +49,11 @@ struct VerifyExport: ParsableCommand {
             checkpoint's root; checks the checkpoint's Ed25519 signature with the key. Names the
             first bad seq. Exit code 0 when the export verifies, 1 otherwise.
 
+            Lines after the checkpoint's size are covered by no signature: anyone could have
+            written them. An export with such lines fails unless --allow-unsigned-tail is given
+            (then they are only checked for their own leafHash and seq order, and counted).
+            Export exactly what a checkpoint signs with `ledgerctl export --through SIZE`.
+
             Example:
               ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt
             """)
@@ -61,6 +66,10 @@ struct VerifyExport: ParsableCommand {
 
     @Option(help: ArgumentHelp("A file holding the verifier key.", valueName: "file"))
     var key: String
+
+    @Flag(name: .customLong("allow-unsigned-tail"),
+          help: "Accept lines after the checkpoint's size (no signature covers them) instead of failing.")
+    var allowUnsignedTail = false
 
     @OptionGroup var output: OutputOptions
 
@@ -93,8 +102,16 @@ struct VerifyExport: ParsableCommand {
             throw ArgumentParser.ExitCode(1)
         }
         defer { if fd != 0 { close(fd) } }
-        let result = verifier.verify(fileDescriptor: fd) { lines in Progress.show(Int64(lines), 0) }
+        var result = verifier.verify(fileDescriptor: fd) { lines in Progress.show(Int64(lines), 0) }
         Progress.clear()
+        if result.ok, result.linesBeyondCheckpoint > 0, !allowUnsignedTail {
+            result.failure = """
+                \(result.linesBeyondCheckpoint) lines after the checkpoint's size \(result.checkpointSize) are covered by no \
+                signature; export up to the checkpoint (--through \(result.checkpointSize)), use a later checkpoint, \
+                or accept them with --allow-unsigned-tail
+                """
+            result.badSeq = result.checkpointSize + 1
+        }
         if output.json {
             Output.json(result.json)
         } else if result.ok {
