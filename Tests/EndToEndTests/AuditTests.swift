@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import LedgerClient
 import LedgerJSON
+import Synchronization
 import Testing
 
 @Suite struct AuditTests {
@@ -236,6 +237,54 @@ import Testing
         #expect(after["size"] == before["size"])
         #expect(after["rootHash"] == before["rootHash"])
         #expect(try restored.ctl(["verify"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: restored.dataDir + "/restore-staging"))
+    }
+
+    /// A backup whose data file is empty (or damaged) is refused; the backup
+    /// is left as it was and nothing is left where the daemon would serve it.
+    @Test func aBadBackupIsRefusedWithNothingLeftInPlace() throws {
+        let f = try Fixture()
+        let good = f.daemon.dir.path + "/backup-good"
+        #expect(try f.daemon.ctl(["backup", good]).status == 0)
+        #expect(f.daemon.stop() == 0)
+        let fm = FileManager.default
+
+        // An empty data.mdb beside the real key.
+        let empty = f.daemon.dir.path + "/backup-empty"
+        try fm.createDirectory(atPath: empty + "/lmdb", withIntermediateDirectories: true)
+        #expect(fm.createFile(atPath: empty + "/lmdb/data.mdb", contents: Data()))
+        try fm.copyItem(atPath: good + "/checkpoint.key", toPath: empty + "/checkpoint.key")
+        // The real data with one stored event's byte changed.
+        let damaged = f.daemon.dir.path + "/backup-damaged"
+        try fm.copyItem(atPath: good, toPath: damaged)
+        var data = try Data(contentsOf: URL(fileURLWithPath: damaged + "/lmdb/data.mdb"))
+        let needle = Array("Nhiệm vụ số 7\"".utf8)
+        let at = try #require(data.firstRange(of: Data(needle))).lowerBound
+        data[at] ^= 0x01
+        try data.write(to: URL(fileURLWithPath: damaged + "/lmdb/data.mdb"))
+        let damagedBytes = data
+
+        for (backup, why) in [(empty, "holds no events"), (damaged, "does not verify")] {
+            let dir = TempDir()
+            let dataDir = dir.path + "/data"
+            let pid = try Spawn.start(
+                Binaries.ledgerd, ["--data-dir", dataDir, "--origin", "test.local/dang-bo", "--socket", dir.path + "/s.sock",
+                                   "--restore", backup],
+                environment: ["PATH": "/usr/bin:/bin", "HOME": dir.path], stdout: dir.path + "/out", stderr: dir.path + "/err")
+            // A restore that wrongly succeeds would serve: stopped after a while, and the test fails.
+            let done = Atomic<Bool>(false)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if !done.load(ordering: .relaxed) { kill(pid, SIGKILL) } }
+            #expect(Spawn.wait(pid) == 1, "ledgerd --restore \(backup) exits 1")
+            done.store(true, ordering: .relaxed)
+            let log = (try? String(contentsOfFile: dir.path + "/err", encoding: .utf8)) ?? ""
+            #expect(log.contains("restore failed") && log.contains(why), "\(log)")
+            #expect(!fm.fileExists(atPath: dataDir + "/lmdb/data.mdb"), "nothing in place")
+            #expect(!fm.fileExists(atPath: dataDir + "/checkpoint.key"))
+            #expect(!fm.fileExists(atPath: dataDir + "/restore-staging"))
+        }
+        #expect(try fm.attributesOfItem(atPath: empty + "/lmdb/data.mdb")[.size] as? Int == 0, "the backup is only read")
+        #expect(!fm.fileExists(atPath: empty + "/lmdb/lock.mdb"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: damaged + "/lmdb/data.mdb")) == damagedBytes)
     }
 }
 
