@@ -50,12 +50,13 @@ struct ConnectionHandler: Sendable {
                     var serial: UInt64 = 0
                     do {
                         for try await frame in inbound {
-                            guard await state.acquireSlot() else { break }
+                            let bytes = frame.bytes
+                            guard await state.acquireSlot(bytes: bytes) else { break }
                             let current = serial
                             serial += 1
                             group.addTask {
                                 await serve(frame, serial: current, identity: identity, state: state, writer: writer, logger: logger)
-                                state.releaseSlot()
+                                state.releaseSlot(bytes: bytes)
                             }
                         }
                     } catch {

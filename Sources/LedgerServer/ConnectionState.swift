@@ -13,9 +13,13 @@ import Synchronization
 ///   append when its events are queued, anything else when it starts). So
 ///   pipelined appends are committed in request order, while the commits
 ///   themselves still overlap.
-/// - Slots: at most `inFlightMax` requests run at once; the reader waits for
-///   a free slot before reading the next line, so a client that pipelines
-///   faster than the ledger serves is slowed by the socket, not buffered.
+/// - Slots: at most `inFlightMax` requests run at once, holding at most
+///   `bytesInFlightMax` bytes of request lines between them (a request holds
+///   its line until it is answered; one request alone is always let in,
+///   whatever its size); the reader waits for a free slot before reading the
+///   next line, so a client that pipelines faster than the ledger serves is
+///   slowed by the socket, not buffered: 128 pipelined lines of 1 MiB never
+///   answered would otherwise hold 128 MiB.
 final class ConnectionState: Sendable {
     private struct State {
         var turn: UInt64 = 0
@@ -23,34 +27,44 @@ final class ConnectionState: Sendable {
         var enqueueTurn: UInt64 = 0
         var enqueueWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var inFlight = 0
-        var slotWaiter: CheckedContinuation<Bool, Never>?
+        var bytesInFlight = 0
+        var slotWaiter: (continuation: CheckedContinuation<Bool, Never>, bytes: Int)?
         var clientGone = false
+
+        func admits(_ bytes: Int, inFlightMax: Int, bytesInFlightMax: Int) -> Bool {
+            inFlight < inFlightMax && (inFlight == 0 || bytesInFlight + bytes <= bytesInFlightMax)
+        }
     }
 
     let inFlightMax: Int
+    let bytesInFlightMax: Int
     private let state = Mutex(State())
 
-    init(inFlightMax: Int) {
-        precondition(inFlightMax > 0, "inFlightMax must be positive")
+    init(inFlightMax: Int, bytesInFlightMax: Int = .max) {
+        precondition(inFlightMax > 0 && bytesInFlightMax > 0, "inFlightMax and bytesInFlightMax must be positive")
         self.inFlightMax = inFlightMax
+        self.bytesInFlightMax = bytesInFlightMax
     }
 
     // MARK: Slots (one reader task calls acquire; any task releases)
 
-    /// Waits until fewer than `inFlightMax` requests run, then takes a slot
-    /// and returns true; returns false (no slot taken) once the client is
-    /// gone, so a reader stuck behind busy handlers can stop and cancel them.
-    func acquireSlot() async -> Bool {
+    /// Waits until a request of `bytes` (its line) fits (fewer than
+    /// `inFlightMax` requests run, and their lines and this one hold at most
+    /// `bytesInFlightMax` bytes, or none runs), then takes a slot and returns
+    /// true; returns false (no slot taken) once the client is gone, so a
+    /// reader stuck behind busy handlers can stop and cancel them.
+    func acquireSlot(bytes: Int = 0) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             enum Outcome { case acquired, gone, wait }
             let outcome = state.withLock { state -> Outcome in
                 precondition(state.slotWaiter == nil, "only the reader acquires slots")
                 if state.clientGone { return .gone }
-                if state.inFlight < inFlightMax {
+                if state.admits(bytes, inFlightMax: inFlightMax, bytesInFlightMax: bytesInFlightMax) {
                     state.inFlight += 1
+                    state.bytesInFlight += bytes
                     return .acquired
                 }
-                state.slotWaiter = continuation
+                state.slotWaiter = (continuation, bytes)
                 return .wait
             }
             switch outcome {
@@ -61,16 +75,20 @@ final class ConnectionState: Sendable {
         }
     }
 
-    /// Frees a slot, handing it straight to a waiting reader if there is one.
-    func releaseSlot() {
+    /// Frees the slot of a request of `bytes` (as acquired), handing a slot
+    /// to the waiting reader if its request now fits.
+    func releaseSlot(bytes: Int = 0) {
         let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-            precondition(state.inFlight > 0, "released more slots than acquired")
-            if let waiter = state.slotWaiter {
-                state.slotWaiter = nil
-                return waiter  // the slot passes on: inFlight stays the same
-            }
+            precondition(state.inFlight > 0 && state.bytesInFlight >= bytes, "released more than acquired")
             state.inFlight -= 1
-            return nil
+            state.bytesInFlight -= bytes
+            guard let waiter = state.slotWaiter,
+                  state.admits(waiter.bytes, inFlightMax: inFlightMax, bytesInFlightMax: bytesInFlightMax)
+            else { return nil }
+            state.slotWaiter = nil
+            state.inFlight += 1
+            state.bytesInFlight += waiter.bytes
+            return waiter.continuation
         }
         waiter?.resume(returning: true)
     }
@@ -144,7 +162,7 @@ final class ConnectionState: Sendable {
         let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             state.clientGone = true
             defer { state.slotWaiter = nil }
-            return state.slotWaiter
+            return state.slotWaiter?.continuation
         }
         waiter?.resume(returning: false)
     }

@@ -226,10 +226,13 @@ public final class LedgerSocketServer: Sendable {
     private func childInitializer() -> @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> {
         let lineBytesMax = configuration.wireLimits.lineBytesMax
         let inFlightMax = configuration.requestsInFlightMax
+        // The request lines one connection's requests in flight may hold
+        // between them: four of the longest, and at least 4 MiB.
+        let bytesInFlightMax = max(4 * lineBytesMax, 4 << 20)
         let idleTimeout = configuration.idleTimeout
         return { channel in
             PeerCredentials.read(from: channel).flatMapThrowing { credentials in
-                let connectionState = ConnectionState(inFlightMax: inFlightMax)
+                let connectionState = ConnectionState(inFlightMax: inFlightMax, bytesInFlightMax: bytesInFlightMax)
                 let pipeline = channel.pipeline.syncOperations
                 try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(lineBytesMax: lineBytesMax)))
                 try pipeline.addHandler(ClientGoneObserver(state: connectionState))

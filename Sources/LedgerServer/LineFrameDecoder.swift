@@ -8,6 +8,14 @@ enum LineFrame: Sendable, Hashable {
     /// as soon as the limit is crossed, so the client hears about it without
     /// the server buffering the rest.
     case tooLong(bytesMax: Int)
+
+    /// The bytes this frame holds while its request is served.
+    var bytes: Int {
+        switch self {
+        case .line(let buffer): return buffer.readableBytes
+        case .tooLong: return 0
+        }
+    }
 }
 
 /// Splits the byte stream into newline-terminated lines with a length limit.

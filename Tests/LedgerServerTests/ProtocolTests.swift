@@ -266,6 +266,31 @@ struct BackPressureTests {
         }
     }
 
+    /// Requests in flight on one connection hold their lines: beyond 4 MiB of
+    /// them (four of the longest) the next line is not read until one ends.
+    @Test func bytesInFlightLimitPerConnection() async throws {
+        let gates = Gates()
+        try await withServer(requestsInFlightMax: 100, handler: TestHandler(gates: gates)) { _, path in
+            let client = try await onThread { try RawClient(path: path) }
+            let pad = String(repeating: "x", count: 900_000)
+            var lines = ""
+            for id in 1...6 { lines += #"{"id":\#(id),"verb":"history","args":{"gate":"g\#(id)","pad":"\#(pad)"}}"# + "\n" }
+            let text = lines
+            let sending = Task.detached { try client.send(text) }
+            for id in 1...4 {
+                while gates.waitingCount("g\(id)") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(gates.waitingCount("g5") == 0, "4 × 900 kB run; a fifth would hold more than 4 MiB")
+            gates.open("g1")
+            while gates.waitingCount("g5") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            for id in 2...6 { gates.open("g\(id)") }
+            let ids = try await onThread { try (1...6).map { _ in try client.readFrame().id } }
+            #expect(ids == [1, 2, 3, 4, 5, 6])
+            try await sending.value
+        }
+    }
+
     /// A client that stops reading in the middle of a long export and leaves:
     /// the handler is told (ClientGone) instead of streaming into the void,
     /// and the daemon's memory is bounded by the socket buffers meanwhile.
