@@ -52,3 +52,28 @@ import Testing
         #expect(DomainText.plainTextLength("a\tb", allowLineBreaks: true) == 3)
     }
 }
+
+/// Text far over its limit is refused before it is normalized; decomposed
+/// text that composes within the limit is still taken.
+@Suite struct TextLengthBeforeNormalizingTests {
+    @Test func runsOfCombiningMarksOverTheBoundAreRefusedUnnormalized() throws {
+        // U+0323 U+0302 alternating: marks that NFC reorders, and nothing to compose onto.
+        let marks = String(repeating: "\u{0302}\u{0323}", count: 40_000)  // 160 000 bytes
+        #expect(marks.utf8.count > DomainLimits.textLengthMax * Decode.composedBytesPerCharacterMax)
+        do throws(DomainError) {
+            _ = try Decode.text(.string("a" + marks), path: "data.reason")
+            Issue.record("taken")
+        } catch {
+            #expect(error.code == .textTooLong)
+            #expect(error.message.contains("bytes"), "\(error.message)")
+        }
+    }
+
+    @Test func decomposedTextThatComposesWithinTheLimitIsTaken() throws {
+        // 1 300 × "ệ" as e + U+0323 + U+0302: 3 900 scalars, 1 300 once composed.
+        let decomposed = String(repeating: "e\u{0323}\u{0302}", count: 1_300)
+        let text = try Decode.text(.string(decomposed), path: "data.reason")
+        #expect(text.unicodeScalars.count == 1_300)
+        #expect(text == String(repeating: "\u{1EC7}", count: 1_300))
+    }
+}

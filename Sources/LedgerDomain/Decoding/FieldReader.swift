@@ -136,9 +136,21 @@ enum Decode {
         try checkedText(value, path: path, lengthMax: DomainLimits.textLengthMax, lineBreaks: true)
     }
 
+    /// UTF-8 bytes that NFC can compose into one character, at most: four
+    /// scalars (a base and three marks, or a Hangul syllable's jamo and more)
+    /// of four bytes each. Generous: a bound, not an estimate.
+    static let composedBytesPerCharacterMax = 16
+
     static func checkedText(_ value: JSONValue, path: String, lengthMax: Int, lineBreaks: Bool) throws(DomainError) -> String {
         let raw = try string(value, path: path)
         if let length = DomainText.plainTextLength(raw, allowLineBreaks: lineBreaks), length <= lengthMax { return raw }
+        // Before normalizing, whose cost can grow faster than the text (long
+        // runs of combining marks are reordered): NFC composes at most a few
+        // scalars into one, so text this long can never fit the limit.
+        guard raw.utf8.count <= lengthMax * Self.composedBytesPerCharacterMax else {
+            throw DomainError(
+                .textTooLong, "\(path) has \(raw.utf8.count) bytes; at most \(lengthMax) characters", field: path)
+        }
         let s = DomainText.nfc(raw)
         guard DomainText.hasVisibleCharacter(s) else {
             throw DomainError(.emptyText, "\(path) is empty or blank; want some text", field: path)
