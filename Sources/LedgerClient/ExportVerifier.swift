@@ -43,6 +43,8 @@ public struct ExportVerifier {
 
     let checkpoint: Checkpoint
     let lineBytesMax: Int
+    /// The largest checkpoint size an export can be checked against.
+    static let sizeMax: UInt64 = 1 << 53
     /// The read buffer's size (tests make it small to cross its edges often).
     var readBufferBytes = 16 << 20
 
@@ -53,6 +55,12 @@ public struct ExportVerifier {
         let note = try SignedNote.parse(signedCheckpoint)
         try verifier.verify(note)
         checkpoint = try Checkpoint.parse(body: note.text)
+        // A C2SP size may be up to 2^64 - 1; no export has 2^53 lines (nor
+        // could its seqs be JSON integers).
+        guard checkpoint.size <= Self.sizeMax else {
+            throw CheckpointError(
+                .malformedCheckpoint, "the checkpoint's size \(checkpoint.size) is beyond any export (at most 2^53 events)")
+        }
         self.lineBytesMax = lineBytesMax
     }
 

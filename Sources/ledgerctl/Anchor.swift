@@ -144,9 +144,12 @@ struct Anchor {
             }
             return .same
         }
+        guard let from = Int64(exactly: old.size), let to = Int64(exactly: current.size), to <= 1 << 53 else {
+            throw Alarm(description: "the checkpoint's size \(current.size) is beyond any ledger's; it is not believed")
+        }
         let proof: JSONValue
         do {
-            proof = try Session.call(connection, "prove-consistency", ["from": .int(Int64(old.size)), "to": .int(Int64(current.size))])
+            proof = try Session.call(connection, "prove-consistency", ["from": .int(from), "to": .int(to)])
         } catch {
             return .notChecked("could not get a consistency proof (an auditor role is needed)")
         }

@@ -50,6 +50,17 @@ import Testing
         return verifier.verify(fileDescriptor: fd, progress: progress)
     }
 
+    /// A validly signed checkpoint of an absurd size (C2SP allows up to
+    /// 2^64 - 1) is refused with a message, not a trap.
+    @Test(arguments: [UInt64(1) << 53 + 1, UInt64(1) << 63, UInt64.max])
+    func aCheckpointBeyondAnyExportIsRefused(size: UInt64) throws {
+        let signer = try NoteSigner.generate(name: "test.local/ledger")
+        let note = try signer.sign(Checkpoint(origin: "test.local/ledger", size: size, rootHash: RFC9162.emptyRoot))
+        #expect(throws: CheckpointError.self) {
+            _ = try ExportVerifier(signedCheckpoint: note.formatted, verifierKey: signer.verifierKey)
+        }
+    }
+
     @Test func canonicalLinesTakeTheFastPathAndAgreeWithTheGeneralOne() throws {
         let (lines, checkpoint, key) = try Self.export(count: 40)
         for line in lines {
