@@ -123,6 +123,7 @@ public final class LedgerSocketServer: Sendable {
         var lifecycle = Lifecycle.initial
         var policy: AccessPolicy
         var connections: [UInt64: any Channel] = [:]
+        var budget: ConnectionBudget
         var nextConnectionID: UInt64 = 0
         var connectionsAccepted: UInt64 = 0
         var connectionsRefused: UInt64 = 0
@@ -147,7 +148,7 @@ public final class LedgerSocketServer: Sendable {
         self.handler = handler
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
-        self.state = Mutex(State(policy: policy))
+        self.state = Mutex(State(policy: policy, budget: ConnectionBudget(connectionsMax: configuration.connectionsMax)))
     }
 
     // MARK: Start
@@ -252,7 +253,7 @@ public final class LedgerSocketServer: Sendable {
 
     private enum Admission {
         case admit(UInt64)
-        case refuse
+        case refuse(WireError)
         case drop
     }
 
@@ -270,16 +271,21 @@ public final class LedgerSocketServer: Sendable {
             do {
                 try await serverChannel.executeThenClose { inbound in
                     for try await connection in inbound {
-                        let admission = admit(connection.channel.channel, connectionsMax: connectionsMax)
+                        let uid = connection.credentials.uid
+                        let admission = admit(connection.channel.channel, uid: uid)
                         switch admission {
                         case .admit(let id):
                             group.addTask {
                                 await connectionHandler.run(connection)
-                                self.state.withLock { _ = $0.connections.removeValue(forKey: id) }
+                                self.state.withLock {
+                                    _ = $0.connections.removeValue(forKey: id)
+                                    $0.budget.release(uid: uid)
+                                }
                             }
-                        case .refuse:
-                            logger.warning("connection refused: at max-connections", metadata: ["max": "\(connectionsMax)"])
-                            group.addTask { await Self.refuse(connection, connectionsMax: connectionsMax) }
+                        case .refuse(let error):
+                            logger.warning("connection refused", metadata: [
+                                "uid": "\(uid)", "max": "\(connectionsMax)", "why": "\(error.message)"])
+                            group.addTask { await Self.refuse(connection, error) }
                         case .drop:
                             connection.channel.channel.close(promise: nil)
                         }
@@ -291,12 +297,23 @@ public final class LedgerSocketServer: Sendable {
         }
     }
 
-    private func admit(_ channel: any Channel, connectionsMax: Int) -> Admission {
+    private func admit(_ channel: any Channel, uid: UInt32) -> Admission {
         state.withLock { state in
             guard case .running = state.lifecycle else { return .drop }
-            guard state.connections.count < connectionsMax else {
+            if let refusal = state.budget.admit(uid: uid) {
                 state.connectionsRefused += 1
-                return .refuse
+                let budget = state.budget
+                switch refusal {
+                case .full:
+                    return .refuse(WireError(
+                        .tooManyConnections, "the daemon serves at most \(budget.connectionsMax) connections; retry later",
+                        details: ["max": .int(Int64(budget.connectionsMax))]))
+                case .userFull(let held):
+                    return .refuse(WireError(
+                        .tooManyConnections,
+                        "uid \(uid) holds \(held) connections, the most one user may (a quarter of \(budget.connectionsMax)); close some",
+                        details: ["max": .int(Int64(budget.perUserMax)), "uid": .int(Int64(uid))]))
+                }
             }
             state.nextConnectionID += 1
             state.connectionsAccepted += 1
@@ -306,10 +323,7 @@ public final class LedgerSocketServer: Sendable {
     }
 
     /// Tells an extra client why, in one protocol line, then closes.
-    private static func refuse(_ connection: AcceptedConnection, connectionsMax: Int) async {
-        let error = WireError(
-            .tooManyConnections, "the daemon serves at most \(connectionsMax) connections; retry later",
-            details: ["max": .int(Int64(connectionsMax))])
+    private static func refuse(_ connection: AcceptedConnection, _ error: WireError) async {
         try? await connection.channel.executeThenClose { _, outbound in
             try await outbound.write(ByteBuffer(bytes: WireFrame.error(id: .null, error).encodedLine()))
         }

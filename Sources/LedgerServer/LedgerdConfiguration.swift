@@ -15,7 +15,8 @@ public struct LedgerdConfiguration: Sendable, Hashable {
     public var socketMode: UInt32 = 0o660
     /// `origin`: the checkpoint origin line (nil: the engine's default).
     public var origin: String?
-    /// `max-connections`: open connections beyond this get `too-many-connections`.
+    /// `max-connections`: open connections beyond this get `too-many-connections`
+    /// (one user other than root holds at most a quarter: `ConnectionBudget`).
     public var connectionsMax = 256
     /// `request-bytes-max`: the longest request line.
     public var requestBytesMax = 1 << 20
