@@ -8,8 +8,9 @@ struct ConnectionContext: Sendable {
     let handler: any LedgerRequestHandler
     let limits: WireLimits
     let logger: Logger
-    /// The current policy (re-read per request so a reload applies at once).
-    let policy: @Sendable () -> AccessPolicy
+    /// The current policy and how many reloads made it (re-read per request
+    /// so a reload applies at once; a new generation reads the peer's groups again).
+    let policy: @Sendable () -> (policy: AccessPolicy, generation: UInt64)
     /// False once shutdown began: lines read after that get `shutting-down`.
     let isAcceptingRequests: @Sendable () -> Bool
     /// Counts one served request (for `ServerStatistics`).
@@ -35,7 +36,9 @@ struct ConnectionHandler: Sendable {
     let context: ConnectionContext
 
     func run(_ connection: AcceptedConnection) async {
-        let identity = PeerCredentials.identify(connection.credentials, policy: context.policy())
+        let (policy, generation) = context.policy()
+        let identity = PeerCredentials.identify(connection.credentials, policy: policy)
+        let peers = PeerCache(credentials: connection.credentials, peer: identity, generation: generation)
         let logger = {
             var logger = context.logger
             logger[metadataKey: "peer"] = "\(identity.userName)/\(identity.uid)/pid \(identity.pid)"
@@ -55,7 +58,7 @@ struct ConnectionHandler: Sendable {
                             let current = serial
                             serial += 1
                             group.addTask {
-                                await serve(frame, serial: current, identity: identity, state: state, writer: writer, logger: logger)
+                                await serve(frame, serial: current, peers: peers, state: state, writer: writer, logger: logger)
                                 state.releaseSlot(bytes: bytes)
                             }
                         }
@@ -80,7 +83,7 @@ struct ConnectionHandler: Sendable {
     /// frame in turn. Always ends its turn, whatever happened, so a failure
     /// never stalls the requests pipelined after it.
     private func serve(
-        _ frame: LineFrame, serial: UInt64, identity: Peer, state: ConnectionState, writer: FrameWriter, logger: Logger
+        _ frame: LineFrame, serial: UInt64, peers: PeerCache, state: ConnectionState, writer: FrameWriter, logger: Logger
     ) async {
         context.countRequest()
         let gate = EnqueueGate(state: state, serial: serial)
@@ -92,7 +95,7 @@ struct ConnectionHandler: Sendable {
                 WireError(.lineTooLong, "the request line is longer than \(bytesMax) bytes; it was skipped up to the next newline"))
         case .line(let buffer):
             final = await respond(
-                to: buffer, serial: serial, gate: gate, identity: identity, state: state, writer: writer, logger: logger)
+                to: buffer, serial: serial, gate: gate, peers: peers, state: state, writer: writer, logger: logger)
         }
         await gate.pass()  // if the request never reached the handler's own pass
         if await state.waitForTurn(serial) {
@@ -102,7 +105,7 @@ struct ConnectionHandler: Sendable {
     }
 
     private func respond(
-        to line: ByteBuffer, serial: UInt64, gate: EnqueueGate, identity: Peer, state: ConnectionState,
+        to line: ByteBuffer, serial: UInt64, gate: EnqueueGate, peers: PeerCache, state: ConnectionState,
         writer: FrameWriter, logger: Logger
     ) async -> WireFrame {
         let request: WireRequest
@@ -122,7 +125,8 @@ struct ConnectionHandler: Sendable {
                     .unknownVerb, "unknown verb '\(request.verb)'; known verbs: \(VerbCatalog.verbs.joined(separator: ", "))",
                     details: ["verb": .string(request.verb)]))
         }
-        let peer = identity.with(roles: context.policy().roles(uid: identity.uid, groups: identity.groups))
+        let (policy, generation) = context.policy()
+        let peer = peers.peer(under: policy, generation: generation)
         guard peer.roles.permit(required) else {
             // A refusal is worth an audit trail: who tried what.
             logger.notice(

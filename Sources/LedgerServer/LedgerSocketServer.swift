@@ -122,6 +122,8 @@ public final class LedgerSocketServer: Sendable {
     private struct State {
         var lifecycle = Lifecycle.initial
         var policy: AccessPolicy
+        /// Reloads so far: connections read their peers' groups again after one.
+        var policyGeneration: UInt64 = 0
         var connections: [UInt64: any Channel] = [:]
         var budget: ConnectionBudget
         var nextConnectionID: UInt64 = 0
@@ -260,7 +262,7 @@ public final class LedgerSocketServer: Sendable {
     private func acceptConnections(_ serverChannel: ServerChannel) async {
         let context = ConnectionContext(
             handler: handler, limits: configuration.wireLimits, logger: logger,
-            policy: { [self] in self.state.withLock { $0.policy } },
+            policy: { [self] in self.state.withLock { ($0.policy, $0.policyGeneration) } },
             isAcceptingRequests: { [self] in
                 self.state.withLock { if case .running = $0.lifecycle { true } else { false } }
             },
@@ -378,9 +380,13 @@ public final class LedgerSocketServer: Sendable {
     // MARK: Policy and statistics
 
     /// Replaces the access policy (SIGHUP). Applies to the next request on
-    /// every connection, open ones included.
+    /// every connection, open ones included, with each peer's groups read
+    /// again from the system.
     public func reload(_ policy: AccessPolicy) {
-        state.withLock { $0.policy = policy }
+        state.withLock {
+            $0.policy = policy
+            $0.policyGeneration += 1
+        }
         logger.notice("access policy reloaded")
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,5 +40,35 @@ enum PeerCredentials {
             pid: credentials.pid, uid: credentials.uid, gid: credentials.gid,
             userName: name ?? String(credentials.uid), groups: sorted,
             roles: policy.roles(uid: credentials.uid, groups: sorted))
+    }
+}
+
+/// A connection's peer, read from the system databases at connect and read
+/// again after each reload of the access policy: removing a user from a
+/// group and reloading (SIGHUP) then reaches the connections they hold open,
+/// not only their next ones. Between reloads, roles come from the cached
+/// group list under the current policy.
+final class PeerCache: Sendable {
+    private let credentials: UCred
+    private let identify: @Sendable (UCred, AccessPolicy) -> Peer
+    private let cached: Mutex<(generation: UInt64, peer: Peer)>
+
+    /// `peer` was identified under the policy of `generation`.
+    init(credentials: UCred, peer: Peer, generation: UInt64,
+         identify: @escaping @Sendable (UCred, AccessPolicy) -> Peer = PeerCredentials.identify) {
+        self.credentials = credentials
+        self.identify = identify
+        cached = Mutex((generation, peer))
+    }
+
+    /// The peer and its roles under `policy`, the policy of `generation`.
+    func peer(under policy: AccessPolicy, generation: UInt64) -> Peer {
+        let current = cached.withLock { $0 }
+        if current.generation == generation {
+            return current.peer.with(roles: policy.roles(uid: current.peer.uid, groups: current.peer.groups))
+        }
+        let fresh = identify(credentials, policy)  // NSS: outside the lock
+        cached.withLock { if $0.generation < generation { $0 = (generation, fresh) } }
+        return fresh
     }
 }
