@@ -112,6 +112,42 @@ import Testing
         #expect(try f.verifyExport(f.lines, checkpoint: tampered).status == 1)
     }
 
+    /// An event rewritten together with its leafHash: only the root tells,
+    /// and the ledger's other checkpoints (an audit bundle's) bound where.
+    @Test func aLineRewrittenWithItsOwnLeafHashIsLocatedBetweenCheckpoints() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)  // seqs 1...5
+        for k in 0..<10 { _ = try daemon.append((0..<4).map { task(4 * k + $0) }) }  // a checkpoint every 4
+        let bundle = daemon.dir.path + "/bundle"
+        #expect(try daemon.ctl(["audit-bundle", bundle]).status == 0)
+        let export = bundle + "/ledger.jsonl"
+        var lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 45)
+        // Seq 23 says something else, with a leafHash of its own that matches it.
+        guard case .object(var record) = try JSONParser.parse(Array(lines[22].utf8)),
+              case .object(var data)? = record["data"] else { throw HarnessError("not an event") }
+        data["task"] = "Nhiệm vụ đã sửa"
+        record["data"] = .object(data)
+        record.removeValue(forKey: "leafHash")
+        let leaf = SHA256.hash(data: [0] + Array(IndependentJCS.encode(.object(record)).utf8))
+        record["leafHash"] = .string(leaf.map { String(format: "%02x", $0) }.joined())
+        lines[22] = IndependentJCS.encode(.object(record))
+        try (lines.joined(separator: "\n") + "\n").write(toFile: export, atomically: true, encoding: .utf8)
+
+        let args = ["verify-export", export, "--checkpoint", bundle + "/checkpoint.txt", "--key", bundle + "/key.txt"]
+        let alone = try Ctl.run(args + ["--json"], socket: nil, dir: daemon.dir)
+        #expect(alone.status == 1)
+        #expect(try alone.json()["badSeq"] == nil, "one checkpoint cannot say where")
+        let located = try Ctl.run(args + ["--checkpoints", bundle + "/checkpoints.jsonl", "--json"], socket: nil, dir: daemon.dir)
+        #expect(located.status == 1)
+        // Checkpoints at 21 (matches) and 25 (does not): seq 23 is among 22...25.
+        #expect(try located.json()["badSeq"] == 22, "\(located.stdout)")
+        #expect(try located.json()["badSeqThrough"] == 25)
+        let text = try Ctl.run(args + ["--checkpoints", bundle + "/checkpoints.jsonl"], socket: nil, dir: daemon.dir)
+        #expect(text.stdout.contains("trong các seq 22–25"), "\(text.stdout)")
+        _ = daemon.stop()
+    }
+
     /// An independent verifier written from RFC 8785 / RFC 9162 alone agrees
     /// with `verify-export` (here: recompute each leaf with a minimal JCS for
     /// these records and the root with the RFC's recursive definition).

@@ -83,6 +83,10 @@ struct AuditBundle: ParsableCommand {
         names the first bad seq and exits 1. Obtain `key.txt` from the committee through a channel
         you trust, not only from this directory.
 
+        If an event was rewritten together with its `leafHash`, only the root disagrees; add
+        `--checkpoints checkpoints.jsonl` and it names the seqs between the last signed
+        checkpoint the export matches and the first it does not.
+
         ## Independently (the exact rules)
 
         1. For each line, remove the `leafHash` member; serialize the rest with the JSON

@@ -54,6 +54,15 @@ struct VerifyExport: ParsableCommand {
             (then they are only checked for their own leafHash and seq order, and counted).
             Export exactly what a checkpoint signs with `ledgerctl export --through SIZE`.
 
+            An event rewritten together with its leafHash hashes to its own leafHash: only the
+            root disagrees, and no seq can be named from one checkpoint. With --checkpoints (every
+            checkpoint the ledger signed, as in an audit bundle), the export is read once more and
+            the seqs between the last checkpoint it matches and the first it does not are named.
+
+            Example (an audit bundle):
+              ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt \
+                --checkpoints checkpoints.jsonl
+
             Example:
               ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt
             """)
@@ -66,6 +75,11 @@ struct VerifyExport: ParsableCommand {
 
     @Option(help: ArgumentHelp("A file holding the verifier key.", valueName: "file"))
     var key: String
+
+    @Option(help: ArgumentHelp(
+        "The ledger's other signed checkpoints (an audit bundle's checkpoints.jsonl): when only the root disagrees, "
+            + "they bound where the first differing event is.", valueName: "file"))
+    var checkpoints: String?
 
     @Flag(name: .customLong("allow-unsigned-tail"),
           help: "Accept lines after the checkpoint's size (no signature covers them) instead of failing.")
@@ -112,8 +126,24 @@ struct VerifyExport: ParsableCommand {
                 """
             result.badSeq = result.checkpointSize + 1
         }
+        var divergence: ExportVerifier.Divergence?
+        if !result.ok, result.badSeq == nil, let checkpoints, fd != 0, lseek(fd, 0, SEEK_SET) == 0 {
+            divergence = verifier.locateDivergence(
+                fileDescriptor: fd, checkpoints: try Self.listedCheckpoints(checkpoints), verifierKey: vkey)
+            if let divergence {
+                result.badSeq = divergence.from
+                result.failure = (result.failure ?? "") + (divergence.from == divergence.through
+                    ? "; the first differing event is seq \(divergence.from)"
+                    : "; the first differing event is among seqs \(divergence.from)...\(divergence.through)")
+            }
+        }
         if output.json {
-            Output.json(result.json)
+            var object = result.json
+            if let divergence, case .object(var fields) = object {
+                fields["badSeqThrough"] = .int(Int64(divergence.through))
+                object = .object(fields)
+            }
+            Output.json(object)
         } else if result.ok {
             Output.line("Hợp lệ: \(result.linesRead) sự kiện; checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
             if result.linesBeyondCheckpoint > 0 {
@@ -121,8 +151,34 @@ struct VerifyExport: ParsableCommand {
             }
         } else {
             Output.line("KHÔNG HỢP LỆ: \(result.failure ?? "")")
-            if let seq = result.badSeq { Output.line("Sự kiện hỏng đầu tiên: seq \(seq)") }
+            if let divergence, divergence.from != divergence.through {
+                Output.line("Sự kiện hỏng đầu tiên: trong các seq \(divergence.from)–\(divergence.through)")
+            } else if let seq = result.badSeq {
+                Output.line("Sự kiện hỏng đầu tiên: seq \(seq)")
+            }
         }
         if !result.ok { throw ArgumentParser.ExitCode(1) }
+    }
+
+    /// The checkpoints file: one `{"size":N,"checkpoint":"<signed note>"}` a line.
+    static func listedCheckpoints(_ path: String) throws -> [ExportVerifier.ListedCheckpoint] {
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path, limit: 1 << 30)
+        } catch {
+            Output.error("cannot read the checkpoints \(path): \(error)")
+            throw ArgumentParser.ExitCode(1)
+        }
+        var listed: [ExportVerifier.ListedCheckpoint] = []
+        for (number, line) in bytes.split(separator: UInt8(ascii: "\n")).enumerated() {
+            guard let value = try? JSONParser.parse(Array(line)), let size = value["size"]?.intValue, size >= 0,
+                  let note = value["checkpoint"]?.stringValue
+            else {
+                Output.error("\(path): line \(number + 1) is not {\"size\":N,\"checkpoint\":\"…\"}")
+                throw ArgumentParser.ExitCode(1)
+            }
+            listed.append(.init(size: UInt64(size), note: note))
+        }
+        return listed
     }
 }
