@@ -137,7 +137,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "LedgerServerTests", dependencies: ["LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON", "LedgerMerkle"]),
+        .testTarget(
+            name: "LedgerServerTests",
+            dependencies: [
+                "LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON", "LedgerMerkle",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

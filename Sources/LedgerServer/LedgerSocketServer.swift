@@ -245,7 +245,9 @@ public final class LedgerSocketServer: Sendable {
                 }
                 let asyncChannel = try NIOAsyncChannel<LineFrame, ByteBuffer>(
                     wrappingChannelSynchronously: channel,
-                    configuration: .init(backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16)))
+                    // Lines read ahead of the reader's loop are not yet counted in the
+                    // connection's byte budget: at most a few (each ≤ request-bytes-max).
+                    configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
                 return AcceptedConnection(channel: asyncChannel, credentials: credentials, state: connectionState)
             }
         }

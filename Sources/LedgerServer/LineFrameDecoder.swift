@@ -72,9 +72,19 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         if line.readableBytes > lineBytesMax {
             context.fireChannelRead(wrapInboundOut(.tooLong(bytesMax: lineBytesMax)))
         } else if !Self.isBlank(line) {
-            context.fireChannelRead(wrapInboundOut(.line(line)))
+            context.fireChannelRead(wrapInboundOut(.line(Self.ownCopy(line, allocator: context.channel.allocator))))
         }
         return .continue
+    }
+
+    /// The line in a buffer of its own size. A slice shares the receive
+    /// buffer's storage and keeps all of it alive: a short request read
+    /// after a megabyte of blank line would hold the megabyte while the
+    /// connection's byte budget (`ConnectionState`) counted a few bytes.
+    static func ownCopy(_ line: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var copy = allocator.buffer(capacity: line.readableBytes)
+        copy.writeImmutableBuffer(line)
+        return copy
     }
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
@@ -82,7 +92,7 @@ struct LineFrameDecoder: ByteToMessageDecoder {
         // What is left has no newline: a last unterminated line.
         if !discarding, let line = buffer.readSlice(length: buffer.readableBytes) {
             if line.readableBytes > 0, !Self.isBlank(line) {
-                context.fireChannelRead(wrapInboundOut(.line(line)))
+                context.fireChannelRead(wrapInboundOut(.line(Self.ownCopy(line, allocator: context.channel.allocator))))
             }
         }
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
