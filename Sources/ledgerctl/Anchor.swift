@@ -17,6 +17,9 @@ import LedgerMerkle
 /// remembered to compare with.
 struct Anchor {
     let directory: String
+    /// A witness must remember what it signed: failing to is then an alarm,
+    /// not a warning (else every run would be a "first use").
+    var mustRemember = false
 
     init() {
         let env = ProcessInfo.processInfo.environment
@@ -65,7 +68,7 @@ struct Anchor {
         let socket = URL(fileURLWithPath: socket).resolvingSymlinksInPath().path
         let file = bindingPath(for: socket)
         guard let data = FileManager.default.contents(atPath: file) else {
-            write(.object(["socket": .string(socket), "origin": .string(origin), "verifierKey": .string(key)]), to: file)
+            try write(.object(["socket": .string(socket), "origin": .string(origin), "verifierKey": .string(key)]), to: file)
             return
         }
         guard let stored = try? JSONParser.parse(Array(data)), let storedOrigin = stored["origin"]?.stringValue,
@@ -172,24 +175,32 @@ struct Anchor {
     /// Best effort: a user without a writable state dir still gets answers,
     /// with a warning that nothing is remembered.
     private func remember(_ note: String, key: String, at file: String) throws {
-        write(.object(["checkpoint": .string(note), "verifierKey": .string(key)]), to: file)
+        try write(.object(["checkpoint": .string(note), "verifierKey": .string(key)]), to: file)
     }
 
-    private func write(_ value: JSONValue, to file: String) {
+    private func write(_ value: JSONValue, to file: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try Data(CanonicalJSON.encode(value)).write(to: URL(fileURLWithPath: file), options: .atomic)
         } catch {
+            if mustRemember {
+                throw Alarm(description: """
+                    cannot remember the checkpoint in \(file) (\(error.localizedDescription)); a witness signs only \
+                    what it can hold later checkpoints to: set LEDGER_STATE_DIR to a directory you can write
+                    """)
+            }
             Output.error("warning: cannot remember the checkpoint in \(file) (\(error.localizedDescription)); set LEDGER_STATE_DIR")
         }
     }
 
     /// Runs the check and prints what it found on stderr; an alarm exits 1.
     @discardableResult
-    static func enforce(note: String, connection: ConnectionOptions, quiet: Bool) throws -> Verdict {
+    static func enforce(note: String, connection: ConnectionOptions, quiet: Bool, mustRemember: Bool = false) throws -> Verdict {
         do {
-            let verdict = try Anchor().check(note: note, connection: connection)
+            var anchor = Anchor()
+            anchor.mustRemember = mustRemember
+            let verdict = try anchor.check(note: note, connection: connection)
             switch verdict {
             case .first: if !quiet { Output.error("remembered this checkpoint as the anchor for later checks") }
             case .extended(let from): if !quiet { Output.error("consistent with the checkpoint of size \(from) you verified before") }

@@ -95,6 +95,25 @@ import Testing
         _ = daemon.stop()
     }
 
+    /// A witness that cannot remember what it signs would take every
+    /// checkpoint as a first one: it signs nothing instead.
+    @Test func aWitnessThatCannotRememberRefusesToCosign() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        let key = daemon.dir.path + "/witness.key"
+        #expect(try daemon.ctl(["witness", "--key", key, "--new-key", "--name", "le-van-cuong"]).status == 0)
+        let unwritable = ["/usr/bin/env", "LEDGER_STATE_DIR=/dev/null/state"]
+        let signed = try daemon.ctl(["witness", "--key", key], prefix: unwritable)
+        #expect(signed.status == 1)
+        #expect(signed.stdout.isEmpty, "nothing signed: \(signed.stdout)")
+        #expect(signed.stderr.contains("cannot remember"), "\(signed.stderr)")
+        // Other commands still answer, with a warning.
+        let status = try daemon.ctl(["checkpoint"], prefix: unwritable)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stderr.contains("warning: cannot remember"))
+        _ = daemon.stop()
+    }
+
     @Test func aWitnessCosignsTheCurrentCheckpoint() throws {
         let daemon = try DaemonProcess()
         _ = try daemon.append(setupEvents)

@@ -80,8 +80,11 @@ import Testing
         #expect(try refused.json()["ok"] == false)
         #expect(try refused.json()["linesBeyondCheckpoint"] == 3)
         #expect(try refused.json()["failure"]?.stringValue?.contains("covered by no signature") == true)
+        #expect(try refused.json()["badSeq"] == nil, "an unsigned line is not called damaged")
+        #expect(try refused.json()["firstUnsignedSeq"] == 46)
         let text = try run([])
         #expect(text.status == 1 && text.stdout.contains("KHÔNG HỢP LỆ"), "\(text.stdout)")
+        #expect(text.stdout.contains("chưa được ký: seq 46") && !text.stdout.contains("hỏng"), "\(text.stdout)")
         let accepted = try run(["--allow-unsigned-tail"])
         #expect(accepted.status == 0, "\(accepted.stdout)")
         #expect(accepted.stdout.contains("Lưu ý: 3 sự kiện sau checkpoint"), "\(accepted.stdout)")
@@ -145,6 +148,13 @@ import Testing
         #expect(try located.json()["badSeqThrough"] == 25)
         let text = try Ctl.run(args + ["--checkpoints", bundle + "/checkpoints.jsonl"], socket: nil, dir: daemon.dir)
         #expect(text.stdout.contains("trong các seq 22–25"), "\(text.stdout)")
+        // A checkpoints file that cannot be used leaves the verdict as it is.
+        let garbage = daemon.dir.path + "/garbage.jsonl"
+        try "not json\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+        let unusable = try Ctl.run(args + ["--checkpoints", garbage, "--json"], socket: nil, dir: daemon.dir)
+        #expect(unusable.status == 1)
+        #expect(try unusable.json()["ok"] == false)
+        #expect(try unusable.json()["failure"]?.stringValue?.contains("could not be used") == true, "\(unusable.stdout)")
         _ = daemon.stop()
     }
 

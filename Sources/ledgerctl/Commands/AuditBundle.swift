@@ -51,6 +51,7 @@ struct AuditBundle: ParsableCommand {
         // Exactly what the checkpoint signs: events appended meanwhile are left out.
         let signedSize = checkpoint["size"]?.intValue ?? 0
         _ = try Session.callCanonical(connection, "export", ["throughSeq": .int(signedSize)], onCanonicalItem: { (line) throws(ClientError) in
+            guard count < signedSize else { return }  // a daemon from before `throughSeq` sends everything
             do {
                 try sink.write(line)
                 try sink.write([10])

@@ -43,7 +43,10 @@ struct Export: ParsableCommand {
         do {
             var args: [String: JSONValue] = ["fromSeq": .int(Int64(fromSeq))]
             if let throughSeq { args["throughSeq"] = .int(Int64(throughSeq)) }
+            // Cut here too: a daemon from before `throughSeq` sends everything.
+            let linesMax = throughSeq.map { Int64(max(0, $0 - fromSeq + 1)) } ?? .max
             _ = try Session.callCanonical(connection, "export", args, onCanonicalItem: { (line) throws(ClientError) in
+                guard count < linesMax else { return }
                 do {
                     try sink.write(line)
                     try sink.write([10])

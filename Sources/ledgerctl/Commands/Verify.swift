@@ -118,18 +118,25 @@ struct VerifyExport: ParsableCommand {
         defer { if fd != 0 { close(fd) } }
         var result = verifier.verify(fileDescriptor: fd) { lines in Progress.show(Int64(lines), 0) }
         Progress.clear()
+        var unsignedTail = false
         if result.ok, result.linesBeyondCheckpoint > 0, !allowUnsignedTail {
+            // Not a bad event: one nobody signed. No badSeq, so no event is called damaged.
+            unsignedTail = true
             result.failure = """
                 \(result.linesBeyondCheckpoint) lines after the checkpoint's size \(result.checkpointSize) are covered by no \
                 signature; export up to the checkpoint (--through \(result.checkpointSize)), use a later checkpoint, \
                 or accept them with --allow-unsigned-tail
                 """
-            result.badSeq = result.checkpointSize + 1
         }
         var divergence: ExportVerifier.Divergence?
-        if !result.ok, result.badSeq == nil, let checkpoints, fd != 0, lseek(fd, 0, SEEK_SET) == 0 {
-            divergence = verifier.locateDivergence(
-                fileDescriptor: fd, checkpoints: try Self.listedCheckpoints(checkpoints), verifierKey: vkey)
+        if !result.ok, !unsignedTail, result.badSeq == nil, let checkpoints, fd != 0, lseek(fd, 0, SEEK_SET) == 0 {
+            switch Self.listedCheckpoints(checkpoints) {
+            case .failure(let why):
+                // The verdict stands; only where the difference lies is not known.
+                result.failure = (result.failure ?? "") + "; the checkpoints in \(checkpoints) could not be used: \(why)"
+            case .success(let listed):
+                divergence = verifier.locateDivergence(fileDescriptor: fd, checkpoints: listed, verifierKey: vkey)
+            }
             if let divergence {
                 result.badSeq = divergence.from
                 result.failure = (result.failure ?? "") + (divergence.from == divergence.through
@@ -139,8 +146,9 @@ struct VerifyExport: ParsableCommand {
         }
         if output.json {
             var object = result.json
-            if let divergence, case .object(var fields) = object {
-                fields["badSeqThrough"] = .int(Int64(divergence.through))
+            if case .object(var fields) = object {
+                if let divergence { fields["badSeqThrough"] = .int(Int64(divergence.through)) }
+                if unsignedTail { fields["firstUnsignedSeq"] = .int(Int64(result.checkpointSize + 1)) }
                 object = .object(fields)
             }
             Output.json(object)
@@ -151,7 +159,9 @@ struct VerifyExport: ParsableCommand {
             }
         } else {
             Output.line("KHÔNG HỢP LỆ: \(result.failure ?? "")")
-            if let divergence, divergence.from != divergence.through {
+            if unsignedTail {
+                Output.line("Sự kiện đầu tiên chưa được ký: seq \(result.checkpointSize + 1)")
+            } else if let divergence, divergence.from != divergence.through {
                 Output.line("Sự kiện hỏng đầu tiên: trong các seq \(divergence.from)–\(divergence.through)")
             } else if let seq = result.badSeq {
                 Output.line("Sự kiện hỏng đầu tiên: seq \(seq)")
@@ -160,25 +170,27 @@ struct VerifyExport: ParsableCommand {
         if !result.ok { throw ArgumentParser.ExitCode(1) }
     }
 
+    struct CheckpointsUnusable: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// The checkpoints file: one `{"size":N,"checkpoint":"<signed note>"}` a line.
-    static func listedCheckpoints(_ path: String) throws -> [ExportVerifier.ListedCheckpoint] {
+    static func listedCheckpoints(_ path: String) -> Swift.Result<[ExportVerifier.ListedCheckpoint], CheckpointsUnusable> {
         let bytes: [UInt8]
         do {
-            bytes = try BoundedFile.read(path, limit: 1 << 30)
+            bytes = try BoundedFile.read(path, limit: 4 << 30)
         } catch {
-            Output.error("cannot read the checkpoints \(path): \(error)")
-            throw ArgumentParser.ExitCode(1)
+            return .failure(CheckpointsUnusable(description: "\(error)"))
         }
         var listed: [ExportVerifier.ListedCheckpoint] = []
         for (number, line) in bytes.split(separator: UInt8(ascii: "\n")).enumerated() {
             guard let value = try? JSONParser.parse(Array(line)), let size = value["size"]?.intValue, size >= 0,
                   let note = value["checkpoint"]?.stringValue
             else {
-                Output.error("\(path): line \(number + 1) is not {\"size\":N,\"checkpoint\":\"…\"}")
-                throw ArgumentParser.ExitCode(1)
+                return .failure(CheckpointsUnusable(description: "line \(number + 1) is not {\"size\":N,\"checkpoint\":\"…\"}"))
             }
             listed.append(.init(size: UInt64(size), note: note))
         }
-        return listed
+        return .success(listed)
     }
 }

@@ -63,7 +63,7 @@ struct Witness: ParsableCommand {
         }
         // A witness signs only what it checked: the checkpoint it remembered
         // before (or none, the first time) must be extended by this one.
-        switch try Anchor.enforce(note: note, connection: connection, quiet: true) {
+        switch try Anchor.enforce(note: note, connection: connection, quiet: true, mustRemember: true) {
         case .first:
             Output.error("first use: this checkpoint is now your anchor; later ones must extend it")
         case .same, .extended:
