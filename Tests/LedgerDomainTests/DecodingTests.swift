@@ -45,6 +45,7 @@ struct DecodingTests {
         Case(name: "newline in a name", envelope: ev("MemberAdmitted", ["memberId": "a", "name": "A\nB", "cell": "X"]), code: .controlCharacter, field: "data.name"),
         Case(name: "name too long", envelope: ev("MemberAdmitted", ["memberId": "a", "name": longName, "cell": "X"]), code: .textTooLong, field: "data.name"),
         Case(name: "text too long", envelope: ev("OrganizationDissolved", ["code": "X", "reason": longText]), code: .textTooLong, field: "data.reason"),
+        Case(name: "a run of combining marks", envelope: ev("OrganizationDissolved", ["code": "X", "reason": .string("a" + String(repeating: "\u{0302}", count: 31))]), code: .combiningMarksRun, field: "data.reason"),
         Case(name: "bad enum", envelope: ev("MemberRegistered", ["memberId": "a", "name": "A", "cell": "X", "status": "candidate"]), code: .invalidEnumValue, field: "data.status"),
         Case(name: "birth year too early", envelope: ev("MemberRegistered", ["memberId": "a", "name": "A", "cell": "X", "status": "official", "birthYear": 1899]), code: .integerOutOfRange, field: "data.birthYear"),
         Case(name: "duration zero", envelope: ev("MeetingHeld", TestLedger.meeting(minutes: 0)), code: .integerOutOfRange, field: "data.durationMinutes"),

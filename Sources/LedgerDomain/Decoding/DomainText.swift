@@ -9,6 +9,23 @@ enum DomainText {
         text.nfcNormalized
     }
 
+    /// The length of the first run of more than `limit` scalars with a
+    /// non-zero canonical combining class (marks NFC reorders), if any.
+    static func longestCombiningRun(_ text: String, over limit: Int) -> Int? {
+        var run = 0
+        var found: Int?
+        for scalar in text.unicodeScalars {
+            if scalar.value >= 0x300, scalar.properties.canonicalCombiningClass != .notReordered {
+                run += 1
+                if run > limit { found = run }
+            } else {
+                if found != nil { return found }
+                run = 0
+            }
+        }
+        return found
+    }
+
     /// Whether the text has at least one scalar that is not Unicode White_Space.
     static func hasVisibleCharacter(_ text: String) -> Bool {
         text.unicodeScalars.contains { !$0.properties.isWhitespace }

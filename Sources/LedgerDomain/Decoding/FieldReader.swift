@@ -141,6 +141,9 @@ enum Decode {
     /// of four bytes each. Generous: a bound, not an estimate.
     static let composedBytesPerCharacterMax = 16
 
+    /// Combining marks in a row, at most (UAX #15, Stream-Safe Text Format).
+    static let combiningRunMax = 30
+
     static func checkedText(_ value: JSONValue, path: String, lengthMax: Int, lineBreaks: Bool) throws(DomainError) -> String {
         let raw = try string(value, path: path)
         if let length = DomainText.plainTextLength(raw, allowLineBreaks: lineBreaks), length <= lengthMax { return raw }
@@ -150,6 +153,15 @@ enum Decode {
         guard raw.utf8.count <= lengthMax * Self.composedBytesPerCharacterMax else {
             throw DomainError(
                 .textTooLong, "\(path) has \(raw.utf8.count) bytes; at most \(lengthMax) characters", field: path)
+        }
+        // NFC sorts each run of combining marks, in time that grows with the
+        // square of the run: a run longer than any text has (UAX #15's
+        // stream-safe limit is 30) is refused before it is sorted.
+        if let run = DomainText.longestCombiningRun(raw, over: Self.combiningRunMax) {
+            throw DomainError(
+                .combiningMarksRun,
+                "\(path) has \(run) combining marks in a row; at most \(Self.combiningRunMax) (Unicode's stream-safe limit)",
+                field: path)
         }
         let s = DomainText.nfc(raw)
         guard DomainText.hasVisibleCharacter(s) else {

@@ -28,6 +28,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case unsupportedSchemaVersion = "unsupported-schema-version"
         case schemaVersionTooNew = "schema-version-too-new"
         case snapshotDamaged = "snapshot-damaged"
+        case combiningMarksRun = "combining-marks-run"
         // 2xx: organizations.
         case organizationExists = "organization-exists"
         case parentNotFound = "parent-not-found"
@@ -95,6 +96,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
             case .unsupportedSchemaVersion: return 116
             case .schemaVersionTooNew: return 117
             case .snapshotDamaged: return 118
+            case .combiningMarksRun: return 119
             case .organizationExists: return 201
             case .parentNotFound: return 202
             case .organizationNotFound: return 203
