@@ -17,7 +17,7 @@ import LedgerWire
 extension LedgerdConfiguration {
     /// Every top-level key the file may set (the `[roles]` keys are role names).
     public static let fileKeys = [
-        "data-dir", "socket", "socket-group", "socket-mode", "origin", "max-connections", "request-bytes-max",
+        "data-dir", "socket", "socket-group", "socket-mode", "origin", "max-connections", "max-connections-per-user", "request-bytes-max",
         "requests-in-flight-max", "idle-timeout-seconds", "shutdown-grace-seconds", "log-level",
     ]
 
@@ -129,6 +129,8 @@ private struct ConfigurationParser {
             configuration.origin = value
         case "max-connections":
             configuration.connectionsMax = try integer(key, value, line, in: 1...65_536)
+        case "max-connections-per-user":
+            configuration.connectionsPerUserMax = try integer(key, value, line, in: 1...65_536)
         case "request-bytes-max":
             configuration.requestBytesMax = try integer(key, value, line, in: 1024...(64 << 20))
         case "requests-in-flight-max":

@@ -2,12 +2,17 @@
 ///
 /// Any user who may open the socket could otherwise hold every connection
 /// (open them and send nothing) and lock out everyone else, root included.
-/// So one user (uid) holds at most a quarter of `connectionsMax`, and the
-/// last few are kept for root (uid 0), who is held to the total alone.
+/// So one user (uid) other than root holds at most `perUserMax` (by default
+/// a quarter of `connectionsMax`, at least 16: `ledgerctl` opens one per
+/// call, and a closed one is given back only once the server notices), and
+/// the last few are kept for root (uid 0), who is held to the total alone.
 struct ConnectionBudget: Sendable {
     let connectionsMax: Int
     /// Connections one user other than root may hold.
-    var perUserMax: Int { max(1, connectionsMax / 4) }
+    let perUserMax: Int
+
+    /// The default share of one user: a quarter of the total, at least 16 (at most the total).
+    static func defaultPerUserMax(connectionsMax: Int) -> Int { min(connectionsMax, max(16, connectionsMax / 4)) }
     /// Connections only root may take: an eighth of the total, at most 8.
     var reservedForRoot: Int { min(8, connectionsMax / 8) }
 
@@ -21,9 +26,10 @@ struct ConnectionBudget: Sendable {
         case userFull(held: Int)
     }
 
-    init(connectionsMax: Int) {
-        precondition(connectionsMax > 0, "connectionsMax must be positive")
+    init(connectionsMax: Int, perUserMax: Int? = nil) {
+        precondition(connectionsMax > 0 && (perUserMax ?? 1) > 0, "connection limits must be positive")
         self.connectionsMax = connectionsMax
+        self.perUserMax = min(connectionsMax, perUserMax ?? Self.defaultPerUserMax(connectionsMax: connectionsMax))
     }
 
     func held(by uid: UInt32) -> Int { byUser[uid] ?? 0 }

@@ -60,6 +60,9 @@ public final class LedgerSocketServer: Sendable {
         public var listener: Listener
         /// Connections beyond this get one `too-many-connections` line and are closed.
         public var connectionsMax: Int
+        /// Connections one user other than root may hold (nil: a quarter of
+        /// `connectionsMax`, at least 16; `ConnectionBudget`).
+        public var connectionsPerUserMax: Int?
         /// Requests one connection may have running before the server stops reading it.
         public var requestsInFlightMax: Int
         public var wireLimits: WireLimits
@@ -71,13 +74,15 @@ public final class LedgerSocketServer: Sendable {
         public var backlog: Int32
 
         public init(
-            listener: Listener, connectionsMax: Int = 256, requestsInFlightMax: Int = 128,
+            listener: Listener, connectionsMax: Int = 256, connectionsPerUserMax: Int? = nil, requestsInFlightMax: Int = 128,
             wireLimits: WireLimits = WireLimits(), idleTimeout: Duration? = nil,
             shutdownGrace: Duration = .seconds(10), backlog: Int32 = 256
         ) {
             precondition(connectionsMax > 0 && requestsInFlightMax > 0 && backlog > 0, "limits must be positive")
+            precondition((connectionsPerUserMax ?? 1) > 0, "limits must be positive")
             self.listener = listener
             self.connectionsMax = connectionsMax
+            self.connectionsPerUserMax = connectionsPerUserMax
             self.requestsInFlightMax = requestsInFlightMax
             self.wireLimits = wireLimits
             self.idleTimeout = idleTimeout
@@ -96,7 +101,7 @@ public final class LedgerSocketServer: Sendable {
                 }
             self.init(
                 listener: listener, connectionsMax: file.connectionsMax,
-                requestsInFlightMax: file.requestsInFlightMax,
+                connectionsPerUserMax: file.connectionsPerUserMax, requestsInFlightMax: file.requestsInFlightMax,
                 wireLimits: WireLimits(lineBytesMax: file.requestBytesMax),
                 idleTimeout: file.idleTimeoutSeconds > 0 ? .seconds(file.idleTimeoutSeconds) : nil,
                 shutdownGrace: .seconds(file.shutdownGraceSeconds))
@@ -150,7 +155,8 @@ public final class LedgerSocketServer: Sendable {
         self.handler = handler
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
-        self.state = Mutex(State(policy: policy, budget: ConnectionBudget(connectionsMax: configuration.connectionsMax)))
+        self.state = Mutex(State(policy: policy, budget: ConnectionBudget(
+            connectionsMax: configuration.connectionsMax, perUserMax: configuration.connectionsPerUserMax)))
     }
 
     // MARK: Start
@@ -315,7 +321,7 @@ public final class LedgerSocketServer: Sendable {
                 case .userFull(let held):
                     return .refuse(WireError(
                         .tooManyConnections,
-                        "uid \(uid) holds \(held) connections, the most one user may (a quarter of \(budget.connectionsMax)); close some",
+                        "uid \(uid) holds \(held) connections, the most one user may (max-connections-per-user); close some",
                         details: ["max": .int(Int64(budget.perUserMax)), "uid": .int(Int64(uid))]))
                 }
             }

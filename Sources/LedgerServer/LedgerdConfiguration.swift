@@ -18,6 +18,9 @@ public struct LedgerdConfiguration: Sendable, Hashable {
     /// `max-connections`: open connections beyond this get `too-many-connections`
     /// (one user other than root holds at most a quarter: `ConnectionBudget`).
     public var connectionsMax = 256
+    /// `max-connections-per-user`: connections one user other than root may
+    /// hold (nil: a quarter of `max-connections`, at least 16).
+    public var connectionsPerUserMax: Int?
     /// `request-bytes-max`: the longest request line.
     public var requestBytesMax = 1 << 20
     /// `requests-in-flight-max`: requests one connection may have in flight

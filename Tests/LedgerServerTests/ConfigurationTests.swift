@@ -14,6 +14,7 @@ struct ConfigurationTests {
         socket-mode = 0660
         origin = ledger.local/dang-bo
         max-connections = 256
+        max-connections-per-user = 32
         request-bytes-max = 1048576
         requests-in-flight-max = 64
         idle-timeout-seconds = 600
@@ -35,6 +36,8 @@ struct ConfigurationTests {
         #expect(configuration.socketMode == 0o660)
         #expect(configuration.origin == "ledger.local/dang-bo")
         #expect(configuration.connectionsMax == 256)
+        #expect(configuration.connectionsPerUserMax == 32)
+        #expect(LedgerSocketServer.Configuration(configuration).connectionsPerUserMax == 32)
         #expect(configuration.requestBytesMax == 1_048_576)
         #expect(configuration.requestsInFlightMax == 64)
         #expect(configuration.idleTimeoutSeconds == 600)
@@ -44,7 +47,7 @@ struct ConfigurationTests {
             .group("ledger-readers"), .user("an"), .group("ledger-recorders"), .group("ledger-auditors"), .user("ledgeradmin"),
         ])
         #expect(configuration.roleGrants.map(\.role) == [.reader, .reader, .recorder, .auditor, .admin])
-        #expect(configuration.roleGrants[1].origin == "ledgerd.conf:15")
+        #expect(configuration.roleGrants[1].origin == "ledgerd.conf:16")
     }
 
     @Test func emptyFileGivesDefaults() throws {
@@ -87,6 +90,7 @@ struct ConfigurationTests {
         Bad(text: "max-connections = many", line: 1, key: "max-connections", fragment: "want an integer in 1...65536, got 'many'"),
         Bad(text: "max-connections = 0", line: 1, key: "max-connections", fragment: "want an integer"),
         Bad(text: "max-connections = -3", line: 1, key: "max-connections", fragment: "want an integer"),
+        Bad(text: "max-connections-per-user = 0", line: 1, key: "max-connections-per-user", fragment: "want an integer"),
         Bad(text: "request-bytes-max = 10", line: 1, key: "request-bytes-max", fragment: "1024...67108864"),
         Bad(text: "socket-mode = 0999", line: 1, key: "socket-mode", fragment: "octal"),
         Bad(text: "socket-mode = 660x", line: 1, key: "socket-mode", fragment: "octal"),

@@ -26,6 +26,16 @@ import Testing
         #expect(budget.admit(uid: 1000) == nil)
     }
 
+    @Test func theShareIsAtLeastSixteenAndCanBeSet() {
+        #expect(ConnectionBudget(connectionsMax: 32).perUserMax == 16, "ledgerctl opens one connection a call")
+        #expect(ConnectionBudget(connectionsMax: 8).perUserMax == 8)
+        var set = ConnectionBudget(connectionsMax: 256, perUserMax: 200)
+        #expect(set.perUserMax == 200)
+        for _ in 0..<200 { #expect(set.admit(uid: 1000) == nil) }
+        #expect(set.admit(uid: 1000) == .userFull(held: 200))
+        #expect(ConnectionBudget(connectionsMax: 4, perUserMax: 100).perUserMax == 4)
+    }
+
     @Test func aSmallServerStillServesEveryone() {
         var one = ConnectionBudget(connectionsMax: 1)
         #expect(one.perUserMax == 1 && one.reservedForRoot == 0)

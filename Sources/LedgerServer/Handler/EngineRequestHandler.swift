@@ -64,9 +64,10 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         } catch is ResponseOutput.ClientGone {
             return .failure(WireError(.unavailable, "the client went away"))
         } catch is CancellationError {
-            // The connection closed (its tasks are cancelled), e.g. a `tail
-            // --follow` whose client left while it waited: not the ledger's fault.
-            return .failure(WireError(.unavailable, "the client went away"))
+            // The request was cancelled: its client left (a `tail --follow`
+            // waiting for events, work waiting for a blocking slot), or the
+            // daemon is stopping and its grace period ended. Not a fault.
+            return .failure(WireError(.unavailable, "the request was cancelled: the client left or the daemon is stopping"))
         } catch {
             logger.error("\(request.verb) failed: \(error)")
             return .failure(WireError(.internal, "\(request.verb) failed: \(error)"))
@@ -76,8 +77,10 @@ public struct EngineRequestHandler: LedgerRequestHandler {
     /// `verify` and `rebuild` read the whole log: they run on the blocking
     /// pool and their (done, total) reports go out as progress frames, the
     /// latest one whenever the socket can take it (older ones are dropped, not
-    /// queued). If the client leaves, the work still runs to its end (it holds
-    /// one blocking slot meanwhile) and a rebuild still swaps in a drifted state.
+    /// queued). If the client leaves once the work has started, it still runs
+    /// to its end (it holds one blocking slot meanwhile) and a rebuild still
+    /// swaps in a drifted state; if it leaves while the work waits for a slot,
+    /// the work never starts (`Blocking`).
     private func withProgress(_ verb: String, output: ResponseOutput) async throws -> JSONValue {
         let engine = self.engine
         let (reports, continuation) = AsyncStream<(UInt64, UInt64)>.makeStream(bufferingPolicy: .bufferingNewest(1))
