@@ -156,6 +156,45 @@ import Testing
     }
 }
 
+/// One user other than root cannot hold more connections than its share;
+/// root still gets in, and the user again once one is closed.
+@Suite struct ConnectionShareTests {
+    @Test func aUserAtItsShareIsRefusedAndRootIsNot() throws {
+        let dir = TempDir()
+        let config = dir.path + "/ledgerd.conf"
+        try "socket-mode = 0666\nmax-connections-per-user = 1\n[roles]\nadmin = uid:0\nauditor = uid:65534\n"
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(dir: dir, extraArgs: ["--config", config])
+        _ = try daemon.append(setupEvents)
+        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        #expect(try daemon.ctl(["status"], prefix: nobody).status == 0)
+        // nobody holds its one connection with a follower...
+        let out = dir.path + "/follow.out"
+        let pid = try Spawn.start(Binaries.ledgerctlForOtherUsers, ["tail", "--follow"],
+                                  environment: ["LEDGER_SOCKET": daemon.socket, "HOME": dir.path, "PATH": "/usr/bin:/bin"],
+                                  stdout: out, stderr: dir.path + "/follow.err", prefix: nobody)
+        var stopped = false
+        defer { if !stopped { kill(pid, SIGKILL); _ = Spawn.wait(pid) } }
+        for _ in 0..<100 where ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").isEmpty { usleep(50_000) }
+        #expect(!((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").isEmpty, "the follower prints the log")
+        // ...so a second is refused, saying why; root is not.
+        let refused = try daemon.ctl(["status"], prefix: nobody)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("max-connections-per-user"), "\(refused.stderr)")
+        #expect(try daemon.ctl(["status"]).status == 0)
+        kill(pid, SIGKILL)
+        _ = Spawn.wait(pid)
+        stopped = true
+        var again = try daemon.ctl(["status"], prefix: nobody)
+        for _ in 0..<50 where again.status != 0 {
+            usleep(100_000)  // until the server has noticed the close
+            again = try daemon.ctl(["status"], prefix: nobody)
+        }
+        #expect(again.status == 0, "\(again.stderr)")
+        _ = daemon.stop()
+    }
+}
+
 /// An append of more events than one request may hold is refused whole, in
 /// one short error, and the connection goes on: not one refusal per event
 /// (a 1 MiB line holds half a million array elements).
