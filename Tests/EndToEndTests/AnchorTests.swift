@@ -69,17 +69,12 @@ import Testing
     /// extends the one it signed before (here: a reader, the proof needs an
     /// auditor) signs nothing.
     @Test func aWitnessThatCannotCheckConsistencyRefusesToCosign() throws {
-        let dir = TempDir()
-        let config = dir.path + "/ledgerd.conf"
-        try "socket-mode = 0666\n[roles]\nadmin = uid:0\nreader = uid:65534\n"
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(dir: dir, extraArgs: ["--config", config])
+        let daemon = try DaemonProcess.configured("socket-mode = 0666\n[roles]\nadmin = uid:0\nreader = uid:65534\n")
         _ = try daemon.append(setupEvents)
-        let home = dir.path + "/witness"
+        let home = daemon.dir.path + "/witness"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: false)
         chmod(home, 0o777)
-        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                      "/usr/bin/env", "LEDGER_STATE_DIR=\(home)/state"]
+        let nobody = DaemonProcess.asNobody + ["/usr/bin/env", "LEDGER_STATE_DIR=\(home)/state"]
         let key = home + "/witness.key"
         let created = try daemon.ctl(["witness", "--key", key, "--new-key", "--name", "tran-thi-binh"], prefix: nobody)
         #expect(created.status == 0, "\(created.stderr)")

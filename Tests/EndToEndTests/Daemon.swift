@@ -12,6 +12,17 @@ final class DaemonProcess: @unchecked Sendable {
     private(set) var notifications: [String] = []
     var extraArgs: [String]
 
+    /// A prefix that runs a command as `nobody` (uid and gid 65534, no groups).
+    static let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+    /// A daemon started with a config file holding `text` (written into its dir).
+    static func configured(_ text: String) throws -> DaemonProcess {
+        let dir = TempDir()
+        let config = dir.path + "/ledgerd.conf"
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        return try DaemonProcess(dir: dir, extraArgs: ["--config", config])
+    }
+
     /// Starts ledgerd and waits for READY=1.
     init(dir: TempDir = TempDir(), extraArgs: [String] = [], start: Bool = true) throws {
         self.dir = dir

@@ -160,13 +160,11 @@ import Testing
 /// root still gets in, and the user again once one is closed.
 @Suite struct ConnectionShareTests {
     @Test func aUserAtItsShareIsRefusedAndRootIsNot() throws {
-        let dir = TempDir()
-        let config = dir.path + "/ledgerd.conf"
-        try "socket-mode = 0666\nmax-connections-per-user = 1\n[roles]\nadmin = uid:0\nauditor = uid:65534\n"
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(dir: dir, extraArgs: ["--config", config])
+        let daemon = try DaemonProcess.configured(
+            "socket-mode = 0666\nmax-connections-per-user = 1\n[roles]\nadmin = uid:0\nauditor = uid:65534\n")
+        let dir = daemon.dir
         _ = try daemon.append(setupEvents)
-        let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        let nobody = DaemonProcess.asNobody
         #expect(try daemon.ctl(["status"], prefix: nobody).status == 0)
         // nobody holds its one connection with a follower...
         let out = dir.path + "/follow.out"
