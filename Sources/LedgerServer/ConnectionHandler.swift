@@ -37,7 +37,7 @@ struct ConnectionHandler: Sendable {
 
     func run(_ connection: AcceptedConnection) async {
         let (policy, generation) = context.policy()
-        let identity = PeerCredentials.identify(connection.credentials, policy: policy)
+        let identity = await PeerCredentials.identifyOffPool(connection.credentials, policy: policy)
         let peers = PeerCache(credentials: connection.credentials, peer: identity, generation: generation)
         let logger = {
             var logger = context.logger
@@ -126,7 +126,7 @@ struct ConnectionHandler: Sendable {
                     details: ["verb": .string(request.verb)]))
         }
         let (policy, generation) = context.policy()
-        let peer = peers.peer(under: policy, generation: generation)
+        let peer = await peers.peer(under: policy, generation: generation)
         guard peer.roles.permit(required) else {
             // A refusal is worth an audit trail: who tried what.
             logger.notice(

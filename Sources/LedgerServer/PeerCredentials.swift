@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -27,8 +28,20 @@ enum PeerCredentials {
             level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
     }
 
+    /// The queue system-database lookups run on: NSS (LDAP, sssd) may block,
+    /// and Swift's cooperative pool has a thread per core, which every
+    /// connection's tasks share.
+    static let lookups = DispatchQueue(label: "ledger.peer-lookups", qos: .userInitiated, attributes: .concurrent)
+
+    /// `identify` on the lookup queue.
+    static func identifyOffPool(_ credentials: UCred, policy: AccessPolicy) async -> Peer {
+        await withCheckedContinuation { continuation in
+            lookups.async { continuation.resume(returning: identify(credentials, policy: policy)) }
+        }
+    }
+
     /// Builds the peer from its credentials: user name and group list from the
-    /// system databases (NSS may block briefly: call it off the event loop).
+    /// system databases (NSS may block: `identifyOffPool` from async code).
     static func identify(_ credentials: UCred, policy: AccessPolicy) -> Peer {
         let name = SystemAccounts.userName(uid: credentials.uid)
         var groups: Set<UInt32> = [credentials.gid]
@@ -50,24 +63,24 @@ enum PeerCredentials {
 /// group list under the current policy.
 final class PeerCache: Sendable {
     private let credentials: UCred
-    private let identify: @Sendable (UCred, AccessPolicy) -> Peer
+    private let identify: @Sendable (UCred, AccessPolicy) async -> Peer
     private let cached: Mutex<(generation: UInt64, peer: Peer)>
 
     /// `peer` was identified under the policy of `generation`.
     init(credentials: UCred, peer: Peer, generation: UInt64,
-         identify: @escaping @Sendable (UCred, AccessPolicy) -> Peer = PeerCredentials.identify) {
+         identify: @escaping @Sendable (UCred, AccessPolicy) async -> Peer = PeerCredentials.identifyOffPool) {
         self.credentials = credentials
         self.identify = identify
         cached = Mutex((generation, peer))
     }
 
     /// The peer and its roles under `policy`, the policy of `generation`.
-    func peer(under policy: AccessPolicy, generation: UInt64) -> Peer {
+    func peer(under policy: AccessPolicy, generation: UInt64) async -> Peer {
         let current = cached.withLock { $0 }
         if current.generation == generation {
             return current.peer.with(roles: policy.roles(uid: current.peer.uid, groups: current.peer.groups))
         }
-        let fresh = identify(credentials, policy)  // NSS: outside the lock
+        let fresh = await identify(credentials, policy)  // NSS: outside the lock
         cached.withLock { if $0.generation < generation { $0 = (generation, fresh) } }
         return fresh
     }

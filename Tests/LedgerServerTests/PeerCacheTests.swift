@@ -20,22 +20,22 @@ import Testing
         }
     }
 
-    @Test func aReloadReadsTheGroupsAgain() throws {
+    @Test func aReloadReadsTheGroupsAgain() async throws {
         let accounts = Accounts()
         let recorders = AccessPolicy.resolve([RoleGrant(role: .recorder, principal: .gid(5000))]).policy
         let credentials = UCred(pid: 42, uid: 1000, gid: 1000)
         let first = accounts.identify(credentials, recorders)
         let cache = PeerCache(credentials: credentials, peer: first, generation: 0,
                               identify: { accounts.identify($0, $1) })
-        #expect(cache.peer(under: recorders, generation: 0).roles == [.recorder])
+        #expect(await cache.peer(under: recorders, generation: 0).roles == [.recorder])
         #expect(accounts.lookups.load(ordering: .relaxed) == 1, "no lookup between reloads")
 
         // The user leaves the group; until a reload the connection keeps what it read.
         accounts.groups.withLock { $0 = [] }
-        #expect(cache.peer(under: recorders, generation: 0).roles == [.recorder])
+        #expect(await cache.peer(under: recorders, generation: 0).roles == [.recorder])
         // After a reload (same policy text): read again, and the role is gone.
-        #expect(cache.peer(under: recorders, generation: 1).roles.isEmpty)
-        #expect(cache.peer(under: recorders, generation: 1).roles.isEmpty)
+        #expect(await cache.peer(under: recorders, generation: 1).roles.isEmpty)
+        #expect(await cache.peer(under: recorders, generation: 1).roles.isEmpty)
         #expect(accounts.lookups.load(ordering: .relaxed) == 2, "one lookup per reload")
     }
 }
