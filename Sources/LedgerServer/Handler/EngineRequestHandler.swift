@@ -43,14 +43,18 @@ public struct EngineRequestHandler: LedgerRequestHandler {
                 let asOf = try args.optionalString("asOf")
                 let atSeq = try args.optionalInt("atSeq").map(UInt64.init)
                 let engine = self.engine
-                let entities = try await Blocking.run { try engine.replay(asOf: asOf, atSeq: atSeq) }
+                let entities = try await LongWork.run { try await Blocking.run { try engine.replay(asOf: asOf, atSeq: atSeq) } }
                 for (file, value) in entities { try await output.item(.object(["file": .string(file), "value": value])) }
                 return .success(.object(["count": .int(Int64(entities.count))]))
             default:
                 let engine = self.engine
                 let verb = request.verb
                 let call = try Self.blockingCall(verb, args)
-                var result = try await Blocking.run { try call(engine) }
+                // A query `atSeq` replays the log; a backup copies the whole file.
+                let long = verb == "backup" || request.args["atSeq"] != nil
+                var result = try await long
+                    ? LongWork.run { try await Blocking.run { try call(engine) } }
+                    : Blocking.run { try call(engine) }
                 if verb == "status", case .object(var object) = result {
                     object.merge(serverStatus()) { _, server in server }
                     result = .object(object)
@@ -82,6 +86,10 @@ public struct EngineRequestHandler: LedgerRequestHandler {
     /// swaps in a drifted state; if it leaves while the work waits for a slot,
     /// the work never starts (`Blocking`).
     private func withProgress(_ verb: String, output: ResponseOutput) async throws -> JSONValue {
+        try await LongWork.run { try await withProgressNow(verb, output: output) }
+    }
+
+    private func withProgressNow(_ verb: String, output: ResponseOutput) async throws -> JSONValue {
         let engine = self.engine
         let (reports, continuation) = AsyncStream<(UInt64, UInt64)>.makeStream(bufferingPolicy: .bufferingNewest(1))
         async let result = Blocking.run { () throws -> JSONValue in
