@@ -375,3 +375,20 @@ struct StateTests {
         #expect(l.state.ancestors(of: "X") == ["C1", "B"])
     }
 }
+
+/// Dates go back to 1900: a member whose history starts before 1970 can
+/// still change standing in date order (found by a review: the fold started
+/// from 1970-01-01, so every such change was "out of order").
+@Suite struct EarlyHistoryTests {
+    @Test func aMemberRegisteredBefore1970CanBeConfirmedAndTransferred() {
+        var l = TestLedger()
+        l.ok("OrganizationRegistered", "1960-01-01", ["code": "B", "name": "Đảng bộ Khối", "kind": "bloc"])
+        l.ok("OrganizationRegistered", "1960-01-02", ["code": "X", "name": "Chi bộ X", "kind": "cell", "parent": "B"])
+        l.ok("OrganizationRegistered", "1960-01-02", ["code": "Y", "name": "Chi bộ Y", "kind": "cell", "parent": "B"])
+        l.ok("MemberAdmitted", "1965-03-01", ["memberId": "m1", "name": "Lê Văn Xưa", "cell": "X"])
+        l.ok("MemberConfirmed", "1966-03-01", ["memberId": "m1"])
+        l.ok("MemberTransferred", "1968-05-01", ["memberId": "m1", "toCell": "Y", "kind": "official"])
+        #expect(l.state.members["m1"]?.cell == "Y")
+        #expect(l.state.members["m1"]?.lastStandingChangeOn == BusinessDate("1968-05-01"))
+    }
+}

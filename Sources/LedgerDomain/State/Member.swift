@@ -206,7 +206,7 @@ struct MemberFields: Sendable, Hashable {
     var registeredOn = BusinessDate(dayNumber: 0)
     /// The date of the latest change of standing (a non-leaf entry): later
     /// changes of standing may not be dated before it.
-    var lastStandingChangeOn = BusinessDate(dayNumber: 0)
+    var lastStandingChangeOn = BusinessDate(dayNumber: Int32.min)  // (not 1970: dates go back to 1900)
     /// The latest date of any entry: on or after it, the member's standing is the current one.
     var latestEntryOn = BusinessDate(dayNumber: Int32.min)
     /// The earliest `assignedOn` of the member's tasks.

@@ -94,7 +94,8 @@ public struct BusinessDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     static func isLeap(_ year: Int) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    /// The number of days in `month` (1–12) of `year`.
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: return 30

@@ -160,9 +160,8 @@ struct CommitteeReport {
         return (first...last).filter { key in
             let year = key / 12, month = key % 12 + 1
             guard let start = BusinessDate(year: year, month: month, day: 1) else { return false }
-            let nextKey = key + 1
-            guard let next = BusinessDate(year: nextKey / 12, month: nextKey % 12 + 1, day: 1) else { return false }
-            let end = BusinessDate(dayNumber: next.dayNumber - 1)
+            // From the month's own length: the next month's first day may lie past the calendar's end (2200).
+            let end = BusinessDate(dayNumber: start.dayNumber + Int32(BusinessDate.daysIn(month: month, year: year)) - 1)
             return start >= from && end <= to
         }
     }
