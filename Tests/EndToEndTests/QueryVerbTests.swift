@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LedgerClient
 import LedgerDemo
 import LedgerJSON
 import Testing
@@ -83,6 +84,14 @@ import Testing
 
         let text = try demo.daemon.ctl(["report", "--org", "DBK", "--from", first, "--to", last])
         #expect(text.status == 0, "\(text.stderr)")
+        // --as-of does not apply to a period: refused, not silently ignored (the CLI, then the daemon).
+        let asOf = try demo.daemon.ctl(["report", "--org", "DBK", "--from", first, "--to", last, "--as-of", first])
+        #expect(asOf.status == 2 && asOf.stderr.contains("--as-of does not apply"), "\(asOf.stderr)")
+        let connection = try LedgerConnection(socketPath: demo.daemon.socket)
+        _ = try connection.send(verb: "report", args: ["org": "DBK", "from": .string(first), "to": .string(last), "asOf": .string(first)])
+        let refused = try connection.receive()
+        guard case .failure(let error) = refused.result else { Issue.record("answered: \(refused)"); return }
+        #expect(error.code == .badArguments && error.message.contains("asOf does not apply"))
         #expect(text.stdout.contains("BÁO CÁO"))
         #expect(text.stdout.contains("Kiểm tra"))
         #expect(text.stdout.contains("chi bộ"))

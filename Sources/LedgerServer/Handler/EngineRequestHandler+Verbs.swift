@@ -42,6 +42,12 @@ extension EngineRequestHandler {
 }
 
 extension QueryRequest {
+    /// Why `report` takes no `asOf`.
+    static let reportAsOfRefusal = """
+        a report covers its period [from, to]: asOf does not apply (for what was true up to a date, \
+        end the period there; for what the ledger knew after N events, use atSeq)
+        """
+
     /// The query verbs' arguments, checked: ids, dates, `asOf`, `atSeq`.
     init(verb: String, args: Arguments) throws(WireError) {
         let asOf = try args.optionalString("asOf")
@@ -88,6 +94,8 @@ extension QueryRequest {
             }
             let from = try date("from"), to = try date("to")
             guard from <= to else { throw WireError(.badArguments, "args.from (\(from)) is after args.to (\(to))") }
+            // The period's end already says up to which business date events count.
+            guard asOf == nil else { throw WireError(.badArguments, Self.reportAsOfRefusal) }
             kind = .report(org: try id("org"), from: from, to: to, format: format)
         default:
             throw WireError(.unknownVerb, "the engine does not serve '\(verb)'")

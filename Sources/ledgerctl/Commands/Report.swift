@@ -35,6 +35,11 @@ struct Report: ParsableCommand {
         guard Validation.isDate(from) else { throw ValidationError("--from wants a date as YYYY-MM-DD; got '\(from)'") }
         guard Validation.isDate(to) else { throw ValidationError("--to wants a date as YYYY-MM-DD; got '\(to)'") }
         guard from <= to else { throw ValidationError("--from (\(from)) is after --to (\(to))") }
+        if time.asOf != nil {
+            throw ValidationError(
+                "a report covers --from to --to: --as-of does not apply (end the period at that date; "
+                    + "--at-seq N for what the ledger knew after N events)")
+        }
     }
 
     func run() throws {
