@@ -26,6 +26,8 @@ public enum StoreLayout {
     public static let formatVersion: UInt32 = 1
     public static let environmentDirectory = "lmdb"
     public static let signingKeyFile = "checkpoint.key"
+    /// The longest idempotency key stored (an LMDB key: at most 511 bytes).
+    public static let idempotencyKeyBytesMax = 511
 
     static let logName = "log"
     static let streamsName = "streams"

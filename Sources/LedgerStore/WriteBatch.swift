@@ -97,6 +97,11 @@ public final class WriteBatch {
             throw StoreError(
                 .misuse, "stream \(record.stream) is at version \(head.version); got version \(record.streamVersion)")
         }
+        // LMDB refuses keys over 511 bytes at commit, which would fail the
+        // whole commit: refused here, before anything of the record is staged.
+        if let key = record.idempotencyKey, key.isEmpty || key.utf8.count > StoreLayout.idempotencyKeyBytesMax {
+            throw StoreError(.misuse, "idempotency key of \(key.utf8.count) bytes; want 1...\(StoreLayout.idempotencyKeyBytesMax)")
+        }
         guard !record.stream.isEmpty, record.stream.utf8.count <= 256 else {
             throw StoreError(.misuse, "stream name of \(record.stream.utf8.count) bytes; want 1...256")
         }

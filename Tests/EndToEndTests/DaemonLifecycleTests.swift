@@ -216,6 +216,33 @@ import Testing
     }
 }
 
+/// An idempotency key too long for LMDB (128 four-byte characters are 512
+/// bytes; LMDB's keys hold 511) refuses its own event, not the commit of
+/// everyone's (found by the storage review: it failed the whole commit).
+@Suite struct LongIdempotencyKeyTests {
+    @Test func aKeyOverTheByteLimitRefusesOnlyItsOwnEvent() throws {
+        let daemon = try DaemonProcess()
+        #expect(try daemon.append(setupEvents).status == 0)
+        let connection = try LedgerConnection(socketPath: daemon.socket)
+        let long = String(repeating: "😀", count: 128)
+        let fine = String(repeating: "😀", count: 64)  // 256 bytes
+        let result = try connection.call(verb: "append", args: ["events": [
+            task(1, key: long), task(2), task(3, key: fine),
+        ]])
+        let outcomes = try #require(result["results"]?.arrayValue)
+        #expect(outcomes.count == 3)
+        #expect(outcomes[0]["error"]?["code"] == "bad-arguments", "\(outcomes[0])")
+        #expect(outcomes[0]["error"]?["message"]?.stringValue?.contains("512 bytes") == true)
+        #expect(outcomes[1]["seq"] == 6)
+        #expect(outcomes[2]["seq"] == 7)
+        #expect(try daemon.ctl(["verify"]).status == 0)
+        // The same key again is the same event, not a failure.
+        let again = try connection.call(verb: "append", args: ["events": [task(3, key: fine)]])
+        #expect(again["results"]?.arrayValue?.first?["duplicate"] == true)
+        _ = daemon.stop()
+    }
+}
+
 /// Pipelined appends on one connection: the daemon works on them at once but
 /// queues them in request order, so an event may depend on one sent in an
 /// earlier request whose answer has not come back yet.

@@ -50,8 +50,15 @@ public enum SubmissionDecoder {
         let event = try DomainEvent.decode(type: type, data: try r.required("data"), path: "data")
         var key: String?
         if let k = r.object["idempotencyKey"] {
-            key = try Decode.checkedText(
+            let text = try Decode.checkedText(
                 k, path: "idempotencyKey", lengthMax: DomainLimits.idempotencyKeyLengthMax, lineBreaks: false)
+            guard text.utf8.count <= DomainLimits.idempotencyKeyBytesMax else {
+                throw DomainError(
+                    .textTooLong,
+                    "idempotencyKey has \(text.utf8.count) bytes in UTF-8; at most \(DomainLimits.idempotencyKeyBytesMax)",
+                    field: "idempotencyKey")
+            }
+            key = text
         }
         var expected: UInt64?
         if let v = r.object["expectedVersion"] {

@@ -17,6 +17,9 @@ public enum DomainLimits {
     public static let listEntriesMax = 1000
     /// `idempotencyKey`: 1...128 characters, no control characters.
     public static let idempotencyKeyLengthMax = 128
+    /// `idempotencyKey` in UTF-8 bytes: it is an LMDB key, and LMDB's keys
+    /// hold at most 511 bytes (128 four-byte characters would be 512).
+    public static let idempotencyKeyBytesMax = 256
     /// `MeetingHeld.durationMinutes`.
     public static let meetingMinutesMin = 1
     public static let meetingMinutesMax = 720
