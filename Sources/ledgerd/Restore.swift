@@ -49,6 +49,10 @@ enum Restore {
             try fm.copyItem(atPath: source + "/" + lmdb + "/data.mdb", toPath: staging + "/" + lmdb + "/data.mdb")
             try fm.copyItem(atPath: source + "/" + keyFile, toPath: staging + "/" + keyFile)
             chmod(staging + "/" + keyFile, 0o600)
+            // On disk before they are renamed into place: else a power loss
+            // could leave the renames without the data (an empty data.mdb
+            // opens as a new ledger, and the key beside it would sign it).
+            try sync(staging + "/" + lmdb + "/data.mdb", staging + "/" + keyFile, staging + "/" + lmdb, staging)
             logger.notice("restore: verifying the copy")
             let verified = try verify(directory: staging, origin: signer.name)
             guard verified.size > 0 else {
@@ -61,14 +65,8 @@ enum Restore {
                                    attributes: [.posixPermissions: 0o700])
             try move(staging + "/" + lmdb + "/data.mdb", to: target)
             try move(staging + "/" + keyFile, to: dataDirectory + "/" + keyFile)
+            try sync(dataDirectory + "/" + lmdb, dataDirectory)
             try? fm.removeItem(atPath: staging)
-            for path in [target, dataDirectory + "/" + keyFile, dataDirectory + "/" + lmdb, dataDirectory] {
-                let fd = open(path, O_RDONLY | O_CLOEXEC)
-                if fd >= 0 {
-                    fsync(fd)
-                    close(fd)
-                }
-            }
             if signer.name != origin {
                 logger.warning("restore: the backup's key is named '\(signer.name)', not '\(origin)'; start with --origin \(signer.name)")
             }
@@ -79,6 +77,16 @@ enum Restore {
         } catch {
             try? fm.removeItem(atPath: staging)
             throw error
+        }
+    }
+
+    /// fsync(2) of each file or directory, or an error naming the first that fails.
+    private static func sync(_ paths: String...) throws {
+        for path in paths {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw Failure(description: "cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { throw Failure(description: "cannot sync \(path): \(String(cString: strerror(errno)))") }
         }
     }
 
