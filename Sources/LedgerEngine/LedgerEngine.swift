@@ -77,7 +77,7 @@ public final class LedgerEngine: @unchecked Sendable {
     private var commitFailure: (since: Date, error: String)?
     /// When a failing commit was last logged, and how many failures since went unlogged.
     private var failureLogged: (at: Date, unlogged: Int)?
-    private var pendingSwap: DomainState?
+    private var pendingSwap: (state: DomainState, decision: SwapDecision)?
     private var groupsCommitted = 0
     private var eventsSubmitted = 0
 
@@ -214,31 +214,56 @@ public final class LedgerEngine: @unchecked Sendable {
     public var queueDepth: Int { queue.depth }
 
     /// Asks the writer to replace its state with `fresh` (from `rebuild`)
-    /// before its next commit, if it still reflects the same seq.
-    func requestSwap(_ fresh: DomainState) {
+    /// before its next commit, if it still reflects the same seq, and waits
+    /// for its answer: whether it did (false too if the writer stopped, or
+    /// did not answer within a minute).
+    func requestSwap(_ fresh: DomainState) -> Bool {
+        let decision = SwapDecision()
         publishedLock.lock()
-        pendingSwap = fresh
+        let replaced = pendingSwap?.decision
+        pendingSwap = (fresh, decision)
         publishedLock.unlock()
+        replaced?.decide(false)
         queue.wake()
+        return decision.wait(seconds: 60)
+    }
+
+    /// The writer's answer to one swap request.
+    final class SwapDecision: @unchecked Sendable {
+        // @unchecked: `swapped` is written before `done` is signalled and read after.
+        private let done = DispatchSemaphore(value: 0)
+        private var swapped = false
+
+        func decide(_ swapped: Bool) {
+            self.swapped = swapped
+            done.signal()
+        }
+
+        func wait(seconds: Int) -> Bool {
+            guard done.wait(timeout: .now() + .seconds(seconds)) == .success else { return false }
+            return swapped
+        }
     }
 
     /// On the writer thread: swaps in a rebuilt state, atomically for readers,
     /// once every staged group is committed (the state is then the published one).
     private func swapIfRequested() {
         publishedLock.lock()
-        let fresh = pendingSwap
+        let request = pendingSwap
         pendingSwap = nil
         publishedLock.unlock()
-        guard let fresh else { return }
+        guard let (fresh, decision) = request else { return }
         handoff.waitUntilIdle()
         if pipelineBroken { resetAfterFailedCommit() }
         guard fresh.appliedSeq == state.appliedSeq else {
             logger.warning("rebuilt state is for seq \(fresh.appliedSeq) but the ledger is at \(state.appliedSeq); not swapped")
+            decision.decide(false)
             return
         }
         state = fresh
         publish(fresh)
         logger.notice("projections rebuilt from the log and swapped in at seq \(fresh.appliedSeq)")
+        decision.decide(true)
     }
 
     /// The writer thread: stages groups as appends arrive, while the
@@ -250,6 +275,12 @@ public final class LedgerEngine: @unchecked Sendable {
             if pipelineBroken { resetAfterFailedCommit() }
             handoff.put(stage(group))
         }
+        // Stopping: a swap asked for and not made is answered "not swapped".
+        publishedLock.lock()
+        let unanswered = pendingSwap?.decision
+        pendingSwap = nil
+        publishedLock.unlock()
+        unanswered?.decide(false)
         handoff.close()
     }
 

@@ -10,7 +10,8 @@ struct Rebuild: ParsableCommand {
             SHA-256 digest of its canonical snapshot with the live state's and, if they differ, swaps
             the fresh state in between two commits. Prints the events replayed, events/s and whether
             the digests matched. Exit code 0 either way (a mismatch has been repaired; --json shows
-            "matches":false and "swapped":true); 4 without the admin role.
+            "matches":false and "swapped":true; "swapped":false with a "note" when events were
+            appended meanwhile: run it again); 4 without the admin role.
 
             With --json: {"events":N,"seconds":S,"eventsPerSecond":N,"digest":"<hex>",
             "liveDigest":"<hex>","matches":true,"swapped":false}
@@ -39,7 +40,11 @@ struct Rebuild: ParsableCommand {
             Output.line("Kết quả:  khớp với trạng thái đang phục vụ.")
         } else {
             Output.line("Đang phục vụ: \(result["liveDigest"]?.stringValue ?? "?")")
-            Output.line("Kết quả:  KHÔNG khớp; trạng thái dựng lại đã được thay vào.")
+            if result["swapped"] == .bool(true) {
+                Output.line("Kết quả:  KHÔNG khớp; trạng thái dựng lại đã được thay vào.")
+            } else {
+                Output.line("Kết quả:  KHÔNG khớp; chưa thay vào: có sự kiện mới ghi trong lúc dựng lại. Hãy chạy lại.")
+            }
         }
     }
 }
