@@ -51,17 +51,30 @@ enum SigningKeyFile {
         return signer
     }
 
+    /// Writes the key to a temporary file, syncs it, and links it into place
+    /// (which fails if a key appeared meanwhile): a crash leaves either no
+    /// key or a whole one, never an empty file that would stop every start.
     private static func create(path: String, contents: String) throws(StoreError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let temporary = path + ".new"
+        unlink(temporary)  // what a crash while writing it left
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw StoreError(.signingKey, "cannot create signing key \(path): \(String(cString: strerror(errno)))")
+            throw StoreError(.signingKey, "cannot create signing key \(temporary): \(String(cString: strerror(errno)))")
         }
-        defer { close(fd) }
         let bytes = Array(contents.utf8)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
-            unlink(path)
-            throw StoreError(.signingKey, "cannot write signing key \(path): \(String(cString: strerror(errno)))")
+        let synced = written == bytes.count && fsync(fd) == 0
+        let writeErrno = errno
+        close(fd)
+        guard synced else {
+            unlink(temporary)
+            throw StoreError(.signingKey, "cannot write signing key \(temporary): \(String(cString: strerror(writeErrno)))")
+        }
+        let linked = link(temporary, path) == 0
+        let linkErrno = errno
+        unlink(temporary)
+        guard linked else {
+            throw StoreError(.signingKey, "cannot put the signing key in place at \(path): \(String(cString: strerror(linkErrno)))")
         }
         let directory = (path as NSString).deletingLastPathComponent
         let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

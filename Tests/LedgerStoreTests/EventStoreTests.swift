@@ -183,6 +183,24 @@ import Testing
         }
     }
 
+    /// A crash while the first key was written leaves its temporary file,
+    /// never an empty key: the next start makes the key (mode 0600) as if
+    /// nothing happened, and leaves no temporary file behind.
+    @Test func aKeyLeftHalfWrittenByACrashDoesNotStopTheNextStart() throws {
+        let dir = TempDir()
+        let temporary = dir.path + "/checkpoint.key.new"
+        #expect(FileManager.default.createFile(atPath: temporary, contents: Data("truncat".utf8)))
+        let store = try openStore(dir)
+        let key = store.verifierKey
+        store.close()
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+        var info = stat()
+        #expect(stat(dir.path + "/checkpoint.key", &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let again = try openStore(dir)
+        #expect(again.verifierKey == key, "the same key on the next open")
+        again.close()
+    }
+
     @Test func aChangedByteInTheDataFileIsNamedByVerification() throws {
         let dir = TempDir()
         var store = try openStore(dir)
