@@ -86,6 +86,10 @@ import Testing
         }
         let verdict = try engine.verify()
         #expect(verdict["ok"] == true, "\(verdict)")
+        // The live state still counts the meeting, and a query of it lists it
+        // (its index row is gone: it is read back from the log).
+        let meetings = try engine.query(QueryRequest(kind: .meetings(cell: "CB01", from: "2024-01-01", to: "2024-12-31")))
+        #expect(meetings["count"] == 1, "\(meetings)")
     }
 
     /// The stream links read in seq order with one cursor are the links read one by one.

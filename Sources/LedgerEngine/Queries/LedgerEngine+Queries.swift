@@ -16,7 +16,7 @@ extension LedgerEngine {
         }
         return try withSnapshot { published, view in
             let state = try Self.state(for: request.atSeq, published: published, view: view)
-            let context = QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: request.atSeq)
+            let context = try QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: request.atSeq)
             var result = try context.answer(request.kind)
             if case .object(var object) = result {
                 object["asOf"] = asOf.map { .string($0.description) } ?? .null
@@ -46,6 +46,30 @@ struct QueryContext {
     let view: ReadView
     let asOf: BusinessDate?
     let atSeq: UInt64?
+    /// Retractions committed after `current` (in the log, not yet
+    /// published: a moment, or until a restart after a halt), as
+    /// (target, retraction); read once per query.
+    let unpublishedRetractions: [(target: UInt64, retraction: UInt64)]
+
+    init(state: DomainState, current: DomainState, view: ReadView, asOf: BusinessDate?, atSeq: UInt64?) throws {
+        self.state = state
+        self.current = current
+        self.view = view
+        self.asOf = asOf
+        self.atSeq = atSeq
+        var unpublished: [(target: UInt64, retraction: UInt64)] = []
+        let size = try view.size()
+        if size > current.appliedSeq {
+            let lookup = StoreEventLookup(view: view)
+            for seq in (current.appliedSeq + 1)...size {
+                guard let record = try lookup.storedRecord(seq: seq), record.type == EventType.eventRetracted.rawValue,
+                      let target = record.data["seq"]?.intValue, target > 0
+                else { continue }
+                unpublished.append((UInt64(target), seq))
+            }
+        }
+        unpublishedRetractions = unpublished
+    }
 
     func answer(_ kind: QueryRequest.Kind) throws -> JSONValue {
         switch kind {
@@ -189,13 +213,24 @@ struct QueryContext {
 
     /// The meetings of `cell` in [from, to] as the selected knowledge time saw
     /// them: rows up to `atSeq`, plus meetings retracted only after it.
+    /// The retractions the answer's state does not have yet (a retraction
+    /// deletes its target's index rows as it commits): those the published
+    /// state holds after `through`, and `unpublishedRetractions`.
+    func retractedAfter(_ through: UInt64) -> [(target: UInt64, retraction: UInt64)] {
+        // (Without atSeq, `through` is the published state's own seq: none of its retractions come after.)
+        guard through < current.appliedSeq else { return unpublishedRetractions }
+        return current.retracted.filter { $0.value > through }.map { (target: $0.key, retraction: $0.value) }
+            + unpublishedRetractions
+    }
+
     func meetingRows(cell: String, from: BusinessDate, to: BusinessDate) throws -> [MeetingRow] {
         let through = atSeq ?? state.appliedSeq
         var rows: [MeetingRow] = []
         try view.meetings(cell: cell, from: from, to: to, throughSeq: through) { rows.append($0) }
-        if atSeq != nil {
+        let later = retractedAfter(through)
+        if !later.isEmpty {
             let lookup = StoreEventLookup(view: view)
-            for (target, retraction) in current.retracted where target <= through && retraction > through {
+            for (target, _) in later where target <= through {
                 guard let record = try lookup.storedRecord(seq: target), record.type == EventType.meetingHeld.rawValue,
                       record.data["cell"]?.stringValue == cell, record.occurredOn >= from, record.occurredOn <= to,
                       let row = MeetingRow(data: record.data, seq: target, day: record.occurredOn)
@@ -221,10 +256,11 @@ struct QueryContext {
         }
         // A retraction deletes its target's index row; with atSeq, the warnings of events retracted
         // only after it were still known then: read them back from the log (as meetingRows does).
-        if atSeq != nil {
+        let later = retractedAfter(through)
+        if !later.isEmpty {
             let subtree = Set(state.subtree(of: org))
             let lookup = StoreEventLookup(view: view)
-            for (target, retraction) in current.retracted where target <= through && retraction > through {
+            for (target, _) in later where target <= through {
                 guard let record = try lookup.storedRecord(seq: target), !record.warnings.isEmpty,
                       asOf.map({ record.occurredOn <= $0 }) ?? true,
                       let event = try? record.event(),

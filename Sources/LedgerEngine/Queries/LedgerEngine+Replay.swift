@@ -16,7 +16,7 @@ extension LedgerEngine {
         }
         return try withSnapshot { published, view in
             let state = try Self.state(for: atSeq, published: published, view: view)
-            let context = QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: atSeq)
+            let context = try QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: atSeq)
             var out: [(String, JSONValue)] = []
             for code in state.organizations.keys.sorted() {
                 guard let org = try? context.org(code) else { continue }
