@@ -113,6 +113,7 @@ extension LedgerEngine {
                 }
             }
         }
+        let seqBefore = batch.nextSeq
         do {
             // One event checks everything before it writes anything, so a
             // refusal leaves nothing to undo in LMDB; several need a nested
@@ -120,6 +121,12 @@ extension LedgerEngine {
             if indices.count == 1 { try body() } else { try batch.savepoint(body) }
             return outcomes
         } catch let refusal as EngineError {
+            // A lone event refused after its record was staged (by a step after
+            // `batch.append`) would be answered "refused" and still committed:
+            // it fails the group instead, and nothing of the group is written.
+            if indices.count == 1, batch.nextSeq != seqBefore {
+                throw StoreError(.misuse, "event \(seqBefore) was refused after it was staged: \(refusal)")
+            }
             if let unitStart { state = unitStart }
             return indices.map { i in
                 if i == failedIndex { return .refused(refusal) }
