@@ -36,7 +36,8 @@ extension LedgerEngine {
         ]
         if !matches && !swapped {
             result["note"] = .string(
-                "events were appended while the log was replayed, so the rebuilt state was not swapped in; run rebuild again")
+                "the rebuilt state was not swapped in (events were appended while the log was replayed, or another "
+                    + "rebuild or a shutdown came first); run rebuild again")
         }
         return .object(result)
     }

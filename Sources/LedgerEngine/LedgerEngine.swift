@@ -225,7 +225,14 @@ public final class LedgerEngine: @unchecked Sendable {
         publishedLock.unlock()
         replaced?.decide(false)
         queue.wake()
-        return decision.wait(seconds: 60)
+        if let swapped = decision.wait(seconds: 60) { return swapped }
+        // No answer: withdraw the request, so that it cannot be swapped in
+        // after this call has said it was not (unless the writer took it just now).
+        publishedLock.lock()
+        let withdrawn = pendingSwap?.decision === decision
+        if withdrawn { pendingSwap = nil }
+        publishedLock.unlock()
+        return withdrawn ? false : decision.wait(seconds: 60) ?? false
     }
 
     /// The writer's answer to one swap request.
@@ -239,8 +246,9 @@ public final class LedgerEngine: @unchecked Sendable {
             done.signal()
         }
 
-        func wait(seconds: Int) -> Bool {
-            guard done.wait(timeout: .now() + .seconds(seconds)) == .success else { return false }
+        /// The answer, or nil if none came within `seconds`.
+        func wait(seconds: Int) -> Bool? {
+            guard done.wait(timeout: .now() + .seconds(seconds)) == .success else { return nil }
             return swapped
         }
     }

@@ -70,8 +70,18 @@ enum SigningKeyFile {
             unlink(temporary)
             throw StoreError(.signingKey, "cannot write signing key \(temporary): \(String(cString: strerror(writeErrno)))")
         }
-        let linked = link(temporary, path) == 0
-        let linkErrno = errno
+        var linked = link(temporary, path) == 0
+        var linkErrno = errno
+        if !linked, linkErrno == EPERM || linkErrno == EOPNOTSUPP || linkErrno == ENOSYS {
+            // A file system without hard links: rename, after checking no key
+            // is there (the data dir is locked: no other ledgerd can race this).
+            if access(path, F_OK) != 0 {
+                linked = rename(temporary, path) == 0
+                linkErrno = errno
+            } else {
+                linkErrno = EEXIST
+            }
+        }
         unlink(temporary)
         guard linked else {
             throw StoreError(.signingKey, "cannot put the signing key in place at \(path): \(String(cString: strerror(linkErrno)))")

@@ -65,7 +65,14 @@ enum Restore {
                                    attributes: [.posixPermissions: 0o700])
             try move(staging + "/" + lmdb + "/data.mdb", to: target)
             try move(staging + "/" + keyFile, to: dataDirectory + "/" + keyFile)
-            try sync(dataDirectory + "/" + lmdb, dataDirectory)
+            // The verified ledger is in place now: a directory that cannot be
+            // synced is worth a warning, not a failed restore (a re-run would
+            // refuse the data dir that now holds it).
+            do {
+                try sync(dataDirectory + "/" + lmdb, dataDirectory)
+            } catch {
+                logger.warning("restore: \(error); the restored ledger is in place")
+            }
             try? fm.removeItem(atPath: staging)
             if signer.name != origin {
                 logger.warning("restore: the backup's key is named '\(signer.name)', not '\(origin)'; start with --origin \(signer.name)")

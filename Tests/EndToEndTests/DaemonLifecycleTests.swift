@@ -2,6 +2,7 @@ import Foundation
 import LedgerClient
 import Glibc
 import LedgerJSON
+import Synchronization
 import Testing
 
 @Suite struct DaemonLifecycleTests {
@@ -156,6 +157,36 @@ import Testing
     }
 }
 
+/// Long jobs (verify, rebuild, at-seq replays) run two at a time, but their
+/// slots are held by the work alone: verifies whose answers wait behind a
+/// `tail --follow` on their connection do not keep another client's verify
+/// waiting (found by a review: they held both slots until they disconnected).
+@Suite struct LongWorkSlotTests {
+    @Test func verifiesWaitingForTheirTurnDoNotHoldTheSlots() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        let hog = try LedgerConnection(socketPath: daemon.socket)
+        _ = try hog.send(verb: "tail", args: ["follow": true])
+        _ = try hog.send(verb: "verify")
+        _ = try hog.send(verb: "verify")
+        try hog.flush()
+        usleep(300_000)  // both verifies have run; their answers wait for the tail's turn
+        let out = daemon.dir.path + "/verify.out"
+        let pid = try Spawn.start(Binaries.ledgerctl, ["verify", "--json"],
+                                  environment: ["LEDGER_SOCKET": daemon.socket, "HOME": daemon.dir.path,
+                                                "LEDGER_STATE_DIR": daemon.dir.path + "/state", "PATH": "/usr/bin:/bin"],
+                                  stdout: out, stderr: daemon.dir.path + "/verify.err")
+        let done = Atomic<Bool>(false)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) { if !done.load(ordering: .relaxed) { kill(pid, SIGKILL) } }
+        let status = Spawn.wait(pid)
+        done.store(true, ordering: .relaxed)
+        #expect(status == 0, "another client's verify finished")
+        #expect(((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").contains("\"ok\":true"))
+        hog.close()
+        _ = daemon.stop()
+    }
+}
+
 /// One user other than root cannot hold more connections than its share;
 /// root still gets in, and the user again once one is closed.
 @Suite struct ConnectionShareTests {
@@ -225,7 +256,7 @@ import Testing
         #expect(try daemon.append(setupEvents).status == 0)
         let connection = try LedgerConnection(socketPath: daemon.socket)
         let long = String(repeating: "😀", count: 128)
-        let fine = String(repeating: "😀", count: 64)  // 256 bytes
+        let fine = String(repeating: "😀", count: 127) + "ệ"  // 511 bytes: LMDB's limit
         let result = try connection.call(verb: "append", args: ["events": [
             task(1, key: long), task(2), task(3, key: fine),
         ]])

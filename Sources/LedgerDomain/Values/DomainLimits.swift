@@ -19,7 +19,7 @@ public enum DomainLimits {
     public static let idempotencyKeyLengthMax = 128
     /// `idempotencyKey` in UTF-8 bytes: it is an LMDB key, and LMDB's keys
     /// hold at most 511 bytes (128 four-byte characters would be 512).
-    public static let idempotencyKeyBytesMax = 256
+    public static let idempotencyKeyBytesMax = 511
     /// `MeetingHeld.durationMinutes`.
     public static let meetingMinutesMin = 1
     public static let meetingMinutesMax = 720

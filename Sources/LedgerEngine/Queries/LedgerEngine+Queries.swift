@@ -62,7 +62,8 @@ struct QueryContext {
         if size > current.appliedSeq {
             let lookup = StoreEventLookup(view: view)
             for seq in (current.appliedSeq + 1)...size {
-                guard let record = try lookup.storedRecord(seq: seq), record.type == EventType.eventRetracted.rawValue,
+                // (A record that does not decode is `verify`'s to name, not every query's.)
+                guard let record = try? lookup.storedRecord(seq: seq), record.type == EventType.eventRetracted.rawValue,
                       let target = record.data["seq"]?.intValue, target > 0
                 else { continue }
                 unpublished.append((UInt64(target), seq))

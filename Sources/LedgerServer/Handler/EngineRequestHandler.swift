@@ -85,15 +85,15 @@ public struct EngineRequestHandler: LedgerRequestHandler {
     /// to its end (it holds one blocking slot meanwhile) and a rebuild still
     /// swaps in a drifted state; if it leaves while the work waits for a slot,
     /// the work never starts (`Blocking`).
+    ///
+    /// The long-work gate (`LongWork`) is held by the work alone, never while
+    /// progress frames wait for their turn or for the socket: a client could
+    /// otherwise keep both of the gate's slots for as long as it stays
+    /// connected (a `tail --follow` pipelined before two verifies).
     private func withProgress(_ verb: String, output: ResponseOutput) async throws -> JSONValue {
-        try await LongWork.run { try await withProgressNow(verb, output: output) }
-    }
-
-    private func withProgressNow(_ verb: String, output: ResponseOutput) async throws -> JSONValue {
         let engine = self.engine
         let (reports, continuation) = AsyncStream<(UInt64, UInt64)>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        async let result = Blocking.run { () throws -> JSONValue in
-            defer { continuation.finish() }
+        async let result = Self.longWork(finishing: continuation) {
             let progress: (UInt64, UInt64) -> Void = { continuation.yield(($0, $1)) }
             return verb == "verify" ? try engine.verify(progress: progress) : try engine.rebuild(progress: progress)
         }
@@ -101,6 +101,15 @@ public struct EngineRequestHandler: LedgerRequestHandler {
             try await output.progress(done: Int64(done), total: Int64(total))
         }
         return try await result
+    }
+
+    /// Runs `work` through the long-work gate and a blocking slot, and ends
+    /// `reports` however it ends (a cancelled wait for the gate included).
+    private static func longWork(
+        finishing reports: AsyncStream<(UInt64, UInt64)>.Continuation, _ work: @escaping @Sendable () throws -> JSONValue
+    ) async throws -> JSONValue {
+        defer { reports.finish() }
+        return try await LongWork.run { try await Blocking.run(work) }
     }
 
     static func wireError(_ error: EngineError) -> WireError {
