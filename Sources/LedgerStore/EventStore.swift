@@ -340,9 +340,10 @@ public final class EventStore: @unchecked Sendable {
         let fault = takeInjectedFault()
         if case .failBeforeCommit(let error, let stagedOnTop) = fault {
             // As a slow device would: the writer stages more batches meanwhile
-            // (waited for, up to 10 s, so that a loaded machine cannot race it).
+            // (waited for, up to 60 s, so that a loaded machine cannot race it:
+            // CI runs every test at once on two cores, and 10 s was once too short).
             var waited = 0
-            while stagedCount - batches.count < stagedOnTop && waited < 10_000 {
+            while stagedCount - batches.count < stagedOnTop && waited < 60_000 {
                 usleep(1000)
                 waited += 1
             }
