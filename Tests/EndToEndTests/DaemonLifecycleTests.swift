@@ -204,7 +204,7 @@ import Testing
                                   stdout: out, stderr: dir.path + "/follow.err", prefix: nobody)
         var stopped = false
         defer { if !stopped { kill(pid, SIGKILL); _ = Spawn.wait(pid) } }
-        for _ in 0..<100 where ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").isEmpty { usleep(50_000) }
+        for _ in 0..<600 where ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").isEmpty { usleep(50_000) }  // up to 30 s: CI is loaded
         #expect(!((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").isEmpty, "the follower prints the log")
         // ...so a second is refused, saying why; root is not.
         let refused = try daemon.ctl(["status"], prefix: nobody)
@@ -215,7 +215,7 @@ import Testing
         _ = Spawn.wait(pid)
         stopped = true
         var again = try daemon.ctl(["status"], prefix: nobody)
-        for _ in 0..<50 where again.status != 0 {
+        for _ in 0..<300 where again.status != 0 {  // up to 30 s
             usleep(100_000)  // until the server has noticed the close
             again = try daemon.ctl(["status"], prefix: nobody)
         }
