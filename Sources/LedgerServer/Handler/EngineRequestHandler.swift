@@ -43,7 +43,7 @@ public struct EngineRequestHandler: LedgerRequestHandler {
                 let asOf = try args.optionalString("asOf")
                 let atSeq = try args.optionalInt("atSeq").map(UInt64.init)
                 let engine = self.engine
-                let entities = try await LongWork.run { try await Blocking.run { try engine.replay(asOf: asOf, atSeq: atSeq) } }
+                let entities = try await LongWork.blocking { try engine.replay(asOf: asOf, atSeq: atSeq) }
                 for (file, value) in entities { try await output.item(.object(["file": .string(file), "value": value])) }
                 return .success(.object(["count": .int(Int64(entities.count))]))
             default:
@@ -53,7 +53,7 @@ public struct EngineRequestHandler: LedgerRequestHandler {
                 // A query `atSeq` replays the log; a backup copies the whole file.
                 let long = verb == "backup" || request.args["atSeq"] != nil
                 var result = try await long
-                    ? LongWork.run { try await Blocking.run { try call(engine) } }
+                    ? LongWork.blocking { try call(engine) }
                     : Blocking.run { try call(engine) }
                 if verb == "status", case .object(var object) = result {
                     object.merge(serverStatus()) { _, server in server }
@@ -109,7 +109,7 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         finishing reports: AsyncStream<(UInt64, UInt64)>.Continuation, _ work: @escaping @Sendable () throws -> JSONValue
     ) async throws -> JSONValue {
         defer { reports.finish() }
-        return try await LongWork.run { try await Blocking.run(work) }
+        return try await LongWork.blocking(work)
     }
 
     static func wireError(_ error: EngineError) -> WireError {

@@ -16,6 +16,11 @@ enum LongWork {
         defer { gate.release() }
         return try await body()
     }
+
+    /// Blocking work that is long: through the gate, then a `Blocking` slot.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await run { try await Blocking.run(work) }
+    }
 }
 
 /// A counting semaphore for async tasks, first come first served, whose
