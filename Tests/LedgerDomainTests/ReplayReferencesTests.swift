@@ -5,8 +5,12 @@ import Testing
 /// (`beginKeepingCountsAside`) ends with the state the live ledger
 /// built event by event: the same members, and the same counts in each.
 @Suite struct ReplayReferencesTests {
-    @Test(arguments: 1...6 as ClosedRange<UInt64>)
-    func bufferedReplayEqualsTheLiveState(seed: UInt64) throws {
+    /// `split`: the events applied one by one before the replay starts, as
+    /// a restart replays the tail after its snapshot. The replay then works
+    /// on members the trie already holds: it counts their references, changes
+    /// them, strips retracted entries from them and removes them.
+    @Test(arguments: 1...6 as ClosedRange<UInt64>, [0, 120, 280])
+    func bufferedReplayEqualsTheLiveState(seed: UInt64, split: Int) throws {
         var model = HistoryModel(seed: seed &* 104_729)
         var ledger = TestLedger()
         var rng = SeededRandom(seed: seed)
@@ -28,46 +32,67 @@ import Testing
         #expect(retractions > 3, "seed \(seed): only \(retractions) retractions")
 
         var replayed = DomainState()
-        replayed.beginKeepingCountsAside()
-        #expect(replayed.keepsCountsAside)
-        for (i, e) in ledger.log.events.enumerated() {
+        for (i, e) in ledger.log.events.enumerated() where i < split {
             replayed.apply(e.event, seq: UInt64(i + 1), occurredOn: e.occurredOn, lookup: ledger.log)
         }
-        // Before the write-back the members' own counts are stale.
+        let before = replayed
+        replayed.beginKeepingCountsAside()
+        #expect(replayed.keepsCountsAside)
+        for (i, e) in ledger.log.events.enumerated() where i >= split {
+            replayed.apply(e.event, seq: UInt64(i + 1), occurredOn: e.occurredOn, lookup: ledger.log)
+        }
+        // Before the write-back the trie's members are as they were before
+        // the replay: the replay's members and counts are in its table.
         let counted = ledger.state.members.values.filter { $0.references.count > 0 }.count
         #expect(counted > 10)
-        #expect(replayed.members.values.filter { $0.references.count > 0 }.count < counted)
+        #expect(replayed.members == before.members, "seed \(seed) split \(split)")
         replayed.endKeepingCountsAside()
         #expect(!replayed.keepsCountsAside)
-        #expect(replayed == ledger.state, "seed \(seed)")
+        #expect(replayed == ledger.state, "seed \(seed) split \(split)")
         for (id, member) in ledger.state.members {
-            #expect(replayed.members[id]?.references == member.references, "seed \(seed) member \(id)")
+            #expect(replayed.members[id]?.references == member.references, "seed \(seed) split \(split) member \(id)")
+            #expect(replayed.members[id]?.timeline == member.timeline, "seed \(seed) split \(split) member \(id)")
         }
+        #expect(replayed.members.count == ledger.state.members.count)
+        #expect(replayed.membersByCell == ledger.state.membersByCell)
     }
 }
 
 /// The replay's table of trackers, through its growth.
-@Suite struct MemberTrackerTableTests {
-    @Test func holdsEveryIdThroughGrowth() {
-        var table = MemberTrackerTable(capacity: 4)
+@Suite struct ReplayMemberTableTests {
+    @Test func holdsEveryIdThroughGrowth() throws {
+        var table = ReplayMemberTable(capacity: 4)
         let ids = (0..<20_000).map { "DV-\($0)" } + ["a-very-long-member-id-kept-on-the-heap"]
         for (n, id) in ids.enumerated() {
-            #expect(table.position(of: id, hash: MemberTrackerTable.hash(id)) == nil)
-            let p = table.add(id, hash: MemberTrackerTable.hash(id), tracker: ReferenceTracker())
+            #expect(table.position(of: id, hash: ReplayMemberTable.hash(id)) == nil)
+            let p = table.add(id, hash: ReplayMemberTable.hash(id), tracker: ReferenceTracker())
             #expect(p == n, "positions in the order of first reference")
             table[tracker: p].add(UInt64(n + 1))
         }
         #expect(table.count == ids.count)
         for (n, id) in ids.enumerated() where n % 7 == 0 {
-            let p = table.position(of: id, hash: MemberTrackerTable.hash(id))
+            let p = table.position(of: id, hash: ReplayMemberTable.hash(id))
             #expect(p == n)
             if let p { table[tracker: p].add(UInt64(n + 100_000)) }
         }
-        #expect(table.position(of: "DV-20000", hash: MemberTrackerTable.hash("DV-20000")) == nil)
+        #expect(table.position(of: "DV-20000", hash: ReplayMemberTable.hash("DV-20000")) == nil)
         #expect(table.entries.map(\.id) == ids)
         for (n, tracker) in table.entries.map(\.tracker).enumerated() {
             #expect(tracker.count == (n % 7 == 0 ? 2 : 1), "\(ids[n])")
         }
+        #expect(table.entries.allSatisfy { !$0.ownsMember && $0.exists }, "trackers of members the trie holds")
+
+        // Owned entries: a member, or the mark that there is none now.
+        let member = try #require(Member(id: "DV-owned", timeline: [MemberTimelineEntry(
+            seq: 1, occurredOn: BusinessDate(dayNumber: 0),
+            change: .registered(name: "Lê Văn A", cell: "C", status: .official, birthYear: nil))]))
+        let owned = table.add("DV-owned", hash: ReplayMemberTable.hash("DV-owned"), owning: member, tracker: ReferenceTracker())
+        let gone = table.add("DV-gone", hash: ReplayMemberTable.hash("DV-gone"), owning: nil, tracker: ReferenceTracker())
+        #expect(table.position(of: "DV-owned", hash: ReplayMemberTable.hash("DV-owned")) == owned)
+        #expect(table.entries[owned].ownsMember && table.entries[owned].exists && table.entries[owned].member == member)
+        #expect(table.entries[gone].ownsMember && !table.entries[gone].exists)
+        table[entry: gone].member = member
+        #expect(table.entries[gone].exists, "created again at the same position")
     }
 }
 

@@ -25,7 +25,7 @@ extension DomainState {
         case .memberConfirmed(let e): appendMember(e.memberId, seq, date, .confirmed)
         case .memberTransferred(let e):
             let keep = Set([e.toCell] + ancestors(of: e.toCell))
-            let ended = (members[e.memberId]?.roles.keys.filter { !keep.contains($0.organization) } ?? []).sorted()
+            let ended = (currentMember(e.memberId)?.roles.keys.filter { !keep.contains($0.organization) } ?? []).sorted()
             appendMember(e.memberId, seq, date, .transferred(toCell: e.toCell, kind: e.kind, endedRoles: ended))
         case .memberRoleAssigned(let e):
             appendMember(e.memberId, seq, date, .roleAssigned(RoleKey(organization: e.organization, role: e.role)))
@@ -83,14 +83,20 @@ extension DomainState {
     // MARK: Pieces
 
     private mutating func createMember(_ id: String, seq: UInt64, on date: BusinessDate, change: MemberChange) {
-        // A new member starts with no references: nothing a replay kept aside for the id carries over.
-        forgetBufferedMemberReferences(id)
+        // A new member starts with no references (a replay's table takes them from it too).
         putMember(id, Member(id: id, timeline: [MemberTimelineEntry(seq: seq, occurredOn: date, change: change)]))
     }
 
     /// Appends one entry to a member's timeline, in place (a replay pays O(1), not a
     /// copy of the timeline), keeping `membersByCell` in step and the undo log.
     mutating func appendMember(_ id: String, _ seq: UInt64, _ date: BusinessDate, _ change: MemberChange) {
+        if replayReferences != nil {
+            // In the replay's table, in place (never recording: a replay opens no savepoint).
+            guard let cells = appendBufferedMember(id, MemberTimelineEntry(seq: seq, occurredOn: date, change: change)) else {
+                return assertionFailure("member event for unknown member \(id) at \(seq)")
+            }
+            return moveBetweenCells(id, from: cells.old, to: cells.new)
+        }
         // In place, where it lies in its trie node: not copied, nor moved out and back.
         let recording = self.recording
         let cells = members.modifyExisting(id, placeholder: { .placeholder(id) }) { member -> (old: String, new: String, entries: Int) in
@@ -109,12 +115,15 @@ extension DomainState {
                 state.storeMember(id, current.keepingFirst(entries))
             })
         }
-        let oldCell = cells.old, newCell = cells.new
-        if newCell != oldCell {
-            membersByCell[oldCell]?.remove(id)
-            if membersByCell[oldCell]?.isEmpty == true { membersByCell[oldCell] = nil }
-            membersByCell[newCell, default: []].insert(id)
-        }
+        moveBetweenCells(id, from: cells.old, to: cells.new)
+    }
+
+    /// Keeps `membersByCell` in step with a member's change of cell (none if the cells are equal).
+    private mutating func moveBetweenCells(_ id: String, from oldCell: String, to newCell: String) {
+        guard newCell != oldCell else { return }
+        membersByCell[oldCell]?.remove(id)
+        if membersByCell[oldCell]?.isEmpty == true { membersByCell[oldCell] = nil }
+        membersByCell[newCell, default: []].insert(id)
     }
 
     /// Appends one entry to an organization's timeline, in place (parents never change).

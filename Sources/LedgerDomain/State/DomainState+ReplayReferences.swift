@@ -1,29 +1,33 @@
 import HashTreeCollections
 
-/// Reference counts and meeting tallies kept aside while a replay applies events.
+/// Members, reference counts and meeting tallies kept aside while a replay applies events.
 ///
-/// A meeting counts a reference on every participant, about ten an event, and
-/// each count is a walk down the members' trie to the member's node: the
-/// hottest work of a replay, nearly all of it cache misses. While a replay
-/// runs, the counts of the members it touched live instead in a table
-/// (`MemberTrackerTable`), loaded from the trie on a member's first
-/// reference and written back into the trie, once per member, when the
-/// replay ends. Each cell also remembers where its meetings' participants
-/// are in the table, so a meeting finds them in a short list, mostly in
-/// order, not in the table's index (a hash and a cache miss each).
-/// Organizations' reference counts and their cells' meeting tallies are
-/// kept aside the same way (`OrganizationReplay`, one lookup a meeting); at
-/// the end the trackers are written back and the tallies added.
+/// A meeting counts a reference on every participant, about ten an event,
+/// and most other events append to a member's timeline: each is a walk down
+/// the members' trie to the member's node, nearly all of it cache misses.
+/// While a replay runs, the members it touches live instead in a flat table
+/// (`ReplayMemberTable`): a member created by the replay goes there and not
+/// into the trie; a member the trie already holds enters the table on its
+/// first reference (its tracker alone) or first change (the whole member).
+/// Each is written back into the trie, once, when the replay ends. Each cell
+/// also remembers where its meetings' participants are in the table, so a
+/// meeting finds them in a short list, mostly in order, not in the table's
+/// index (a hash and a cache miss each). Organizations' reference counts
+/// and their cells' meeting tallies are kept aside the same way
+/// (`OrganizationReplay`, one lookup a meeting); at the end the trackers are
+/// written back and the tallies added.
 ///
 /// Only a replay may use it (`PipelinedReplay`): between the two calls the
-/// trackers in `members` and `organizations`, and the tallies, are stale, so nothing
-/// may read the state: no rule check, no query, no snapshot, no copy handed
-/// out. Savepoints are refused meanwhile (their undo steps would restore the
-/// stale trackers).
+/// members in `members` (some missing, some stale), the trackers in
+/// `organizations`, and the tallies, are out of date, so nothing may read
+/// the state but `apply` itself (which reads members through
+/// `currentMember`): no rule check, no query, no snapshot, no copy handed
+/// out. Savepoints are refused meanwhile (their undo steps would restore
+/// stale values).
 extension DomainState {
-    /// What a replay keeps aside: members' trackers in a table, organizations' by code.
+    /// What a replay keeps aside: members in a table, organizations' trackers by code.
     struct ReplayReferences: Sendable {
-        var table = MemberTrackerTable()
+        var table = ReplayMemberTable()
         /// By code: what the replay keeps aside for each organization referred to.
         var organizations: [String: OrganizationReplay] = [:]
     }
@@ -59,9 +63,15 @@ extension DomainState {
     /// and stops keeping it aside. The state may be read again afterwards.
     public mutating func endKeepingCountsAside() {
         guard let references = replayReferences.take() else { return }
-        let table = references.table
-        for entry in table.entries where entry.tracker != Self.forgottenTracker {
-            _ = members.modifyExisting(entry.id) { $0.references = entry.tracker }
+        for entry in references.table.entries {
+            if !entry.ownsMember {
+                _ = members.modifyExisting(entry.id) { $0.references = entry.tracker }
+            } else if var member = entry.member {
+                member.references = entry.tracker
+                members.updateValue(member, forKey: entry.id)
+            } else {
+                members.removeValue(forKey: entry.id)
+            }
         }
         for (code, kept) in references.organizations where !kept.forgotten {
             _ = organizations.modifyExisting(code) { org in
@@ -170,7 +180,7 @@ extension DomainState {
     mutating func adjustBufferedMemberReference(_ id: String, seq: UInt64, adding: Bool) {
         guard var references = replayReferences.take() else { return }
         defer { replayReferences = references }
-        guard let p = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members) else {
+        guard let p = Self.position(of: id, hash: ReplayMemberTable.hash(id), in: &references, members: members) else {
             return
         }
         if adding { references.table[tracker: p].add(seq) } else { references.table[tracker: p].remove(seq) }
@@ -183,7 +193,8 @@ extension DomainState {
     /// The cell's list of known participants (`known`) is searched from just
     /// after the last one found: a cell's meetings list its members in the
     /// same order, so the first comparison nearly always finds the id, and no
-    /// id is hashed.
+    /// id is hashed. A member's position never changes, so a known position
+    /// stays right even when the member is removed and created again.
     private static func addParticipantReferences(
         of meeting: MeetingHeld, seq: UInt64, known: inout [Int], references: inout ReplayReferences,
         members: TreeDictionary<String, Member>
@@ -201,10 +212,10 @@ extension DomainState {
                 }
                 k += 1
             }
-            if let p = position, references.table[tracker: p] == forgottenTracker {
-                position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
-            } else if position == nil {
-                position = Self.position(of: id, hash: MemberTrackerTable.hash(id), in: &references, members: members)
+            if let p = position {
+                if !references.table.entries[p].exists { return }  // no such member now: nothing counted
+            } else {
+                position = Self.position(of: id, hash: ReplayMemberTable.hash(id), in: &references, members: members)
                 if let p = position { known.append(p) }
             }
             guard let p = position else { return }
@@ -215,35 +226,80 @@ extension DomainState {
         for id in meeting.speakers { add(id) }
     }
 
-    /// A member leaves the trie (its creation retracted) or is created anew:
-    /// its tracker in the table is marked to be read from the trie again.
-    mutating func forgetBufferedMemberReferences(_ id: String) {
-        guard var references = replayReferences.take() else { return }
-        defer { replayReferences = references }
-        if let p = references.table.position(of: id, hash: MemberTrackerTable.hash(id)) {
-            references.table[tracker: p] = Self.forgottenTracker
-        }
-    }
-
-    /// The mark of a tracker to read from the trie again (no real tracker has
-    /// a latest reference this late).
-    private static let forgottenTracker = ReferenceTracker(count: 0, latest: .max)
-
-    /// The table position of member `id`, its tracker read from the member
-    /// on first use (or again, once forgotten); nil if the state holds no
-    /// such member. Static, with `members` passed in: a method's nested
-    /// function reading `self.members` copied the whole state.
+    /// The table position of member `id`, its tracker read from the trie's
+    /// member on first use; nil if the state holds no such member. Static,
+    /// with `members` passed in: a method's nested function reading
+    /// `self.members` copied the whole state.
     private static func position(of id: String, hash: Int, in references: inout ReplayReferences,
                                  members: TreeDictionary<String, Member>) -> Int? {
-        guard let p = references.table.position(of: id, hash: hash) else {
-            guard let tracker = members[id]?.references else { return nil }
-            return references.table.add(id, hash: hash, tracker: tracker)
+        if let p = references.table.position(of: id, hash: hash) {
+            return references.table.entries[p].exists ? p : nil
         }
-        if references.table[tracker: p] == forgottenTracker {
-            guard let reloaded = members[id]?.references else { return nil }
-            references.table[tracker: p] = reloaded
+        guard let tracker = members[id]?.references else { return nil }
+        return references.table.add(id, hash: hash, tracker: tracker)
+    }
+
+    // MARK: Members themselves
+
+    /// Member `id` as the state holds it now, with its reference counts:
+    /// read from the replay's table while a replay keeps it there, else from
+    /// the trie. What `apply` reads a member through, replay or not.
+    func currentMember(_ id: String) -> Member? {
+        guard let table = replayReferences?.table, let p = table.position(of: id, hash: ReplayMemberTable.hash(id))
+        else { return members[id] }
+        let entry = table.entries[p]
+        guard var member = entry.ownsMember ? entry.member : members[id] else { return nil }
+        member.references = entry.tracker
+        return member
+    }
+
+    /// A replay's `storeMember`: `new` (nil: no such member), with its
+    /// reference counts, goes into the table, never the trie; returns the
+    /// member it replaces.
+    mutating func storeBufferedMember(_ id: String, _ new: Member?) -> Member? {
+        let old = currentMember(id)
+        guard var references = replayReferences.take() else { preconditionFailure("no replay runs") }
+        defer { replayReferences = references }
+        let hash = ReplayMemberTable.hash(id)
+        let tracker = new?.references ?? ReferenceTracker()
+        if let p = references.table.position(of: id, hash: hash) {
+            references.table[entry: p].member = new
+            references.table[entry: p].ownsMember = true
+            references.table[tracker: p] = tracker
+        } else {
+            _ = references.table.add(id, hash: hash, owning: new, tracker: tracker)
         }
-        return p
+        return old
+    }
+
+    /// A replay's `appendMember`: applies `entry` to member `id` in the
+    /// table, in place, taking the member from the trie on its first change;
+    /// returns its cell before and after, or nil if there is no such member.
+    mutating func appendBufferedMember(_ id: String, _ entry: MemberTimelineEntry) -> (old: String, new: String)? {
+        guard var references = replayReferences.take() else { preconditionFailure("no replay runs") }
+        defer { replayReferences = references }
+        let hash = ReplayMemberTable.hash(id)
+        let p: Int
+        if let found = references.table.position(of: id, hash: hash) {
+            p = found
+            if !references.table.entries[p].ownsMember {
+                guard let member = members[id] else { return nil }
+                references.table[entry: p].member = member
+                references.table[entry: p].ownsMember = true
+            }
+        } else {
+            guard let member = members[id] else { return nil }
+            p = references.table.add(id, hash: hash, owning: member, tracker: member.references)
+        }
+        guard references.table.entries[p].member != nil else { return nil }
+        return Self.apply(entry, to: &references.table[entry: p].member)
+    }
+
+    /// Applies `entry` to `member` (not nil) in place; its cell before and after.
+    private static func apply(_ entry: MemberTimelineEntry, to member: inout Member?) -> (old: String, new: String) {
+        let oldCell = member!.cell
+        member!.apply(entry)
+        return (oldCell, member!.cell)
     }
 }
 

@@ -51,7 +51,7 @@ extension DomainState {
     }
 
     private mutating func stripMember(_ id: String, seq: UInt64) {
-        guard let m = members[id], m.timeline.contains(where: { $0.seq == seq }) else { return }
+        guard let m = currentMember(id), m.timeline.contains(where: { $0.seq == seq }) else { return }
         putMember(id, m.removing(seq: seq))
     }
 

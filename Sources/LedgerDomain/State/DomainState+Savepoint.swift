@@ -114,9 +114,13 @@ extension DomainState {
 
     /// Writes without recording, keeping `membersByCell` in step.
     mutating func storeMember(_ id: String, _ new: Member?) {
-        if new == nil { forgetBufferedMemberReferences(id) }
-        // One walk down the trie: the old member comes back from the store.
-        let old = if let new { members.updateValue(new, forKey: id) } else { members.removeValue(forKey: id) }
+        let old: Member?
+        if replayReferences != nil {
+            old = storeBufferedMember(id, new)  // into the replay's table, not the trie
+        } else {
+            // One walk down the trie: the old member comes back from the store.
+            old = if let new { members.updateValue(new, forKey: id) } else { members.removeValue(forKey: id) }
+        }
         let oldCell = old?.cell
         let newCell = new?.cell
         if oldCell != newCell {
