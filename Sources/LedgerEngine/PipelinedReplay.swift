@@ -234,7 +234,6 @@ private final class Applier: @unchecked Sendable {
     func run() {
         defer { done.signal() }
         state.beginKeepingCountsAside()
-        defer { state.endKeepingCountsAside() }
         while var batch = queue.take() {
             // Each event is moved out of the batch, applied and moved back:
             // not copied (an array's subscript, even a buffer pointer's, hands
@@ -275,6 +274,9 @@ private final class Applier: @unchecked Sendable {
             }
             queue.giveBack(consume batch)
         }
+        // Before the completion is reported: at the end of a rebuild this
+        // writes every member into the trie, a noticeable part of the work.
+        state.endKeepingCountsAside()
         if failure == nil {
             if let error = queue.closedFailure { failure = error } else if reportsCompletion { progress?(through, through) }
         }
