@@ -448,12 +448,22 @@ public final class EventStore: @unchecked Sendable {
         tipLock.unlock()
     }
 
+    /// Grows the map ahead of need, once it is `mapGrowthThresholdPercent`
+    /// full, but only when no read transaction is open: while a long one runs
+    /// (a backup, a verify, a rebuild), the commits go on in the headroom
+    /// left and try again each time. Only a map that is really full
+    /// (`MDB_MAP_FULL`, in `commit`) waits for the readers to finish.
     private func growIfNearlyFull() throws {
         let used = env.usedBytes()
+        let current = env.mapSizeBytes
         // At the maximum, only a real MDB_MAP_FULL refuses writes.
-        if env.mapSizeBytes < options.mapSizeMaxBytes,
-           used * 100 > env.mapSizeBytes * options.mapGrowthThresholdPercent {
-            try grow(factor: 2)
+        guard current < options.mapSizeMaxBytes, used * 100 > current * options.mapGrowthThresholdPercent else {
+            return
+        }
+        do {
+            _ = try env.growIfIdle(atLeast: min(current * 2, options.mapSizeMaxBytes))
+        } catch {
+            throw StoreError.lmdb(error, "cannot grow the map from \(current) bytes")
         }
     }
 

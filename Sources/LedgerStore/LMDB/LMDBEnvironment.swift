@@ -75,19 +75,32 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// Grows the map to at least `bytes` (rounded up to a MiB). Waits for every
     /// transaction of this process to end first.
     public func grow(atLeast bytes: Int) throws(LMDBError) {
+        var failure: LMDBError?
+        gate.withExclusive { failure = setMapSize(atLeast: bytes) }
+        if let failure { throw failure }
+    }
+
+    /// Grows the map as `grow(atLeast:)` does if no transaction of this
+    /// process is open right now; returns false, having waited for nothing,
+    /// if one is. Waiting would stall the writer behind a long reader (a
+    /// backup, a verify), and every new reader behind the writer (the gate
+    /// prefers writers): the whole daemon for as long as the reader runs.
+    public func growIfIdle(atLeast bytes: Int) throws(LMDBError) -> Bool {
+        var failure: LMDBError?
+        guard gate.withExclusiveIfFree({ failure = setMapSize(atLeast: bytes) }) else { return false }
+        if let failure { throw failure }
+        return true
+    }
+
+    /// Under the exclusive gate: sets the map size (rounded up to a MiB) if larger.
+    private func setMapSize(atLeast bytes: Int) -> LMDBError? {
         let mib = 1 << 20
         let target = (bytes + mib - 1) / mib * mib
-        var failure: LMDBError?
-        gate.withExclusive {
-            guard target > mapSizeBytes else { return }
-            let rc = mdb_env_set_mapsize(handle, target)
-            if rc != 0 {
-                failure = LMDBError(call: "mdb_env_set_mapsize(\(target))", code: rc)
-            } else {
-                mapSizeBytes = target
-            }
-        }
-        if let failure { throw failure }
+        guard target > mapSizeBytes else { return nil }
+        let rc = mdb_env_set_mapsize(handle, target)
+        if rc != 0 { return LMDBError(call: "mdb_env_set_mapsize(\(target))", code: rc) }
+        mapSizeBytes = target
+        return nil
     }
 
     /// Copies the environment to directory `path` (must exist and be empty)
@@ -138,5 +151,14 @@ final class ReadWriteGate: @unchecked Sendable {
         pthread_rwlock_wrlock(&lock)
         defer { pthread_rwlock_unlock(&lock) }
         return try body()
+    }
+
+    /// Runs `body` under the exclusive lock if it is free now; false, without
+    /// waiting (nor holding readers back), if anyone holds it.
+    func withExclusiveIfFree(_ body: () -> Void) -> Bool {
+        guard pthread_rwlock_trywrlock(&lock) == 0 else { return false }
+        defer { pthread_rwlock_unlock(&lock) }
+        body()
+        return true
     }
 }
