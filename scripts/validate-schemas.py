@@ -7,6 +7,10 @@
    envelope schema; every invalid/<code>--<name>.json is refused.
 3. Every Fixtures/stored/v<N>/<Type>.json of the current version has data the
    type's schema accepts.
+4. Every line of Fixtures/export/*.jsonl (a real daemon's export) is accepted
+   by record.schema.json.
+5. Schemas/protocol/*.schema.json are valid 2020-12 documents whose examples
+   they accept.
 
 The Swift test `SchemaAgreementTests` feeds the same fixtures through
 SubmissionDecoder, so the schemas and the code agree on every one.
@@ -126,10 +130,36 @@ def main():
             if errors:
                 failures.append(f"stored/{path.parent.name}/{path.name}: data refused: {errors[0].message}")
 
+    # Real export lines (a daemon's `ledgerctl export`) against the record schema.
+    record = validator("record.schema.json")
+    counts["export"] = 0
+    for path in sorted((FIXTURES / "export").glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            counts["export"] += 1
+            errors = list(record.iter_errors(json.loads(line)))
+            if errors:
+                failures.append(f"export/{path.name}:{number}: refused by record.schema.json: {errors[0].message}")
+
+    # The protocol's schemas: valid documents, and their examples valid.
+    protocol_examples = 0
+    for path in sorted((ROOT / "Schemas" / "protocol").glob("*.schema.json")):
+        schema = load(path)
+        try:
+            Draft202012Validator.check_schema(schema)
+        except jsonschema.SchemaError as e:
+            failures.append(f"protocol/{path.name}: not a valid 2020-12 schema: {e.message}")
+            continue
+        checker = LedgerValidator({k: v for k, v in schema.items() if k != "$schema"}, format_checker=format_checker)
+        for example in schema.get("examples", []):
+            protocol_examples += 1
+            errors = list(checker.iter_errors(example))
+            if errors:
+                failures.append(f"protocol/{path.name}: example {json.dumps(example)[:80]} refused: {errors[0].message}")
+
     for failure in failures:
         print("FAIL", failure)
     print(f"{len(schemas)} schemas, {counts['valid']} valid, {counts['invalid']} invalid, "
-          f"{counts['stored']} stored fixtures: {len(failures)} disagreement(s)")
+          f"{counts['stored']} stored fixtures, {counts['export']} export lines, {protocol_examples} protocol examples: {len(failures)} disagreement(s)")
     return 1 if failures else 0
 
 

@@ -92,6 +92,19 @@ import Testing
         let refused = try connection.receive()
         guard case .failure(let error) = refused.result else { Issue.record("answered: \(refused)"); return }
         #expect(error.code == .badArguments && error.message.contains("asOf does not apply"))
+        // A misspelt argument is refused and named, not ignored (here the
+        // report would have come back as JSON instead of CSV), and so is
+        // one of a verb that takes none.
+        _ = try connection.send(verb: "report", args: ["org": "DBK", "from": .string(first), "to": .string(last), "fromat": "csv"])
+        guard case .failure(let misspelt) = try connection.receive().result else { Issue.record("fromat accepted"); return }
+        #expect(misspelt.code == .badArguments)
+        #expect(misspelt.message == "args.fromat is not an argument of 'report'; it takes: asOf, atSeq, format, from, org, to")
+        _ = try connection.send(verb: "status", args: ["verbose": true])
+        guard case .failure(let none) = try connection.receive().result else { Issue.record("verbose accepted"); return }
+        #expect(none.message == "args.verbose is not an argument of 'status'; it takes none")
+        _ = try connection.send(verb: "append", args: ["events": [], "atomc": true])
+        guard case .failure(let atomic) = try connection.receive().result else { Issue.record("atomc accepted"); return }
+        #expect(atomic.message.contains("args.atomc is not an argument of 'append'; it takes: atomic, events"))
         #expect(text.stdout.contains("BÁO CÁO"))
         #expect(text.stdout.contains("Kiểm tra"))
         #expect(text.stdout.contains("chi bộ"))

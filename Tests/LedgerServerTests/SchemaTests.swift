@@ -32,11 +32,36 @@ struct SchemaTests {
         #expect(roles == VerbCatalog.requiredRoles.mapValues(\.rawValue))
     }
 
+    /// Each verb's `args` in the schema name exactly what the daemon takes
+    /// (`VerbCatalog.arguments`, which refuses any other key).
+    @Test func argumentsMatch() throws {
+        let schema = try Self.load("request.schema.json")
+        let rules = try #require(schema["allOf"] as? [[String: Any]])
+        var documented: [String: Set<String>] = [:]
+        for rule in rules {
+            let condition = try #require(rule["if"] as? [String: Any])
+            let verb = try #require(
+                ((condition["properties"] as? [String: Any])?["verb"] as? [String: Any])?["const"] as? String)
+            let then = try #require(rule["then"] as? [String: Any])
+            let args = try #require((then["properties"] as? [String: Any])?["args"] as? [String: Any])
+            if let most = args["maxProperties"] as? Int {
+                #expect(most == 0, "\(verb)")
+                documented[verb] = []
+            } else {
+                #expect(args["additionalProperties"] as? Bool == false, "\(verb): other keys must be refused")
+                documented[verb] = Set(try #require(args["properties"] as? [String: Any]).keys)
+            }
+        }
+        #expect(documented == VerbCatalog.arguments)
+        #expect(Set(documented.keys) == Set(VerbCatalog.verbs))
+    }
+
     @Test func requestExamplesDecode() throws {
         let schema = try Self.load("request.schema.json")
         for example in try #require(schema["examples"] as? [Any]) {
             let line = try JSONSerialization.data(withJSONObject: example)
             let request = try WireRequest.decode(line: Array(line))
+            #expect(VerbCatalog.unknownArgument(of: request.verb, in: request.args.keys) == nil, "\(example)")
             // An example a person copies must be one the verb takes.
             if request.verb == "append" {
                 let events = try #require(request.args["events"]?.arrayValue, "an append example without args.events")

@@ -27,6 +27,14 @@ public struct EngineRequestHandler: LedgerRequestHandler {
 
     public func handle(_ request: WireRequest, peer: Peer, output: ResponseOutput) async -> Result<JSONValue, WireError> {
         let args = Arguments(request.args)
+        if let unknown = VerbCatalog.unknownArgument(of: request.verb, in: request.args.keys) {
+            let known = VerbCatalog.arguments[request.verb, default: []].sorted()
+            return .failure(WireError(
+                .badArguments,
+                "args.\(unknown) is not an argument of '\(request.verb)'; "
+                    + (known.isEmpty ? "it takes none" : "it takes: \(known.joined(separator: ", "))"),
+                details: ["argument": .string(unknown), "verb": .string(request.verb)]))
+        }
         do {
             switch request.verb {
             case "ping":

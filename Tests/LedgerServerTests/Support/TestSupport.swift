@@ -238,6 +238,10 @@ extension WireFrame {
         if case .error(_, let error) = self { return error.code }
         return nil
     }
+    var errorMessage: String? {
+        if case .error(_, let error) = self { return error.message }
+        return nil
+    }
     var resultValue: JSONValue? {
         if case .result(_, let value) = self { return value }
         return nil
