@@ -19,6 +19,16 @@ enum SigningKeyFile {
         return signer
     }
 
+    /// The name of the key at `path` (the origin of the checkpoints it
+    /// signed), or nil if there is no key file there or it cannot be read
+    /// (opening the store then says what is wrong with it).
+    static func existingName(path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let signer = try? NoteSigner(privateKeyString: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return nil }
+        return signer.name
+    }
+
     static func load(path: String, name: String) throws(StoreError) -> NoteSigner {
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -46,7 +56,7 @@ enum SigningKeyFile {
             throw StoreError(
                 .signingKey,
                 "signing key \(path) is named '\(signer.name)' but the origin is '\(name)'; "
-                    + "use --origin \(signer.name), or rotate the key (docs/OPERATIONS.md)")
+                    + "use --origin \(signer.name), or leave origin out of the config (a ledger keeps its key's name)")
         }
         return signer
     }

@@ -20,9 +20,10 @@ struct LedgerCtl: ParsableCommand {
             Examples:
               ledgerctl append events.jsonl
               ledgerctl status
-              ledgerctl report --org DB01 --from 2024-01-01 --to 2024-12-31
-              ledgerctl export --to ledger.jsonl && ledgerctl checkpoint > checkpoint.txt && ledgerctl pubkey > key.txt
-              ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt
+              ledgerctl report --org DB01 --from 2025-01-01 --to 2025-12-31
+              ledgerctl checkpoint > cp.txt && ledgerctl pubkey > key.txt
+              ledgerctl export --through "$(sed -n 2p cp.txt)" --to ledger.jsonl
+              ledgerctl verify-export ledger.jsonl --checkpoint cp.txt --key key.txt
             """,
         subcommands: [
             Append.self, Status.self, Export.self, CheckpointCommand.self, Checkpoints.self, Pubkey.self, Verify.self,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerEngine
 import LedgerServer
+import LedgerStore
 import Logging
 
 /// `ledgerd`: the ledger daemon. Argument parsing and wiring only; the work
@@ -23,7 +24,8 @@ struct Ledgerd: AsyncParsableCommand {
             Examples:
               ledgerd --data-dir /var/lib/ledger --socket /run/ledger/ledger.sock
               ledgerd --config /etc/ledger/ledgerd.conf
-              ledgerd --restore /var/backups/ledger/2026-11-28T0300Z --data-dir /var/lib/ledger
+              ledgerd --restore /var/backups/ledger/20261128T023512Z --restore-only \\
+                --config /etc/ledger/ledgerd.conf
             """)
 
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the ledger lives (default /var/lib/ledger).", valueName: "dir"))
@@ -35,7 +37,9 @@ struct Ledgerd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A config file (key = value; see Deploy/ledgerd.conf).", valueName: "file"))
     var config: String?
 
-    @Option(help: ArgumentHelp("Checkpoint origin and key name, e.g. ledger.local/dang-bo-01 (no spaces or '+').", valueName: "name"))
+    @Option(help: ArgumentHelp(
+        "Checkpoint origin and key name, e.g. ledger.local/dang-bo-01 (no spaces or '+'). Default: the existing ledger's (its signing key's name); for a new ledger, <hostname>/ledger.",
+        valueName: "name"))
     var origin: String?
 
     @Option(name: .customLong("socket-group"), help: ArgumentHelp("Group owning the socket.", valueName: "group"))
@@ -47,6 +51,9 @@ struct Ledgerd: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Before serving, verify the backup in DIR and put it in place as the data dir (which must hold no ledger).", valueName: "dir"))
     var restore: String?
 
+    @Flag(name: .customLong("restore-only"), help: "With --restore: exit once the backup is verified and in place, without serving (then start the service).")
+    var restoreOnly = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String?
 
@@ -56,6 +63,9 @@ struct Ledgerd: AsyncParsableCommand {
         }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level wants trace, debug, info, notice, warning, error or critical; got '\(logLevel)'")
+        }
+        if restoreOnly && restore == nil {
+            throw ValidationError("--restore-only needs --restore DIR (the backup to put in place)")
         }
         if let origin, origin.isEmpty || origin.contains(where: { $0 == "+" || $0.isWhitespace }) {
             throw ValidationError("--origin must be non-empty with no spaces or '+'; got '\(origin)'")
@@ -69,13 +79,18 @@ struct Ledgerd: AsyncParsableCommand {
         let logger = Logger(label: "ledgerd")
         if let restore {
             do {
-                try Restore.run(from: restore, into: settings.dataDirectory, origin: settings.origin ?? Self.defaultOrigin, logger: logger)
+                try Restore.run(from: restore, into: settings.dataDirectory, origin: settings.origin, logger: logger)
             } catch {
                 logger.critical("restore failed: \(error)")
                 throw ExitCode(1)
             }
+            if restoreOnly { return }
         }
-        settings.origin = settings.origin ?? Self.defaultOrigin
+        // Not configured: the existing ledger's own (its key's name), so that
+        // renaming the host does not stop the daemon; for a new ledger, the
+        // host's name.
+        settings.origin = settings.origin
+            ?? EventStore.existingOrigin(dataDirectory: settings.dataDirectory) ?? Self.defaultOrigin
         try await Daemon(settings: settings, configPath: config, logger: logger).run()
     }
 

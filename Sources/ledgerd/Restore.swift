@@ -23,7 +23,7 @@ enum Restore {
     /// system, so the final moves are renames).
     static let stagingDirectory = "restore-staging"
 
-    static func run(from source: String, into dataDirectory: String, origin: String, logger: Logger) throws {
+    static func run(from source: String, into dataDirectory: String, origin: String?, logger: Logger) throws {
         let fm = FileManager.default
         let lmdb = StoreLayout.environmentDirectory, keyFile = StoreLayout.signingKeyFile
         let target = dataDirectory + "/" + lmdb + "/data.mdb"
@@ -74,8 +74,8 @@ enum Restore {
                 logger.warning("restore: \(error); the restored ledger is in place")
             }
             try? fm.removeItem(atPath: staging)
-            if signer.name != origin {
-                logger.warning("restore: the backup's key is named '\(signer.name)', not '\(origin)'; start with --origin \(signer.name)")
+            if let origin, signer.name != origin {
+                logger.warning("restore: the backup's key is named '\(signer.name)', not '\(origin)' (the configured origin); set origin = \(signer.name)")
             }
             logger.notice("""
                 restore: \(source) verified and put in place in \(dataDirectory): \(verified.size) events, \

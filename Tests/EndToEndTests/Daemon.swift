@@ -11,6 +11,8 @@ final class DaemonProcess: @unchecked Sendable {
     private(set) var pid: pid_t = 0
     private(set) var notifications: [String] = []
     var extraArgs: [String]
+    /// The `--origin` flag given at start (nil: none, ledgerd's default).
+    var origin: String? = "test.local/dang-bo"
 
     /// A prefix that runs a command as `nobody` (uid and gid 65534, no groups).
     static let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
@@ -38,7 +40,8 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     func start(fd3: Int32? = nil, environment extra: [String: String] = [:], prefix: [String] = []) throws {
-        var args = ["--data-dir", dataDir, "--origin", "test.local/dang-bo"]
+        var args = ["--data-dir", dataDir]
+        if let origin { args += ["--origin", origin] }
         if fd3 == nil { args += ["--socket", socket] }
         args += extraArgs
         pid = try Spawn.start(Binaries.ledgerd, args, environment: environment.merging(extra) { $1 },

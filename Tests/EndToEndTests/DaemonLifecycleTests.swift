@@ -29,6 +29,27 @@ import Testing
         #expect(daemon.log.contains("<5>"), "journald priority prefixes on stderr")
     }
 
+    /// Without an origin configured, a ledger keeps its own (its key's
+    /// name): before, the default was the host's name, so a host renamed or
+    /// a config without `origin` stopped the daemon at start.
+    @Test func withoutAnOriginTheLedgerKeepsItsOwn() throws {
+        let daemon = try DaemonProcess()
+        #expect(try daemon.append(setupEvents).status == 0)
+        #expect(daemon.stop() == 0)
+        daemon.origin = nil
+        try daemon.start()
+        let checkpoint = try daemon.ctl(["checkpoint"])
+        #expect(checkpoint.status == 0, "\(checkpoint.stderr)")
+        #expect(checkpoint.stdout.hasPrefix("test.local/dang-bo\n"), "\(checkpoint.stdout)")
+        #expect(try daemon.append([task(2)]).status == 0)
+        // A new ledger without one is named after the host.
+        let fresh = try DaemonProcess(start: false)
+        fresh.origin = nil
+        try fresh.start()
+        let origin = try fresh.ctl(["checkpoint"]).stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(origin.hasSuffix("/ledger") && origin != "test.local/dang-bo", "\(origin)")
+    }
+
     @Test func aRefusedEventIsReportedAndTheGoodOnesStay() throws {
         let daemon = try DaemonProcess()
         _ = try daemon.append(setupEvents)

@@ -29,7 +29,7 @@ func requireID(_ value: String, _ option: String) throws {
 struct OrgCommand: QueryCommand {
     static let configuration = CommandConfiguration(
         commandName: "org", abstract: "One organization: kind, parent, children, registration, dissolution.",
-        discussion: "Example: ledgerctl org DB01 --as-of 2020-01-01")
+        discussion: "Example: ledgerctl org DB01 --as-of 2025-06-30")
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: ArgumentHelp("The organization's code.", valueName: "code")) var code: String
     @OptionGroup var time: TimeOptions
@@ -55,7 +55,7 @@ struct Orgs: QueryCommand {
 struct Members: QueryCommand {
     static let configuration = CommandConfiguration(
         abstract: "The members of the cells under an organization, with status and roles.",
-        discussion: "Example: ledgerctl members --org DB01-CB03 --as-of 2023-06-30")
+        discussion: "Example: ledgerctl members --org DB01-CB03 --as-of 2025-06-30")
     @OptionGroup var connection: ConnectionOptions
     @Option(help: ArgumentHelp("The organization's code.", valueName: "code")) var org: String
     @Flag(help: "Include members who left (retired to residence, removed, expelled).") var all = false
@@ -69,7 +69,7 @@ struct Members: QueryCommand {
 struct MemberCommand: QueryCommand {
     static let configuration = CommandConfiguration(
         commandName: "member", abstract: "One member's standing and full timeline.",
-        discussion: "Example: ledgerctl member DV000123 --as-of 2019-05-01")
+        discussion: "Example: ledgerctl member DV000123 --as-of 2025-06-30")
     @OptionGroup var connection: ConnectionOptions
     @Argument(help: ArgumentHelp("The member's id.", valueName: "id")) var id: String
     @OptionGroup var time: TimeOptions
@@ -111,7 +111,7 @@ struct History: QueryCommand {
 struct Meetings: QueryCommand {
     static let configuration = CommandConfiguration(
         abstract: "The meetings of a cell in a period.",
-        discussion: "Example: ledgerctl meetings --cell DB01-CB03 --from 2024-01-01 --to 2024-06-30")
+        discussion: "Example: ledgerctl meetings --cell DB01-CB03 --from 2025-01-01 --to 2025-06-30")
     @OptionGroup var connection: ConnectionOptions
     @Option(help: ArgumentHelp("The cell's code.", valueName: "code")) var cell: String
     @Option(help: ArgumentHelp("First day (YYYY-MM-DD).", valueName: "date")) var from: String

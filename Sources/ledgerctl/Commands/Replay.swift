@@ -14,7 +14,7 @@ struct Replay: ParsableCommand {
             the new directory OUT.
 
             Example:
-              ledgerctl replay --as-of 2024-12-31 --out /tmp/state-2024
+              ledgerctl replay --as-of 2025-06-30 --out /tmp/state-2025-06-30
             """)
 
     @OptionGroup var connection: ConnectionOptions

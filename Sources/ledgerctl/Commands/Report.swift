@@ -17,7 +17,7 @@ struct Report: ParsableCommand {
             committee office would write it; --format markdown or csv (the per-cell table) too.
 
             Example:
-              ledgerctl report --org DB01 --from 2024-01-01 --to 2024-12-31
+              ledgerctl report --org DB01 --from 2025-01-01 --to 2025-12-31
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, csv }

@@ -33,9 +33,12 @@ struct Backup: ParsableCommand {
             into DEST (which must not exist, on the daemon's machine and writable by it) while it goes
             on serving, then opens the copy and verifies every event, the tree and every checkpoint.
             Restore with: ledgerd --restore DEST --data-dir /var/lib/ledger (while ledgerd is stopped).
+            The packaged service may write only under /var/backups/ledger. The nightly
+            ledger-backup manages the timestamp-named backups there (YYYYMMDDTHHMMSSZ) and
+            deletes old ones; give a manual backup another name and it is left alone.
 
             Example:
-              ledgerctl backup /var/backups/ledger-2026-11-29
+              ledgerctl backup /var/backups/ledger/manual-2026-11-29
             """)
 
     @OptionGroup var connection: ConnectionOptions
