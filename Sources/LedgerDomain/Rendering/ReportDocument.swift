@@ -57,6 +57,18 @@ struct ReportDocument {
 
     static func meetings(_ d: ReportData) -> Section {
         let months = d.months.map { " (\(VietnameseFormat.integer($0)) tháng trọn trong kỳ)" } ?? ""
+        // A rate over no meetings, or "every month" over no whole month, is
+        // 0 % or 100 % in the JSON (the contract's rule) but says nothing: the
+        // text a committee signs says why there is no figure.
+        let monthly = d.months == 0
+            ? "— (kỳ báo cáo không có tháng trọn nào)"
+            : VietnameseFormat.fraction(d.cellsMeetingMonthly, of: d.cells, unit: "chi bộ")
+        let noMeetings = d.regularMeetings == 0 && d.thematicMeetings == 0
+        func rate(_ value: OneDecimal?) -> String {
+            noMeetings ? "— (không có cuộc sinh hoạt nào trong kỳ)" : VietnameseFormat.percent(value)
+        }
+        let duration = noMeetings
+            ? "— (không có cuộc sinh hoạt nào trong kỳ)" : "\(VietnameseFormat.decimal(d.averageDurationMinutes)) phút"
         var missing = Item(text: "Các chi bộ chưa sinh hoạt đủ:")
         switch d.cellsMissingMeetings {
         case nil: missing.text += " " + noData
@@ -69,18 +81,14 @@ struct ReportDocument {
         return Section(
             number: "II", title: "Sinh hoạt chi bộ",
             items: [
-                Item(
-                    text: "Chi bộ sinh hoạt đủ hằng tháng\(months): "
-                        + VietnameseFormat.fraction(d.cellsMeetingMonthly, of: d.cells, unit: "chi bộ")),
+                Item(text: "Chi bộ sinh hoạt đủ hằng tháng\(months): " + monthly),
                 Item(
                     text: "Số cuộc sinh hoạt định kỳ: \(VietnameseFormat.integer(d.regularMeetings)); "
                         + "sinh hoạt chuyên đề: \(VietnameseFormat.integer(d.thematicMeetings))"),
-                Item(text: "Tỷ lệ đảng viên dự sinh hoạt: \(VietnameseFormat.percent(d.attendanceRate))"),
-                Item(text: "Tỷ lệ đảng viên phát biểu ý kiến (trên số dự): \(VietnameseFormat.percent(d.speakerRate))"),
-                Item(
-                    text: "Thời lượng bình quân mỗi cuộc sinh hoạt: "
-                        + "\(VietnameseFormat.decimal(d.averageDurationMinutes)) phút"),
-                Item(text: "Tỷ lệ cuộc sinh hoạt có biên bản: \(VietnameseFormat.percent(d.minutesRecordedRate))"),
+                Item(text: "Tỷ lệ đảng viên dự sinh hoạt: \(rate(d.attendanceRate))"),
+                Item(text: "Tỷ lệ đảng viên phát biểu ý kiến (trên số dự): \(rate(d.speakerRate))"),
+                Item(text: "Thời lượng bình quân mỗi cuộc sinh hoạt: " + duration),
+                Item(text: "Tỷ lệ cuộc sinh hoạt có biên bản: \(rate(d.minutesRecordedRate))"),
                 missing,
             ])
     }

@@ -34,6 +34,22 @@ struct RenderingTextReportTests {
             ])
     }
 
+    /// A period with no meeting, or no whole month, gives the contract's 0 %
+    /// and 100 % in the JSON; the signed text says why there is no figure.
+    @Test func noMeetingsAndNoWholeMonthAreSaidNotComputed() {
+        let empty = ReportRenderer.text(RenderingFixtures.report([
+            "regularMeetings": 0, "thematicMeetings": 0, "attendanceRate": 0, "speakerRate": 0,
+            "averageDurationMinutes": 0, "minutesRecordedRate": 0, "months": 0, "cellsMeetingMonthly": 28,
+        ]))
+        let lines = RenderingFixtures.section("II", in: empty)
+        #expect(lines.contains("- Chi bộ sinh hoạt đủ hằng tháng (0 tháng trọn trong kỳ): — (kỳ báo cáo không có tháng trọn nào)"))
+        #expect(lines.contains("- Số cuộc sinh hoạt định kỳ: 0; sinh hoạt chuyên đề: 0"))
+        #expect(lines.contains("- Tỷ lệ đảng viên dự sinh hoạt: — (không có cuộc sinh hoạt nào trong kỳ)"))
+        #expect(lines.contains("- Thời lượng bình quân mỗi cuộc sinh hoạt: — (không có cuộc sinh hoạt nào trong kỳ)"))
+        #expect(lines.contains("- Tỷ lệ cuộc sinh hoạt có biên bản: — (không có cuộc sinh hoạt nào trong kỳ)"))
+        #expect(!lines.contains { $0.contains("0%") || $0.contains("100%") }, "\(lines)")
+    }
+
     @Test func generalSectionWithGroupedCounts() {
         #expect(
             section("I") == [
