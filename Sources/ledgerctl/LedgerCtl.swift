@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerWire
 
 /// `ledgerctl`: the ledger's command-line client. It talks to `ledgerd` over
 /// its Unix socket (found from --socket, then $LEDGER_SOCKET, then
@@ -25,6 +26,7 @@ struct LedgerCtl: ParsableCommand {
               ledgerctl export --through "$(sed -n 2p cp.txt)" --to ledger.jsonl
               ledgerctl verify-export ledger.jsonl --checkpoint cp.txt --key key.txt
             """,
+        version: LedgerVersion.string,
         subcommands: [
             Append.self, Status.self, Export.self, CheckpointCommand.self, Checkpoints.self, Pubkey.self, Verify.self,
             VerifyExport.self, Report.self, OrgCommand.self, Orgs.self, Members.self, MemberCommand.self,

@@ -45,8 +45,9 @@ struct Daemon {
         let handler = EngineRequestHandler(
             engine: engine, logger: logger,
             serverStatus: {
-                guard let stats = box.server?.statistics else { return [:] }
-                return ["connections": .int(Int64(stats.connections)), "requests": .int(Int64(stats.requests))]
+                guard let stats = box.server?.statistics else { return ["version": .string(LedgerVersion.string)] }
+                return ["connections": .int(Int64(stats.connections)), "requests": .int(Int64(stats.requests)),
+                        "version": .string(LedgerVersion.string)]
             },
             reload: {
                 guard let server = box.server else { return .failure(WireError(.unavailable, "not serving yet")) }

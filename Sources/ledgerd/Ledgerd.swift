@@ -3,6 +3,7 @@ import Foundation
 import LedgerEngine
 import LedgerServer
 import LedgerStore
+import LedgerWire
 import Logging
 
 /// `ledgerd`: the ledger daemon. Argument parsing and wiring only; the work
@@ -26,7 +27,8 @@ struct Ledgerd: AsyncParsableCommand {
               ledgerd --config /etc/ledger/ledgerd.conf
               ledgerd --restore /var/backups/ledger/20261128T023512Z --restore-only \\
                 --config /etc/ledger/ledgerd.conf
-            """)
+            """,
+        version: LedgerVersion.string)
 
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the ledger lives (default /var/lib/ledger).", valueName: "dir"))
     var dataDirectory: String?

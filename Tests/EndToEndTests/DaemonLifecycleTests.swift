@@ -20,6 +20,9 @@ import Testing
         let status = try daemon.ctl(["status", "--json"]).json()
         #expect(status["size"] == 5)
         #expect(status["rootHash"]?.stringValue?.count == 64)
+        let version = try daemon.ctl(["--version"])
+        #expect(version.status == 0 && !version.stdout.isEmpty)
+        #expect(status["version"]?.stringValue == version.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         let text = try daemon.ctl(["status"])
         #expect(text.stdout.contains("Số sự kiện:      5"))
 

@@ -35,6 +35,7 @@ struct Status: ParsableCommand {
         Output.line("Ảnh trạng thái:  đến sự kiện \(n("snapshotSeq")) (khởi động lại đọc lại \(max(0, n("size") - n("snapshotSeq"))) sự kiện sau đó)")
         Output.line("Kết nối:         \(n("connections"))")
         Output.line("Hoạt động:       \(n("uptimeSeconds")) giây")
+        if let version = status["version"]?.stringValue { Output.line("Phiên bản:       ledgerd \(version)") }
         if let halted = status["halted"]?.stringValue { Output.line("GHI BỊ DỪNG:     \(halted)") }
         if let failing = status["commitFailing"] {
             // Appends are refused with nothing written (a full disk, say) until a commit succeeds.
