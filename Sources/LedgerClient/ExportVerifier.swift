@@ -42,6 +42,8 @@ public struct ExportVerifier {
     }
 
     let checkpoint: Checkpoint
+    /// The tree size the checkpoint signs: the lines a verification reads.
+    public var checkpointSize: UInt64 { checkpoint.size }
     let lineBytesMax: Int
     /// The largest checkpoint size an export can be checked against.
     static let sizeMax: UInt64 = 1 << 53

@@ -144,12 +144,22 @@ enum Output {
 enum Progress {
     static let enabled = isatty(2) == 1
 
-    static func show(_ done: Int64, _ total: Int64) {
+    /// "label: done / total (n%)", or "label: done" without a total, over
+    /// the line before (cleared to its end).
+    static func show(_ done: Int64, _ total: Int64, _ label: String = "") {
         guard enabled else { return }
+        let prefix = label.isEmpty ? "" : label + ": "
         let text = total > 0
-            ? String(format: "\r%lld / %lld (%.0f%%)", done, total, 100 * Double(done) / Double(max(total, 1)))
-            : "\r\(done)"
-        FileHandle.standardError.write(Data(text.utf8))
+            ? String(format: "%lld / %lld (%.0f%%)", done, total, 100 * Double(done) / Double(max(total, 1)))
+            : "\(done)"
+        FileHandle.standardError.write(Data(("\r" + prefix + text + "\u{1B}[K").utf8))
+    }
+
+    /// What a long request without progress reports is doing (a terminal
+    /// only; cleared by `clear()` or the next line).
+    static func note(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
     }
 
     static func clear() {

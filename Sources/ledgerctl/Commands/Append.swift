@@ -146,7 +146,7 @@ struct Append: ParsableCommand {
             notes.removeAll(keepingCapacity: true)
             if Progress.enabled {
                 let rate = Double(stored + refused) / max(Date().timeIntervalSince(started), 0.001)
-                FileHandle.standardError.write(Data(String(format: "\r%d appended, %d refused (%.0f/s)", stored, refused, rate).utf8))
+                FileHandle.standardError.write(Data(String(format: "\r%d appended, %d refused (%.0f/s)\u{1B}[K", stored, refused, rate).utf8))
             }
         }
 

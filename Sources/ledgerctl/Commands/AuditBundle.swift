@@ -59,7 +59,9 @@ struct AuditBundle: ParsableCommand {
                 throw ClientError.io(operation: "write the export", errno: errno)
             }
             count += 1
+            if count % 65_536 == 0 { Progress.show(count, signedSize, "exported") }
         })
+        Progress.clear()
         try sink.commit()
         let size = checkpoint["size"]?.intValue ?? 0
         try Self.guide(size: size, events: count, origin: String(note.split(separator: "\n").first ?? ""))

@@ -54,10 +54,14 @@ struct Export: ParsableCommand {
                     throw ClientError.io(operation: "write the export", errno: errno)
                 }
                 count += 1
-                if count % 65_536 == 0 { Progress.show(count, 0) }
+                if count % 65_536 == 0 {
+                    Progress.show(count, throughSeq.map { Int64(max(0, $0 - fromSeq + 1)) } ?? 0, "exported")
+                }
             })
             try sink.commit()
+            Progress.clear()
         } catch {
+            Progress.clear()
             sink.discard()
             throw error
         }

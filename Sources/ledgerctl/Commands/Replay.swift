@@ -28,10 +28,15 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         var files: [String: [JSONValue]] = [:]
+        Progress.note("the daemon replays the log…")
+        var received: Int64 = 0
         let result = try Session.call(connection, "replay", time.args, onItem: { item in
             guard let file = item["file"]?.stringValue, let value = item["value"] else { return }
             files[file, default: []].append(value)
+            received += 1
+            if received % 4096 == 0 { Progress.show(received, 0, "entities received") }
         })
+        Progress.clear()
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         for name in ["organizations", "members", "inspections", "disciplines", "state"] {
             let values = files[name] ?? []

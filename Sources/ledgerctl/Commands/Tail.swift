@@ -50,7 +50,9 @@ struct Backup: ParsableCommand {
     }
 
     func run() throws {
+        Progress.note("backing up to \(dest), then verifying the copy…")
         let result = try Session.call(connection, "backup", ["dest": .string(dest)])
+        Progress.clear()
         if output.json { Output.json(result) } else {
             Output.line("Sao lưu: \(dest) — \(result["size"]?.intValue ?? 0) sự kiện, đã kiểm tra: "
                         + (result["verified"] == .bool(true) ? "hợp lệ" : "KHÔNG HỢP LỆ"))

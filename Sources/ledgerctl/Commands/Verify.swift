@@ -116,7 +116,8 @@ struct VerifyExport: ParsableCommand {
             throw ArgumentParser.ExitCode(1)
         }
         defer { if fd != 0 { close(fd) } }
-        var result = verifier.verify(fileDescriptor: fd) { lines in Progress.show(Int64(lines), 0) }
+        let signed = Int64(verifier.checkpointSize)
+        var result = verifier.verify(fileDescriptor: fd) { lines in Progress.show(Int64(lines), signed, "lines checked") }
         Progress.clear()
         var unsignedTail = false
         if result.ok, result.linesBeyondCheckpoint > 0, !allowUnsignedTail {
