@@ -12,10 +12,10 @@ struct LedgerCtl: ParsableCommand {
         commandName: "ledgerctl",
         abstract: "Record to and question the tamper-evident ledger of a Party committee.",
         discussion: """
-            The socket is found from --socket, then $LEDGER_SOCKET, then /run/ledger/ledger.sock.
+            The socket is found from --socket, then $LEDGER_SOCKET, then /run/ledger/ledger.sock. \
             Every query takes --json for scripts.
 
-            Exit codes: 0 ok; 1 refused or failed (an event refused, verification failed);
+            Exit codes: 0 ok; 1 refused or failed (an event refused, verification failed); \
             2 usage error; 3 daemon unreachable; 4 permission denied.
 
             Examples:

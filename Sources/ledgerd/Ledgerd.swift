@@ -14,12 +14,12 @@ struct Ledgerd: AsyncParsableCommand {
         commandName: "ledgerd",
         abstract: "The tamper-evident audit ledger daemon of a Party committee.",
         discussion: """
-            Appends events to an LMDB log with a Merkle tree and a signed checkpoint after every
+            Appends events to an LMDB log with a Merkle tree and a signed checkpoint after every \
             commit, and answers ledgerctl over a Unix socket. Flags override the config file.
 
-            Runs under systemd (Type=notify: READY=1, STATUS=, STOPPING=1, WATCHDOG=1; socket
-            activation through LISTEN_FDS) or in the foreground. SIGTERM or SIGINT: stop accepting,
-            finish in-flight commits, write a state snapshot, close LMDB. SIGHUP: reload the role map
+            Runs under systemd (Type=notify: READY=1, STATUS=, STOPPING=1, WATCHDOG=1; socket \
+            activation through LISTEN_FDS) or in the foreground. SIGTERM or SIGINT: stop accepting, \
+            finish in-flight commits, write a state snapshot, close LMDB. SIGHUP: reload the role map \
             from the config file. Logs go to stderr with journald priority prefixes.
 
             Examples:

@@ -9,15 +9,15 @@ struct Append: ParsableCommand {
         discussion: """
             Each line is one event as CONTRACT.md describes it:
               {"type":"MeetingHeld","occurredOn":"2024-03-14","data":{...},"idempotencyKey":"...","expectedVersion":7}
-            Prints one JSON result a line, in input order: {"seq":N} for a stored event (also
-            when its idempotency key was already stored for the same event: N is the first
-            one's seq), or {"error":{"code":"...","message":"..."}} when it was refused. The
-            advisory warnings of the domain rules (e.g. a meeting shorter than 90 minutes) and
-            notes about such duplicates go to stderr, naming the input line (the first 20
-            unless --all-warnings; then a count; `ledgerctl warnings --org CODE` lists
-            every warning the ledger holds). Events are
-            sent in batches; each acknowledged event is durable. A refused event does not stop
-            the others unless --atomic is given, in which case the whole input is one
+            Prints one JSON result a line, in input order: {"seq":N} for a stored event (also \
+            when its idempotency key was already stored for the same event: N is the first \
+            one's seq), or {"error":{"code":"...","message":"..."}} when it was refused. The \
+            advisory warnings of the domain rules (e.g. a meeting shorter than 90 minutes) and \
+            notes about such duplicates go to stderr, naming the input line (the first 20 \
+            unless --all-warnings; then a count; `ledgerctl warnings --org CODE` lists \
+            every warning the ledger holds). Events are \
+            sent in batches; each acknowledged event is durable. A refused event does not stop \
+            the others unless --atomic is given, in which case the whole input is one \
             all-or-nothing request (at most 10 000 events). Exits 1 if any event was refused.
 
             Examples:

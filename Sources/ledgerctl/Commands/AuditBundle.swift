@@ -10,9 +10,9 @@ struct AuditBundle: ParsableCommand {
         discussion: """
             DIR/checkpoint.txt   the latest signed checkpoint (taken before the export, so the
                                  export covers it)
-            DIR/checkpoints.jsonl every stored checkpoint, {"size":N,"checkpoint":"…"} a line
-            DIR/key.txt          the verifier key
-            DIR/ledger.jsonl     the export
+            DIR/checkpoints.jsonl every stored checkpoint, {"size":N,"checkpoint":"…"} a line \
+            DIR/key.txt          the verifier key \
+            DIR/ledger.jsonl     the export \
             DIR/VERIFY.md        how to check it with ledgerctl verify-export, and independently
 
             Example:

@@ -8,10 +8,10 @@ struct DemoData: ParsableCommand {
         commandName: "demo-data",
         abstract: "Print a realistic synthetic ledger as JSON Lines (offline; deterministic from the seed).",
         discussion: """
-            A bloc (DBK) with committees and cells of 5–25 members, with monthly and thematic meetings,
-            admissions, confirmations, transfers, retirements, inspections, supervisions, discipline,
-            ratings and a few retractions, in Vietnamese. The same seed always gives the same events,
-            in an order the ledger accepts on a fresh data directory. Streams: memory stays small
+            A bloc (DBK) with committees and cells of 5–25 members, with monthly and thematic meetings, \
+            admissions, confirmations, transfers, retirements, inspections, supervisions, discipline, \
+            ratings and a few retractions, in Vietnamese. The same seed always gives the same events, \
+            in an order the ledger accepts on a fresh data directory. Streams: memory stays small \
             even for 10 000 000 events.
 
             Example:

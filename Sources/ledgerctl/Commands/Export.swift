@@ -7,12 +7,12 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the whole log as JSON Lines, one event a line in seq order.",
         discussion: """
-            Each line is the stored record with its leafHash (CONTRACT.md, "An event as stored and
+            Each line is the stored record with its leafHash (CONTRACT.md, "An event as stored and \
             exported"). The export is taken from one consistent snapshot.
 
             Examples:
               ledgerctl export --from 1200 | head
-            To check it offline, take the checkpoint first and export exactly what it signs
+            To check it offline, take the checkpoint first and export exactly what it signs \
             (its second line is its size):
               ledgerctl checkpoint > checkpoint.txt; ledgerctl pubkey > key.txt
               ledgerctl export --through "$(sed -n 2p checkpoint.txt)" --to ledger.jsonl

@@ -7,11 +7,13 @@ struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Get an RFC 9162 inclusion or consistency proof, with the checkpoint it is against.",
         discussion: """
-            Examples:
-              ledgerctl prove inclusion 42 > proof.json        (event 42 is in the latest checkpoint's tree)
-              ledgerctl prove consistency 1000 2000 > proof.json (the tree of 2000 extends the tree of 1000)
-              ledgerctl check-proof proof.json --key key.txt
             The output is JSON (hex hashes); check it offline with `ledgerctl check-proof`.
+
+            Examples (event 42 is in the latest checkpoint's tree; the tree of 2000 events \
+            extends the tree of 1000):
+              ledgerctl prove inclusion 42 > proof.json
+              ledgerctl prove consistency 1000 2000 > proof.json
+              ledgerctl check-proof proof.json --key key.txt
             """,
         subcommands: [Inclusion.self, Consistency.self])
 
@@ -57,8 +59,8 @@ struct CheckProof: ParsableCommand {
         commandName: "check-proof",
         abstract: "Verify a proof from `ledgerctl prove` offline, and its checkpoints with --key.",
         discussion: """
-            Recomputes the root from the proof (RFC 9162 §2.1.3.2 / §2.1.4.2) and compares it with the
-            root in the proof; with --key, also verifies the signed checkpoints the proof carries and
+            Recomputes the root from the proof (RFC 9162 §2.1.3.2 / §2.1.4.2) and compares it with the \
+            root in the proof; with --key, also verifies the signed checkpoints the proof carries and \
             that their roots are the proof's. Exit 0 if it holds, 1 otherwise.
 
             Example:

@@ -6,14 +6,14 @@ struct Rebuild: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Have the daemon recompute every projection from the log and compare it with the live one (admin).",
         discussion: """
-            The daemon replays the whole log into a fresh state while it goes on serving, compares the
-            SHA-256 digest of its canonical snapshot with the live state's and, if they differ, swaps
-            the fresh state in between two commits. Prints the events replayed, events/s and whether
-            the digests matched. Exit code 0 either way (a mismatch has been repaired; --json shows
-            "matches":false and "swapped":true; "swapped":false with a "note" when events were
+            The daemon replays the whole log into a fresh state while it goes on serving, compares the \
+            SHA-256 digest of its canonical snapshot with the live state's and, if they differ, swaps \
+            the fresh state in between two commits. Prints the events replayed, events/s and whether \
+            the digests matched. Exit code 0 either way (a mismatch has been repaired; --json shows \
+            "matches":false and "swapped":true; "swapped":false with a "note" when events were \
             appended meanwhile: run it again); 4 without the admin role.
 
-            With --json: {"events":N,"seconds":S,"eventsPerSecond":N,"digest":"<hex>",
+            With --json: {"events":N,"seconds":S,"eventsPerSecond":N,"digest":"<hex>", \
             "liveDigest":"<hex>","matches":true,"swapped":false}
 
             Examples:
@@ -53,7 +53,7 @@ struct Checkpoints: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the stored signed checkpoints, oldest first (auditor).",
         discussion: """
-            One checkpoint is signed after every commit. Without --json, one line per checkpoint: its
+            One checkpoint is signed after every commit. Without --json, one line per checkpoint: its \
             tree size and root hash; --json gives {"checkpoints":[{"size":N,"checkpoint":"<signed note>"}]}.
 
             Examples:

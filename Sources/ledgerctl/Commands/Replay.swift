@@ -7,10 +7,10 @@ struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write the full state at a point in time as JSON files, for auditors.",
         discussion: """
-            --as-of DATE: what was true on that business date, as the ledger knows it now.
-            --at-seq N: what the ledger knew after N events (replayed from the log).
-            Writes organizations.json, members.json (with timelines), inspections.json,
-            disciplines.json and state.json (seq and a SHA-256 digest of the replayed state) into
+            --as-of DATE: what was true on that business date, as the ledger knows it now. \
+            --at-seq N: what the ledger knew after N events (replayed from the log). \
+            Writes organizations.json, members.json (with timelines), inspections.json, \
+            disciplines.json and state.json (seq and a SHA-256 digest of the replayed state) into \
             the new directory OUT.
 
             Example:

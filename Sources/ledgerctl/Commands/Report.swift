@@ -5,15 +5,15 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The committee report for the cells under an organization over a period.",
         discussion: """
-            Covers the cells under --org (or --org itself if it is a cell) registered on or before
-            --to and not dissolved before --from. Only events that occurred in [--from, --to] count;
+            Covers the cells under --org (or --org itself if it is a cell) registered on or before \
+            --to and not dissolved before --from. Only events that occurred in [--from, --to] count; \
             retracted events never. Months are the calendar months wholly inside the period.
 
-            --json prints the contract's keys (organization, from, to, cells, members,
-            regularMeetings, thematicMeetings, cellsMeetingMonthly, cellsMissingMeetings,
-            attendanceRate, speakerRate, averageDurationMinutes, minutesRecordedRate,
-            inspectedCells, supervisedCells, inspections, supervisions, disciplines,
-            retireesPendingTransfer, membersWithoutTask). Without it, a report in Vietnamese as a
+            --json prints the contract's keys (organization, from, to, cells, members, \
+            regularMeetings, thematicMeetings, cellsMeetingMonthly, cellsMissingMeetings, \
+            attendanceRate, speakerRate, averageDurationMinutes, minutesRecordedRate, \
+            inspectedCells, supervisedCells, inspections, supervisions, disciplines, \
+            retireesPendingTransfer, membersWithoutTask). Without it, a report in Vietnamese as a \
             committee office would write it; --format markdown or csv (the per-cell table) too.
 
             Example:

@@ -5,9 +5,9 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the ledger's size, Merkle root, latest checkpoint and the daemon's health.",
         discussion: """
-            With --json: {"size":N,"rootHash":"<hex>","checkpointSize":N,"checkpoint":"<signed note>",
-            "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,"snapshotSeq":N,...}
-            snapshotSeq is the event the state snapshot on disk reaches: a restart of
+            With --json: {"size":N,"rootHash":"<hex>","checkpointSize":N,"checkpoint":"<signed note>", \
+            "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,"snapshotSeq":N,...} \
+            snapshotSeq is the event the state snapshot on disk reaches: a restart of \
             ledgerd reads it and replays the events after it.
 
             Examples:
@@ -52,10 +52,10 @@ struct CheckpointCommand: ParsableCommand {
             Example (save it for offline verification):
               ledgerctl checkpoint > checkpoint.txt
 
-            ledgerctl remembers the last checkpoint it verified for each ledger (under
-            $LEDGER_STATE_DIR, default ~/.local/state/ledger) and checks, with an RFC 9162
-            consistency proof, that every later one extends it. A ledger that was rolled back or
-            forked is reported loudly, with both checkpoints, and the exit code is 1. status and
+            ledgerctl remembers the last checkpoint it verified for each ledger (under \
+            $LEDGER_STATE_DIR, default ~/.local/state/ledger) and checks, with an RFC 9162 \
+            consistency proof, that every later one extends it. A ledger that was rolled back or \
+            forked is reported loudly, with both checkpoints, and the exit code is 1. status and \
             verify do the same.
             """)
 

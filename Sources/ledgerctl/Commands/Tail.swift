@@ -7,7 +7,7 @@ struct Tail: ParsableCommand {
         discussion: """
             Examples:
               ledgerctl tail --from 1200
-              ledgerctl tail --follow            (new events as they are committed; Ctrl-C to stop)
+              ledgerctl tail --follow     (new events as they are committed; Ctrl-C stops)
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -29,12 +29,12 @@ struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Take a hot, compacted copy of the ledger into a new directory, then verify the copy.",
         discussion: """
-            The daemon copies its LMDB environment (mdb_env_copy2 with MDB_CP_COMPACT) and signing key
-            into DEST (which must not exist, on the daemon's machine and writable by it) while it goes
-            on serving, then opens the copy and verifies every event, the tree and every checkpoint.
-            Restore with: ledgerd --restore DEST --data-dir /var/lib/ledger (while ledgerd is stopped).
-            The packaged service may write only under /var/backups/ledger. The nightly
-            ledger-backup manages the timestamp-named backups there (YYYYMMDDTHHMMSSZ) and
+            The daemon copies its LMDB environment (mdb_env_copy2 with MDB_CP_COMPACT) and signing key \
+            into DEST (which must not exist, on the daemon's machine and writable by it) while it goes \
+            on serving, then opens the copy and verifies every event, the tree and every checkpoint. \
+            Restore with: ledgerd --restore DEST --data-dir /var/lib/ledger (while ledgerd is stopped). \
+            The packaged service may write only under /var/backups/ledger. The nightly \
+            ledger-backup manages the timestamp-named backups there (YYYYMMDDTHHMMSSZ) and \
             deletes old ones; give a manual backup another name and it is left alone.
 
             Example:

@@ -7,9 +7,9 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Have the daemon re-check every stored event, the Merkle tree, every checkpoint and the projections.",
         discussion: """
-            Recomputes each leaf hash from the stored bytes, every tree node, the root at each
-            checkpoint's size and each checkpoint's signature, and replays the log to compare the
-            projections with the live ones. Names the first bad seq or checkpoint. Exit code 0
+            Recomputes each leaf hash from the stored bytes, every tree node, the root at each \
+            checkpoint's size and each checkpoint's signature, and replays the log to compare the \
+            projections with the live ones. Names the first bad seq or checkpoint. Exit code 0 \
             when everything verifies, 1 otherwise.
 
             Examples:
@@ -44,19 +44,19 @@ struct VerifyExport: ParsableCommand {
         commandName: "verify-export",
         abstract: "Verify an export offline against a signed checkpoint and the verifier key (no daemon needed).",
         discussion: """
-            Recomputes every leafHash as SHA-256(0x00 ‖ JCS(line without leafHash)), checks that seqs
-            run 1, 2, 3, … and that the RFC 9162 root at the checkpoint's size equals the signed
-            checkpoint's root; checks the checkpoint's Ed25519 signature with the key. Names the
+            Recomputes every leafHash as SHA-256(0x00 ‖ JCS(line without leafHash)), checks that seqs \
+            run 1, 2, 3, … and that the RFC 9162 root at the checkpoint's size equals the signed \
+            checkpoint's root; checks the checkpoint's Ed25519 signature with the key. Names the \
             first bad seq. Exit code 0 when the export verifies, 1 otherwise.
 
-            Lines after the checkpoint's size are covered by no signature: anyone could have
-            written them. An export with such lines fails unless --allow-unsigned-tail is given
-            (then they are only checked for their own leafHash and seq order, and counted).
+            Lines after the checkpoint's size are covered by no signature: anyone could have \
+            written them. An export with such lines fails unless --allow-unsigned-tail is given \
+            (then they are only checked for their own leafHash and seq order, and counted). \
             Export exactly what a checkpoint signs with `ledgerctl export --through SIZE`.
 
-            An event rewritten together with its leafHash hashes to its own leafHash: only the
-            root disagrees, and no seq can be named from one checkpoint. With --checkpoints (every
-            checkpoint the ledger signed, as in an audit bundle), the export is read once more and
+            An event rewritten together with its leafHash hashes to its own leafHash: only the \
+            root disagrees, and no seq can be named from one checkpoint. With --checkpoints (every \
+            checkpoint the ledger signed, as in an audit bundle), the export is read once more and \
             the seqs between the last checkpoint it matches and the first it does not are named.
 
             Example (an audit bundle):

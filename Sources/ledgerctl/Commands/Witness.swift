@@ -7,16 +7,16 @@ struct Witness: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Co-sign the ledger's current checkpoint with your own key, as a witness.",
         discussion: """
-            Several committee members can each hold the log to its history: each verifies the
-            current checkpoint (its signature, and that it extends the last one they verified) and
-            adds their own Ed25519 signature line to the signed note (C2SP signed-note: verifiers
-            ignore signatures from keys they do not know). Keep the cosigned notes: a later rollback
+            Several committee members can each hold the log to its history: each verifies the \
+            current checkpoint (its signature, and that it extends the last one they verified) and \
+            adds their own Ed25519 signature line to the signed note (C2SP signed-note: verifiers \
+            ignore signatures from keys they do not know). Keep the cosigned notes: a later rollback \
             or fork would contradict a checkpoint you signed.
 
-            A witness signs only what it checked: the first time, the checkpoint becomes your anchor;
-            after that, each checkpoint must be proven to extend the one you last verified (an RFC 9162
-            consistency proof, which needs the auditor role). Without that proof nothing is signed
-            and the exit code is 1; a rollback, a fork, or another origin or key at the same socket
+            A witness signs only what it checked: the first time, the checkpoint becomes your anchor; \
+            after that, each checkpoint must be proven to extend the one you last verified (an RFC 9162 \
+            consistency proof, which needs the auditor role). Without that proof nothing is signed \
+            and the exit code is 1; a rollback, a fork, or another origin or key at the same socket \
             is reported with both checkpoints and exit code 1.
 
             Examples: create your key once (mode 0600; prints your verifier key to give to others):
