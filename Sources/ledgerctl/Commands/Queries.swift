@@ -120,7 +120,8 @@ struct Meetings: QueryCommand {
     @OptionGroup var output: OutputOptions
     func validate() throws {
         try requireID(cell, "--cell")
-        guard Validation.isDate(from), Validation.isDate(to) else { throw ValidationError("--from and --to want dates as YYYY-MM-DD") }
+        try Validation.requireDate(from, "--from")
+        try Validation.requireDate(to, "--to")
     }
     var verb: String { "meetings" }
     var queryArgs: [String: JSONValue] { ["cell": .string(cell), "from": .string(from), "to": .string(to)] }

@@ -32,8 +32,8 @@ struct Report: ParsableCommand {
 
     func validate() throws {
         guard Validation.isID(org) else { throw ValidationError("--org wants a code of 1–64 characters A-Z a-z 0-9 . _ -; got '\(org)'") }
-        guard Validation.isDate(from) else { throw ValidationError("--from wants a date as YYYY-MM-DD; got '\(from)'") }
-        guard Validation.isDate(to) else { throw ValidationError("--to wants a date as YYYY-MM-DD; got '\(to)'") }
+        try Validation.requireDate(from, "--from")
+        try Validation.requireDate(to, "--to")
         guard from <= to else { throw ValidationError("--from (\(from)) is after --to (\(to))") }
         if time.asOf != nil {
             throw ValidationError(
