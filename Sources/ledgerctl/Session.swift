@@ -89,34 +89,35 @@ enum Output {
         for row in rows { line(render(row)) }
     }
 
-    /// Text for a JSON value in a table cell.
-    static func cell(_ value: JSONValue?) -> String {
-        switch value {
-        case nil, .null?: return "—"
-        case .string(let s)?: return s
-        case .int(let i)?: return String(i)
-        case .double(let d)?: return String(format: "%.1f", d)
-        case .bool(let b)?: return b ? "có" : "không"
-        case .array(let a)?: return a.isEmpty ? "—" : a.map { cell($0) }.joined(separator: ", ")
-        case .object?: return value!.canonicalString
-        }
+    /// Text for a JSON value in a table cell: in words (`Vocabulary`), at
+    /// most `cellCharactersMax` characters (the whole text is in --json).
+    static func cell(_ value: JSONValue?, key: String = "") -> String {
+        let text = value.map { Vocabulary.text($0, key: key) } ?? "—"
+        guard text.count > cellCharactersMax else { return text }
+        return String(text.prefix(cellCharactersMax - 1)) + "…"
     }
 
-    /// A readable rendering of any result: key–value lines, arrays of objects as tables.
+    static let cellCharactersMax = 72
+
+    /// A readable rendering of any result: "label: value" lines in
+    /// Vietnamese, arrays of objects as tables.
     static func human(_ value: JSONValue, indent: String = "") {
         switch value {
         case .object(let object):
-            for key in object.keys.sorted() {
+            for key in Vocabulary.ordered(object.keys) {
                 let v = object[key]!
+                let label = Vocabulary.label(key)
                 switch v {
+                case .object(let inner) where inner["kind"] != nil:
+                    line("\(indent)\(label): \(Vocabulary.change(inner))")
                 case .object:
-                    line("\(indent)\(key):")
+                    line("\(indent)\(label):")
                     human(v, indent: indent + "  ")
                 case .array(let items) where items.contains(where: { $0.objectValue != nil }):
-                    line("\(indent)\(key): \(items.count)")
+                    line("\(indent)\(label): \(items.count)")
                     humanTable(items, indent: indent + "  ")
                 default:
-                    line("\(indent)\(key): \(cell(v))")
+                    line("\(indent)\(label): \(Vocabulary.text(v, key: key))")
                 }
             }
         case .array(let items):
@@ -128,15 +129,15 @@ enum Output {
 
     static func humanTable(_ items: [JSONValue], indent: String) {
         guard !items.isEmpty else { return }
-        var keys: [String] = []
-        for item in items {
-            for key in (item.objectValue?.keys.sorted() ?? []) where !keys.contains(key) { keys.append(key) }
-        }
+        var seen = Set<String>()
+        for item in items { seen.formUnion(item.objectValue?.keys ?? [:].keys) }
+        let keys = Vocabulary.ordered(seen)
         if keys.isEmpty {
             for item in items { line(indent + cell(item)) }
             return
         }
-        table(keys.map { indent + $0 }, items.map { item in keys.enumerated().map { i, k in (i == 0 ? indent : "") + cell(item[k]) } })
+        table(keys.map { indent + Vocabulary.label($0) },
+              items.map { item in keys.enumerated().map { i, k in (i == 0 ? indent : "") + cell(item[k], key: k) } })
     }
 }
 

@@ -190,7 +190,11 @@ import Testing
         #expect(memberThen["cell"]?.stringValue == model.cell(ofMember: memberId, on: middle))
         #expect(memberThen["asOf"]?.stringValue == middle)
         let memberText = try ok(daemon, ["member", memberId])
-        #expect(memberText.contains(memberId) && memberText.contains("timeline"))
+        // In Vietnamese: labels, the values of enumerations, timeline changes as phrases.
+        #expect(memberText.contains("mã đảng viên: \(memberId)") && memberText.contains("diễn biến:"), "\(memberText)")
+        #expect(memberText.contains("đăng ký: ") || memberText.contains("kết nạp: "), "\(memberText)")
+        #expect(memberText.contains("chính thức") || memberText.contains("dự bị"), "\(memberText)")
+        #expect(!memberText.contains("{\"kind\""), "no raw JSON in the human output: \(memberText)")
         let tooEarly = try daemon.ctl(["member", memberId, "--as-of", "1990-01-01"])
         #expect(tooEarly.status == 1 && tooEarly.stderr.contains("not-found"), "\(tooEarly.stderr)")
 
@@ -253,9 +257,9 @@ import Testing
         #expect(meetings["count"]?.intValue == Int64(held.count))
         #expect(held.count >= 1, "the cell met in the period")
         let none = try ok(daemon, ["meetings", "--cell", cell, "--from", "2001-01-01", "--to", "2001-12-31"])
-        #expect(none.contains("count: 0") && none.contains("meetings: —"), "\(none)")
+        #expect(none.contains("số lượng: 0") && none.contains("cuộc sinh hoạt: —"), "\(none)")
         let meetingsText = try ok(daemon, ["meetings", "--cell", cell, "--from", from, "--to", to])
-        #expect(meetingsText.contains(cell) && meetingsText.contains("regular"))
+        #expect(meetingsText.contains(cell) && meetingsText.contains("định kỳ"), "\(meetingsText)")
         let notACell = try daemon.ctl(["meetings", "--cell", committee, "--from", from, "--to", to])
         #expect(notACell.status == 1, "\(notACell.stderr)")
 
