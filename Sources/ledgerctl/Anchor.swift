@@ -34,6 +34,8 @@ struct Anchor {
 
     enum Verdict {
         case first
+        /// Nothing remembered: the state directory could not be written (warned).
+        case notRemembered
         case extended(from: UInt64)
         case same
         case notChecked(String)
@@ -64,12 +66,12 @@ struct Anchor {
 
     /// Remembers the origin and key seen at `socket` the first time; after
     /// that, another origin or key there is an alarm.
-    private func checkBinding(socket: String, origin: String, key: String) throws {
+    /// Returns false if it could not remember a first binding (warned).
+    private func checkBinding(socket: String, origin: String, key: String) throws -> Bool {
         let socket = URL(fileURLWithPath: socket).resolvingSymlinksInPath().path
         let file = bindingPath(for: socket)
         guard let data = FileManager.default.contents(atPath: file) else {
-            try write(.object(["socket": .string(socket), "origin": .string(origin), "verifierKey": .string(key)]), to: file)
-            return
+            return try write(.object(["socket": .string(socket), "origin": .string(origin), "verifierKey": .string(key)]), to: file)
         }
         guard let stored = try? JSONParser.parse(Array(data)), let storedOrigin = stored["origin"]?.stringValue,
               let storedKey = stored["verifierKey"]?.stringValue
@@ -88,6 +90,7 @@ struct Anchor {
                 If the committee moved its ledger on purpose, remove \(file) after checking why.
                 """)
         }
+        return true
     }
 
     /// Checks `note` (the ledger's current signed checkpoint) against the
@@ -104,10 +107,11 @@ struct Anchor {
                 The checkpoint's origin \(current.origin) is not the name of the key that signed it (\(verifier.name)).
                 """)
         }
-        try checkBinding(socket: connection.socketPath, origin: current.origin, key: vkey)
+        let bound = try checkBinding(socket: connection.socketPath, origin: current.origin, key: vkey)
         let file = path(for: current.origin)
         guard let data = FileManager.default.contents(atPath: file) else {
-            try remember(text, key: vkey, at: file)
+            // Unwritable state dir: warned once already, nothing remembered.
+            guard bound, try remember(text, key: vkey, at: file) else { return .notRemembered }
             return .first
         }
         guard let stored = try? JSONParser.parse(Array(data)),
@@ -168,30 +172,50 @@ struct Anchor {
                 \(text)
                 """)
         }
-        try remember(text, key: vkey, at: file)
+        _ = try remember(text, key: vkey, at: file)
         return .extended(from: old.size)
     }
 
     /// Best effort: a user without a writable state dir still gets answers,
     /// with a warning that nothing is remembered.
-    private func remember(_ note: String, key: String, at file: String) throws {
+    private func remember(_ note: String, key: String, at file: String) throws -> Bool {
         try write(.object(["checkpoint": .string(note), "verifierKey": .string(key)]), to: file)
     }
 
-    private func write(_ value: JSONValue, to file: String) throws {
+    /// False (after a warning) if `file` could not be written.
+    private func write(_ value: JSONValue, to file: String) throws -> Bool {
         do {
             try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
                                                     withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try Data(CanonicalJSON.encode(value)).write(to: URL(fileURLWithPath: file), options: .atomic)
+            return true
         } catch {
             if mustRemember {
                 throw Alarm(description: """
-                    cannot remember the checkpoint in \(file) (\(error.localizedDescription)); a witness signs only \
+                    cannot remember the checkpoint in \(file) (\(Self.reason(error, writing: file))); a witness signs only \
                     what it can hold later checkpoints to: set LEDGER_STATE_DIR to a directory you can write
                     """)
             }
-            Output.error("warning: cannot remember the checkpoint in \(file) (\(error.localizedDescription)); set LEDGER_STATE_DIR")
+            Output.error("warning: cannot remember the checkpoint in \(file) (\(Self.reason(error, writing: file))); set LEDGER_STATE_DIR to a directory you can write")
+            return false
         }
+    }
+
+    /// Why `file` could not be written, in words (Foundation says only
+    /// "error 512"): the nearest existing directory above it is a file, or
+    /// not writable.
+    private static func reason(_ error: any Error, writing file: String) -> String {
+        var path = (file as NSString).deletingLastPathComponent
+        while !path.isEmpty && path != "/" {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { return "\(path) is not a directory" }
+                if access(path, W_OK) != 0 { return "\(path) is not writable" }
+                break
+            }
+            path = (path as NSString).deletingLastPathComponent
+        }
+        return error.localizedDescription
     }
 
     /// Runs the check and prints what it found on stderr; an alarm exits 1.
@@ -204,7 +228,7 @@ struct Anchor {
             switch verdict {
             case .first: if !quiet { Output.error("remembered this checkpoint as the anchor for later checks") }
             case .extended(let from): if !quiet { Output.error("consistent with the checkpoint of size \(from) you verified before") }
-            case .same: break
+            case .same, .notRemembered: break
             case .notChecked(let why): Output.error("warning: consistency with your remembered checkpoint not checked: \(why)")
             }
             return verdict

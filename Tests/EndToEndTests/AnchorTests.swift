@@ -106,6 +106,10 @@ import Testing
         let status = try daemon.ctl(["checkpoint"], prefix: unwritable)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stderr.contains("warning: cannot remember"))
+        // Once, with the reason, and no claim that it was remembered after all.
+        #expect(status.stderr.components(separatedBy: "cannot remember").count == 2, "\(status.stderr)")
+        #expect(status.stderr.contains("(/dev/null is not a directory)"), "\(status.stderr)")
+        #expect(!status.stderr.contains("remembered this checkpoint"), "\(status.stderr)")
         _ = daemon.stop()
     }
 

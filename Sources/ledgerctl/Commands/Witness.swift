@@ -68,6 +68,10 @@ struct Witness: ParsableCommand {
             Output.error("first use: this checkpoint is now your anchor; later ones must extend it")
         case .same, .extended:
             break
+        case .notRemembered:
+            // (mustRemember throws first; kept so that a witness never signs what it cannot hold to later.)
+            Output.error("not cosigned: the checkpoint could not be remembered; set LEDGER_STATE_DIR to a directory you can write")
+            throw ArgumentParser.ExitCode(1)
         case .notChecked:
             Output.error("""
                 not cosigned: a witness signs only a checkpoint proven to extend the one it signed before. \
