@@ -8,6 +8,10 @@ struct ConnectionOptions: ParsableArguments {
     var socket: String?
 
     var socketPath: String { SocketLocator.resolve(flag: socket) }
+
+    func validate() throws {
+        if let socket, socket.isEmpty { throw ValidationError("--socket wants a path; got an empty one") }
+    }
 }
 
 /// --json for scripts.

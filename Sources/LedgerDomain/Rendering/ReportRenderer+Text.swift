@@ -1,8 +1,7 @@
 /// Plain-text layout of the signed report.
 ///
 /// ```
-/// ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH
-///                                         ĐẢNG CỘNG SẢN VIỆT NAM
+/// ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH          ĐẢNG CỘNG SẢN VIỆT NAM
 ///
 /// BÁO CÁO
 /// Tình hình sinh hoạt chi bộ, kiểm tra, giám sát và kỷ luật đảng
@@ -20,9 +19,14 @@ extension ReportRenderer {
     static let rightColumn = String(repeating: " ", count: 40)
 
     static func renderText(_ doc: ReportDocument) -> String {
-        var lines: [String] = [
-            doc.issuer,
-            rightColumn + ReportDocument.party,
+        // The issuer on the left and the Party on the right of one line, as
+        // a Party document is headed; a name too long for the left column
+        // puts the Party on the line below.
+        let issuer = doc.issuer
+        let header = issuer.count + 2 <= rightColumn.count
+            ? [issuer + String(repeating: " ", count: rightColumn.count - issuer.count) + ReportDocument.party]
+            : [issuer, rightColumn + ReportDocument.party]
+        var lines: [String] = header + [
             "",
             ReportDocument.title,
             ReportDocument.subject,

@@ -18,7 +18,8 @@ struct Append: ParsableCommand {
             every warning the ledger holds). Events are \
             sent in batches; each acknowledged event is durable. A refused event does not stop \
             the others unless --atomic is given, in which case the whole input is one \
-            all-or-nothing request (at most 10 000 events). Exits 1 if any event was refused.
+            all-or-nothing request (at most 10 000 events). Exits 1 if any event was refused. \
+            Blank lines are skipped and get no result line.
 
             Examples:
               ledgerctl append meetings-2024-03.jsonl
@@ -60,6 +61,9 @@ struct Append: ParsableCommand {
             }
         } else {
             fd = 0
+            if isatty(0) == 1 {
+                Output.error("reading events from the terminal, one JSON object a line; end with Ctrl-D")
+            }
         }
         defer { if fd != 0 { close(fd) } }
         let connection = try Session.connect(self.connection)

@@ -11,14 +11,22 @@ struct RenderingTextReportTests {
     @Test func headedLikeABaoCao() {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(
-            Array(lines.prefix(6)) == [
-                "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH",
-                String(repeating: " ", count: 40) + "ĐẢNG CỘNG SẢN VIỆT NAM",
+            Array(lines.prefix(5)) == [
+                "ĐẢNG BỘ KHỐI CÁC CƠ QUAN TỈNH" + String(repeating: " ", count: 11) + "ĐẢNG CỘNG SẢN VIỆT NAM",
                 "",
                 "BÁO CÁO",
                 "Tình hình sinh hoạt chi bộ, kiểm tra, giám sát và kỷ luật đảng",
                 "từ ngày 01/01/2025 đến ngày 31/12/2025",
             ])
+    }
+
+    /// A name too long for the left column puts the Party on the line below.
+    @Test func aLongIssuerPutsThePartyBelow() {
+        let long = "ĐẢNG BỘ KHỐI DOANH NGHIỆP VÀ CÁC CƠ QUAN TRUNG ƯƠNG"
+        let lines = ReportRenderer.text(RenderingFixtures.report(["organizationName": .string(long)]))
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasPrefix("ĐẢNG BỘ KHỐI DOANH NGHIỆP") == true, "\(lines.prefix(3))")
+        #expect(lines.dropFirst().first == String(repeating: " ", count: 40) + "ĐẢNG CỘNG SẢN VIỆT NAM")
     }
 
     @Test func sectionsInOrder() {
@@ -162,14 +170,14 @@ struct RenderingTextReportTests {
             ]))
         let combining = nfd.unicodeScalars.filter { $0.properties.generalCategory == .nonspacingMark }
         #expect(combining.isEmpty)
-        #expect(nfd.unicodeScalars.starts(with: "ĐẢNG BỘ KHỐI\n".unicodeScalars))
+        #expect(nfd.unicodeScalars.starts(with: "ĐẢNG BỘ KHỐI  ".unicodeScalars))
         let retiree = RenderingFixtures.section("V", in: nfd)[2].unicodeScalars
         #expect(Array(retiree) == Array("  + Trần Thị Bình (DV-0007)".unicodeScalars))
     }
 
     @Test func missingExtrasFallBackToCodes() {
         let bare = ReportRenderer.text(RenderingFixtures.bare)
-        #expect(bare.hasPrefix("DBK-CQT\n"))
+        #expect(bare.hasPrefix("DBK-CQT  "))
         #expect(bare.contains("\n- Chi bộ sinh hoạt đủ hằng tháng: 20/28 chi bộ (71,4%)\n"))
         #expect(bare.contains("\n  + CB-03: thiếu 2 tháng\n"))
         #expect(bare.contains("\n  + DV-0007\n"))
@@ -178,7 +186,7 @@ struct RenderingTextReportTests {
 
     @Test func missingContractFiguresAreNotInventedZeros() {
         let empty = ReportRenderer.text(.object([:]))
-        #expect(empty.hasPrefix("—\n"))
+        #expect(empty.hasPrefix("—  "))
         #expect(empty.contains("\ntừ ngày … đến ngày …\n"))
         #expect(empty.contains("\n- Số chi bộ: —\n"))
         #expect(empty.contains("\n- Kiểm tra —/— chi bộ; giám sát —/— chi bộ\n"))
