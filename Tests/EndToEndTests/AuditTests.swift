@@ -35,6 +35,18 @@ import Testing
         var lines: [String] { ((try? String(contentsOfFile: export, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
     }
 
+    /// The checkpoint and key files given the other way round: a usage
+    /// error naming the file, not a parse error of one of them.
+    @Test func swappedCheckpointAndKeyFilesAreNamed() throws {
+        let f = try Fixture()
+        let swapped = try f.verifyExport(f.lines, checkpoint: f.key, key: f.checkpoint)
+        #expect(swapped.status == 2, "\(swapped.stderr)")
+        #expect(swapped.stderr.contains("holds a verifier key, not a signed checkpoint (were --checkpoint and --key swapped?)"),
+                "\(swapped.stderr)")
+        let twice = try f.verifyExport(f.lines, checkpoint: f.checkpoint, key: f.checkpoint)
+        #expect(twice.status == 2 && twice.stderr.contains("holds a signed note, not a verifier key"), "\(twice.stderr)")
+    }
+
     @Test func anExportVerifiesOfflineAndEveryMutationIsNamed() throws {
         let f = try Fixture()
         let lines = f.lines

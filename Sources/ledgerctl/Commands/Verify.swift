@@ -96,11 +96,24 @@ struct VerifyExport: ParsableCommand {
             Output.error("cannot read the checkpoint \(checkpoint): \(error)")
             throw ArgumentParser.ExitCode(1)
         }
+        let looksLikeKey = { (text: String) in
+            let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return !t.isEmpty && !t.contains("\n") && t.contains("+")  // name+hash+base64 (which may hold '+' too)
+        }
+        if looksLikeKey(note) {
+            throw ValidationError("""
+                --checkpoint \(checkpoint) holds a verifier key, not a signed checkpoint \
+                (were --checkpoint and --key swapped?)
+                """)
+        }
         do {
             vkey = String(decoding: try BoundedFile.read(key, limit: BoundedFile.keyBytesMax), as: UTF8.self)
         } catch {
             Output.error("cannot read the key \(key): \(error)")
             throw ArgumentParser.ExitCode(1)
+        }
+        if !looksLikeKey(vkey) && (vkey.contains("\n\n") || vkey.contains("\n\u{2014} ")) {
+            throw ValidationError("--key \(key) holds a signed note, not a verifier key (were --checkpoint and --key swapped?)")
         }
         let verifier: ExportVerifier
         do {
