@@ -135,6 +135,13 @@ struct ConnectionHandler: Sendable {
             return .error(id: request.id, Self.permissionDenied(peer: peer, verb: request.verb, required: required))
         }
         if request.verb == "ping" {
+            // Answered here, before the handler's own check of argument names.
+            if let unknown = VerbCatalog.unknownArgument(of: "ping", in: request.args.keys) {
+                return .error(
+                    id: request.id,
+                    WireError(.badArguments, "args.\(unknown) is not an argument of 'ping'; it takes none",
+                              details: ["argument": .string(unknown), "verb": "ping"]))
+            }
             return .result(id: request.id, Self.pong(peer))
         }
         // Only an append queues events; anything else passes its enqueue turn

@@ -52,17 +52,17 @@ public final class EventStore: @unchecked Sendable {
     public var verifierKey: String { signer.verifierKey }
     public var origin: String { options.origin }
 
-    /// Opens the store in `dataDirectory`, creating the directory, the LMDB
-    /// environment and the signing key on first use.
-    /// - Throws: `StoreError` with `.formatMismatch` if the data was written by
-    ///   another on-disk format, `.signingKey` for key problems, `.integrity` if
-    ///   the stored tree does not match the log.
     /// The origin of the ledger in `dataDirectory`: its signing key's name;
     /// nil for a data directory with no key yet (a new ledger).
     public static func existingOrigin(dataDirectory: String) -> String? {
         SigningKeyFile.existingName(path: dataDirectory + "/" + StoreLayout.signingKeyFile)
     }
 
+    /// Opens the store in `dataDirectory`, creating the directory, the LMDB
+    /// environment and the signing key on first use.
+    /// - Throws: `StoreError` with `.formatMismatch` if the data was written by
+    ///   another on-disk format, `.signingKey` for key problems, `.integrity` if
+    ///   the stored tree does not match the log.
     public init(dataDirectory: String, options: StoreOptions) throws(StoreError) {
         self.dataDirectory = dataDirectory
         self.options = options

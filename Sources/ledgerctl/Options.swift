@@ -54,7 +54,8 @@ enum Validation {
         else { return "wants a date as YYYY-MM-DD; got '\(text)'" }
         guard (1...12).contains(m) else { return "got '\(text)', which is not a date (there is no month \(m))" }
         let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard d >= 1, d <= days[m - 1] else { return "got '\(text)', which is not a date (\(String(format: "%02d", m))/\(y) has \(days[m - 1]) days)" }
+        guard d >= 1 else { return "got '\(text)', which is not a date (there is no day \(d))" }
+        guard d <= days[m - 1] else { return "got '\(text)', which is not a date (\(String(format: "%02d", m))/\(y) has \(days[m - 1]) days)" }
         return nil
     }
 

@@ -150,7 +150,8 @@ enum Progress {
     static func show(_ done: Int64, _ total: Int64, _ label: String = "") {
         guard enabled else { return }
         let prefix = label.isEmpty ? "" : label + ": "
-        let text = total > 0
+        // (A total passed, e.g. lines beyond a checkpoint, is no total.)
+        let text = total > 0 && done <= total
             ? String(format: "%lld / %lld (%.0f%%)", done, total, 100 * Double(done) / Double(max(total, 1)))
             : "\(done)"
         FileHandle.standardError.write(Data(("\r" + prefix + text + "\u{1B}[K").utf8))

@@ -83,7 +83,7 @@ enum Vocabulary {
         "team": "đoàn", "text": "nội dung", "timeline": "diễn biến", "title": "danh hiệu", "to": "đến ngày",
         "toCell": "đến chi bộ", "trainings": "bồi dưỡng", "transferKind": "loại chuyển", "type": "loại sự kiện",
         "under": "thuộc", "violationsFound": "có vi phạm", "warnings": "cảnh báo", "year": "năm",
-        "ancestor": "tổ chức cấp trên", "dissolutionSeq": "sự kiện giải thể", "resolutions": "nghị quyết",
+        "dissolvedOn": "ngày giải thể", "dissolvedSeq": "sự kiện giải thể", "resolutions": "nghị quyết",
         "topic": "chủ đề", "departure": "thôi sinh hoạt",
     ]
 
@@ -104,8 +104,6 @@ enum Vocabulary {
             "transferred-to-residence": "chuyển sinh hoạt về nơi cư trú", "removed": "xóa tên", "expelled": "khai trừ",
             "discipline-imposed": "bị kỷ luật", "discipline-revised": "kỷ luật được xem xét lại",
             "quality-evaluated": "xếp loại chất lượng", "commended": "khen thưởng", "training-completed": "bồi dưỡng",
-            "dissolved": "giải thể", "dissolved-with-ancestor": "giải thể theo tổ chức cấp trên",
-            "reinstated": "khôi phục",
         ]
         return [
             "kind": kinds, "status": ["official": "chính thức", "probationary": "dự bị"],

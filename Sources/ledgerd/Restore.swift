@@ -75,7 +75,7 @@ enum Restore {
             }
             try? fm.removeItem(atPath: staging)
             if let origin, signer.name != origin {
-                logger.warning("restore: the backup's key is named '\(signer.name)', not '\(origin)' (the configured origin); set origin = \(signer.name)")
+                logger.warning("restore: the backup's key is named '\(signer.name)', not '\(origin)' (given by --origin or the config); start without one, or with origin \(signer.name)")
             }
             logger.notice("""
                 restore: \(source) verified and put in place in \(dataDirectory): \(verified.size) events, \

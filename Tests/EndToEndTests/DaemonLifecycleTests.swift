@@ -94,6 +94,8 @@ import Testing
         let usage = try Ctl.run(["report", "--org", "DB01", "--from", "2024-13-01", "--to", "2024-12-31"], socket: nil, dir: dir)
         #expect(usage.status == 2)
         #expect(usage.stderr.contains("--from got '2024-13-01', which is not a date (there is no month 13)"), "\(usage.stderr)")
+        let zero = try Ctl.run(["member", "DV1", "--as-of", "2025-01-00"], socket: nil, dir: dir)
+        #expect(zero.status == 2 && zero.stderr.contains("(there is no day 0)"), "\(zero.stderr)")
         let day = try Ctl.run(["member", "DV1", "--as-of", "2025-02-29"], socket: nil, dir: dir)
         #expect(day.status == 2)
         #expect(day.stderr.contains("--as-of got '2025-02-29', which is not a date (02/2025 has 28 days)"), "\(day.stderr)")

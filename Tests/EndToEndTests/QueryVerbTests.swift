@@ -192,8 +192,11 @@ import Testing
         let memberText = try ok(daemon, ["member", memberId])
         // In Vietnamese: labels, the values of enumerations, timeline changes as phrases.
         #expect(memberText.contains("mã đảng viên: \(memberId)") && memberText.contains("diễn biến:"), "\(memberText)")
-        #expect(memberText.contains("đăng ký: ") || memberText.contains("kết nạp: "), "\(memberText)")
-        #expect(memberText.contains("chính thức") || memberText.contains("dự bị"), "\(memberText)")
+        let memberLines = memberText.split(separator: "\n").map(String.init)
+        // The creation as a phrase in the timeline (not the label "ngày đăng ký"):
+        #expect(memberText.contains("đăng ký: chi bộ ") || memberText.contains("kết nạp: chi bộ "), "\(memberText)")
+        // The status in words, on its own line:
+        #expect(memberLines.contains("đảng viên: chính thức") || memberLines.contains("đảng viên: dự bị"), "\(memberText)")
         #expect(!memberText.contains("{\"kind\""), "no raw JSON in the human output: \(memberText)")
         let tooEarly = try daemon.ctl(["member", memberId, "--as-of", "1990-01-01"])
         #expect(tooEarly.status == 1 && tooEarly.stderr.contains("not-found"), "\(tooEarly.stderr)")
@@ -259,7 +262,9 @@ import Testing
         let none = try ok(daemon, ["meetings", "--cell", cell, "--from", "2001-01-01", "--to", "2001-12-31"])
         #expect(none.contains("số lượng: 0") && none.contains("cuộc sinh hoạt: —"), "\(none)")
         let meetingsText = try ok(daemon, ["meetings", "--cell", cell, "--from", from, "--to", to])
-        #expect(meetingsText.contains(cell) && meetingsText.contains("định kỳ"), "\(meetingsText)")
+        // The kind column comes first: rows start with it, in words (a topic may say "định kỳ" too).
+        let rows = meetingsText.split(separator: "\n").filter { $0.hasPrefix("  định kỳ  ") || $0.hasPrefix("  chuyên đề  ") }
+        #expect(meetingsText.contains(cell) && rows.count == held.count, "\(meetingsText)")
         let notACell = try daemon.ctl(["meetings", "--cell", committee, "--from", from, "--to", to])
         #expect(notACell.status == 1, "\(notACell.stderr)")
 

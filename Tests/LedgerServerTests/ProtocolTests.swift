@@ -26,6 +26,7 @@ struct ProtocolTests {
         Malformed(name: "missing verb", line: Array(#"{"id":5}"#.utf8), code: .badRequest, id: 5),
         Malformed(name: "args not an object", line: Array(#"{"id":5,"verb":"status","args":"x"}"#.utf8), code: .badRequest, id: 5),
         Malformed(name: "unknown verb", line: Array(#"{"id":"u","verb":"launch-missiles"}"#.utf8), code: .unknownVerb, id: "u"),
+        Malformed(name: "ping with an argument", line: Array(#"{"id":9,"verb":"ping","args":{"x":1}}"#.utf8), code: .badArguments, id: 9),
         Malformed(name: "wrong argument type", line: Array(#"{"id":6,"verb":"history","args":{"limit":"ten"}}"#.utf8), code: .badArguments, id: 6),
     ]
 

@@ -32,7 +32,8 @@ struct Backup: ParsableCommand {
             The daemon copies its LMDB environment (mdb_env_copy2 with MDB_CP_COMPACT) and signing key \
             into DEST (which must not exist, on the daemon's machine and writable by it) while it goes \
             on serving, then opens the copy and verifies every event, the tree and every checkpoint. \
-            Restore with: ledgerd --restore DEST --data-dir /var/lib/ledger (while ledgerd is stopped). \
+            Restore with ledgerd --restore DEST --restore-only as the daemon's user, while it is \
+            stopped (docs/OPERATIONS.md, "Restore"). \
             The packaged service may write only under /var/backups/ledger. The nightly \
             ledger-backup manages the timestamp-named backups there (YYYYMMDDTHHMMSSZ) and \
             deletes old ones; give a manual backup another name and it is left alone.
