@@ -20,6 +20,20 @@ public enum ClientError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The request could not be sent as given (too long a socket path, bad arguments).
     case usage(String)
 
+    /// A stable code for scripts: the daemon's error code, or what went
+    /// wrong on this side.
+    public var code: String {
+        switch self {
+        case .unreachable: return "unreachable"
+        case .permissionDenied: return "permission-denied"
+        case .server(let error): return error.code.rawValue
+        case .protocolError: return "protocol-error"
+        case .io: return "io-error"
+        case .timedOut: return "timed-out"
+        case .usage: return "usage"
+        }
+    }
+
     public var exitCode: ExitCode {
         switch self {
         case .unreachable: return .unreachable

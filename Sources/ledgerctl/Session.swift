@@ -46,10 +46,17 @@ enum Session {
         }
     }
 
-    /// Prints why and gives the exit code for it.
+    /// Prints why (on stderr; with --json also as {"error":{"code","message"}}
+    /// on stdout, so that a script reads one JSON object either way) and
+    /// gives the exit code for it.
     static func fail(_ error: any Error) -> ArgumentParser.ExitCode {
         if let error = error as? ClientError {
             Output.error(error.description)
+            if CommandLine.arguments.contains("--json") {
+                var object: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.description)]
+                if case .server(let wire) = error, let details = wire.details { object["details"] = details }
+                Output.json(.object(["error": .object(object)]))
+            }
             return ArgumentParser.ExitCode(error.exitCode.rawValue)
         }
         Output.error("\(error)")

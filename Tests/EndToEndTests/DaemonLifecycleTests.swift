@@ -91,6 +91,10 @@ import Testing
         let dir = TempDir()
         let unreachable = try Ctl.run(["status"], socket: dir.path + "/nothing.sock", dir: dir)
         #expect(unreachable.status == 3, "\(unreachable.stderr)")
+        // With --json, the failure is also one JSON object on stdout, for scripts.
+        let unreachableJSON = try Ctl.run(["status", "--json"], socket: dir.path + "/nothing.sock", dir: dir)
+        #expect(unreachableJSON.status == 3)
+        #expect(try unreachableJSON.json()["error"]?["code"] == "unreachable", "\(unreachableJSON.stdout)")
         let usage = try Ctl.run(["report", "--org", "DB01", "--from", "2024-13-01", "--to", "2024-12-31"], socket: nil, dir: dir)
         #expect(usage.status == 2)
         #expect(usage.stderr.contains("--from got '2024-13-01', which is not a date (there is no month 13)"), "\(usage.stderr)")

@@ -200,6 +200,9 @@ import Testing
         #expect(!memberText.contains("{\"kind\""), "no raw JSON in the human output: \(memberText)")
         let tooEarly = try daemon.ctl(["member", memberId, "--as-of", "1990-01-01"])
         #expect(tooEarly.status == 1 && tooEarly.stderr.contains("not-found"), "\(tooEarly.stderr)")
+        let tooEarlyJSON = try daemon.ctl(["member", memberId, "--as-of", "1990-01-01", "--json"])
+        #expect(tooEarlyJSON.status == 1)
+        #expect(try tooEarlyJSON.json()["error"]?["code"] == "not-found", "\(tooEarlyJSON.stdout)")
 
         // history supervision --org: every live inspection naming the cell, by id.
         let inspections = demo.live("InspectionFiled")
