@@ -16,7 +16,8 @@ struct LedgerCtl: ParsableCommand {
             Every query takes --json for scripts.
 
             Exit codes: 0 ok; 1 refused or failed (an event refused, verification failed); \
-            2 usage error; 3 daemon unreachable; 4 permission denied.
+            2 usage error; 3 daemon unreachable; 4 permission denied. With --json, a failure is \
+            also printed on stdout as {"error":{"code":...,"message":...}}.
 
             Examples:
               ledgerctl append events.jsonl
