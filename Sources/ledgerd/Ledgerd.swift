@@ -22,6 +22,9 @@ struct Ledgerd: AsyncParsableCommand {
             finish in-flight commits, write a state snapshot, close LMDB. SIGHUP: reload the role map \
             from the config file. Logs go to stderr with journald priority prefixes.
 
+            Exit codes: 0 stopped cleanly (or --restore-only done); 1 failed (storage, socket, \
+            restore); 2 a bad flag or config file (the systemd unit does not restart on it).
+
             Examples:
               ledgerd --data-dir /var/lib/ledger --socket /run/ledger/ledger.sock
               ledgerd --config /etc/ledger/ledgerd.conf
@@ -71,6 +74,26 @@ struct Ledgerd: AsyncParsableCommand {
         }
         if let origin, origin.isEmpty || origin.contains(where: { $0 == "+" || $0.isWhitespace }) {
             throw ValidationError("--origin must be non-empty with no spaces or '+'; got '\(origin)'")
+        }
+    }
+
+    /// Usage errors (a bad flag) exit 2, like a bad config file, not
+    /// ArgumentParser's 64: the unit does not restart on 2 (it would fail
+    /// again) and operators read one code for "fix how it is started".
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
         }
     }
 

@@ -87,6 +87,18 @@ import Testing
         #expect(result.lines[2].contains("bad-arguments"))
     }
 
+    /// A bad flag and a bad config both exit 2 (the unit's RestartPreventExitStatus).
+    @Test func ledgerdUsageErrorsExit2() throws {
+        let dir = TempDir()
+        for args in [["--bogus"], ["--config", dir.path + "/bad.conf"], ["--restore-only"]] {
+            try "no-such-key = 1\n".write(toFile: dir.path + "/bad.conf", atomically: true, encoding: .utf8)
+            let pid = try Spawn.start(Binaries.ledgerd, ["--data-dir", dir.path + "/data", "--socket", dir.path + "/s.sock"] + args,
+                                      environment: ["PATH": "/usr/bin:/bin", "HOME": dir.path],
+                                      stdout: dir.path + "/out", stderr: dir.path + "/err")
+            #expect(Spawn.wait(pid) == 2, "\(args): \((try? String(contentsOfFile: dir.path + "/err", encoding: .utf8)) ?? "")")
+        }
+    }
+
     @Test func unreachableDaemonAndUsageErrorsHaveTheirExitCodes() throws {
         let dir = TempDir()
         let unreachable = try Ctl.run(["status"], socket: dir.path + "/nothing.sock", dir: dir)
