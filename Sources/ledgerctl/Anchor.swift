@@ -158,6 +158,7 @@ struct Anchor {
         do {
             proof = try Session.call(connection, "prove-consistency", ["from": .int(from), "to": .int(to)])
         } catch {
+            Session.lastFailure = nil  // recovered from: not the command's failure
             return .notChecked("could not get a consistency proof (an auditor role is needed)")
         }
         let hashes = (proof["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(TreeHash.init(hex:)) }

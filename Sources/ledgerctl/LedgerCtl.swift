@@ -48,6 +48,7 @@ struct LedgerCtl: ParsableCommand {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(2)
             }
+            if code != .success { Session.printFailureAsJSON() }
             exit(withError: error)
         }
     }

@@ -31,32 +31,56 @@ enum Session {
         }
     }
 
-    /// Runs `body` on a new connection; clears the progress line either way
-    /// and turns a failure into its message and exit code.
+    /// The connection every call of this process uses: a command makes
+    /// several (`status`: the answer, then the anchor's checks) and should
+    /// hold one of its user's connections, not one a call (the daemon counts
+    /// connections per user, and notices a closed one a moment later).
+    /// ledgerctl runs one command on one thread.
+    nonisolated(unsafe) private static var shared: (path: String, connection: LedgerConnection)?
+
+    /// Runs `body` on this process's connection; clears the progress line
+    /// either way and turns a failure into its message and exit code (and
+    /// drops the connection, which may be out of step after it).
     private static func onConnection(_ options: ConnectionOptions,
                                      _ body: (LedgerConnection) throws(ClientError) -> JSONValue) throws -> JSONValue {
-        let connection = try connect(options)
+        let path = options.socketPath
+        let connection: LedgerConnection
+        if let shared, shared.path == path {
+            connection = shared.connection
+        } else {
+            connection = try connect(options)
+            shared = (path, connection)
+        }
         do {
             let result = try body(connection)
             Progress.clear()
             return result
         } catch {
             Progress.clear()
+            shared = nil
             throw fail(error)
         }
     }
 
-    /// Prints why (on stderr; with --json also as {"error":{"code","message"}}
-    /// on stdout, so that a script reads one JSON object either way) and
-    /// gives the exit code for it.
+    /// The last failure of a call, until a caller that recovers from it
+    /// forgets it: what a command that fails with --json prints on stdout.
+    nonisolated(unsafe) static var lastFailure: ClientError?
+
+    /// With --json, the failure that ends the command as one JSON object
+    /// on stdout ({"error":{"code","message","details"}}), so that a script
+    /// reads JSON either way; the message is on stderr already.
+    static func printFailureAsJSON() {
+        guard CommandLine.arguments.contains("--json"), let error = lastFailure else { return }
+        var object: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.description)]
+        if case .server(let wire) = error, let details = wire.details { object["details"] = details }
+        Output.json(.object(["error": .object(object)]))
+    }
+
+    /// Prints why on stderr and gives the exit code for it.
     static func fail(_ error: any Error) -> ArgumentParser.ExitCode {
         if let error = error as? ClientError {
             Output.error(error.description)
-            if CommandLine.arguments.contains("--json") {
-                var object: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.description)]
-                if case .server(let wire) = error, let details = wire.details { object["details"] = details }
-                Output.json(.object(["error": .object(object)]))
-            }
+            lastFailure = error
             return ArgumentParser.ExitCode(error.exitCode.rawValue)
         }
         Output.error("\(error)")

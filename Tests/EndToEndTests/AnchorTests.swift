@@ -87,6 +87,14 @@ import Testing
         #expect(second.status == 1)
         #expect(second.stdout.isEmpty, "nothing signed: \(second.stdout)")
         #expect(second.stderr.contains("not cosigned"), "\(second.stderr)")
+        // A reader's `status --json` with an anchor it cannot prove against:
+        // a warning on stderr, and on stdout the status alone (the refused
+        // proof is recovered from, not printed as the command's failure).
+        let status = try daemon.ctl(["status", "--json"], prefix: nobody)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stderr.contains("not checked"), "\(status.stderr)")
+        #expect(status.stdout.split(separator: "\n").count == 1, "\(status.stdout)")
+        #expect(try status.json()["size"] == 6)
         _ = daemon.stop()
     }
 
