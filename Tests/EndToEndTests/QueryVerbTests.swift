@@ -116,6 +116,21 @@ import Testing
         #expect(markdown.lines.contains { $0.hasPrefix("|:--|") }, "a Markdown table delimiter row")
 
         let csv = try demo.daemon.ctl(["report", "--org", "DBK", "--from", first, "--to", last, "--format", "csv"])
+        // --excel: the same bytes after a UTF-8 byte-order mark (read as bytes: decoding a String drops it).
+        let excelFile = demo.daemon.dir.path + "/excel.csv"
+        let excelRun = Process()
+        excelRun.executableURL = URL(fileURLWithPath: Binaries.ledgerctl)
+        excelRun.arguments = ["report", "--socket", demo.daemon.socket, "--org", "DBK", "--from", first, "--to", last,
+                              "--format", "csv", "--excel"]
+        FileManager.default.createFile(atPath: excelFile, contents: nil)
+        excelRun.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: excelFile))
+        try excelRun.run()
+        excelRun.waitUntilExit()
+        let excelBytes = try Data(contentsOf: URL(fileURLWithPath: excelFile))
+        #expect(excelRun.terminationStatus == 0)
+        #expect(Array(excelBytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        #expect(excelBytes.dropFirst(3) == Data(csv.stdout.utf8), "the same table after the byte-order mark")
+        #expect(try demo.daemon.ctl(["report", "--org", "DBK", "--from", first, "--to", last, "--excel"]).status == 2)
         #expect(csv.status == 0)
         #expect(csv.stdout.hasPrefix("cell,name,members,regularMeetings,thematicMeetings,monthsMissed,attendanceRate,inspected,supervised\r\n"))
         let records = csv.stdout.components(separatedBy: "\r\n")

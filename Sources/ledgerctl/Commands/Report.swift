@@ -16,8 +16,10 @@ struct Report: ParsableCommand {
             retireesPendingTransfer, membersWithoutTask). Without it, a report in Vietnamese as a \
             committee office would write it; --format markdown or csv (the per-cell table) too.
 
-            Example:
+            Examples:
               ledgerctl report --org DB01 --from 2025-01-01 --to 2025-12-31
+              ledgerctl report --org DB01 --from 2025-01-01 --to 2025-12-31 \\
+                --format csv --excel > bao-cao.csv
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, csv }
@@ -27,6 +29,9 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("First day of the period (YYYY-MM-DD).", valueName: "date")) var from: String
     @Option(help: ArgumentHelp("Last day of the period (YYYY-MM-DD).", valueName: "date")) var to: String
     @Option(help: "text, markdown or csv (ignored with --json).") var format: Format = .text
+    @Flag(name: .customLong("excel"),
+          help: "With --format csv: start with a UTF-8 byte-order mark, so that Excel shows the Vietnamese text correctly.")
+    var excel = false
     @OptionGroup var time: TimeOptions
     @OptionGroup var output: OutputOptions
 
@@ -35,6 +40,7 @@ struct Report: ParsableCommand {
         try Validation.requireDate(from, "--from")
         try Validation.requireDate(to, "--to")
         guard from <= to else { throw ValidationError("--from (\(from)) is after --to (\(to))") }
+        if excel && format != .csv { throw ValidationError("--excel applies to --format csv only") }
         if time.asOf != nil {
             throw ValidationError(
                 "a report covers --from to --to: --as-of does not apply (end the period at that date; "
@@ -50,6 +56,6 @@ struct Report: ParsableCommand {
         args["format"] = .string(output.json ? "json" : format.rawValue)
         let result = try Session.call(connection, "report", args)
         if output.json { return Output.json(result) }
-        Output.lineRaw(result["text"]?.stringValue ?? "")
+        Output.lineRaw((excel ? "\u{FEFF}" : "") + (result["text"]?.stringValue ?? ""))
     }
 }
