@@ -92,6 +92,13 @@ extension DomainState {
         precondition(replayReferences == nil, "a snapshot of a state whose counts are still kept aside (a replay is running)")
         let current = format == .version3
         var w = SnapshotWriter()
+        // Reserved once, generously (about 300 bytes a member are written):
+        // grown by doubling, a 300 MB snapshot was copied again and again
+        // into fresh memory, each page of it zeroed by the kernel. Pages
+        // reserved and not written are never touched.
+        w.bytes.reserveCapacity(
+            (members.count + organizations.count) * 512 + (inspections.count + disciplines.count) * 256
+                + retracted.count * 16 + 4096)
         w.bytes.append(contentsOf: current ? Self.snapshotMagic : Self.snapshotMagicVersion2)
         w.uint(appliedSeq)
         let organizationsAt = current ? w.beginPart() : nil
