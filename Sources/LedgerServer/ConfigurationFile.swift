@@ -30,7 +30,7 @@ extension LedgerdConfiguration {
         do {
             bytes = try readSmallFile(path: path, bytesMax: fileBytesMax)
         } catch {
-            throw ConfigurationError(file: path, line: nil, key: nil, message: error.message)
+            throw ConfigurationError(file: path, line: nil, key: nil, message: error.message, unreadable: true)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigurationError(file: path, line: nil, key: nil, message: "the file is not valid UTF-8")

@@ -47,12 +47,16 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
     public let line: Int?
     public let key: String?
     public let message: String
+    /// The file could not be read (missing, no permission, an I/O error),
+    /// as opposed to read and found wrong.
+    public let unreadable: Bool
 
-    public init(file: String, line: Int?, key: String?, message: String) {
+    public init(file: String, line: Int?, key: String?, message: String, unreadable: Bool = false) {
         self.file = file
         self.line = line
         self.key = key
         self.message = message
+        self.unreadable = unreadable
     }
 
     public var description: String {

@@ -235,6 +235,7 @@ struct Anchor {
             return verdict
         } catch let alarm as Alarm {
             Output.error(alarm.description)
+            Session.lastFailure = Session.Failure(code: "anchor-alarm", message: alarm.description)
             throw ArgumentParser.ExitCode(1)
         }
     }

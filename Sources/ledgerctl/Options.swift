@@ -18,6 +18,10 @@ struct ConnectionOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print JSON (one object) instead of text.")
     var json = false
+
+    func validate() throws {
+        Session.jsonRequested = json  // for a failure at exit (`Session.printFailureAsJSON`)
+    }
 }
 
 /// Bitemporal selection: what was true on a business date, or what the ledger

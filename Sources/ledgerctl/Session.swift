@@ -40,7 +40,7 @@ enum Session {
 
     /// Runs `body` on this process's connection; clears the progress line
     /// either way and turns a failure into its message and exit code (and
-    /// drops the connection, which may be out of step after it).
+    /// drops the connection if it is out of step after it).
     private static func onConnection(_ options: ConnectionOptions,
                                      _ body: (LedgerConnection) throws(ClientError) -> JSONValue) throws -> JSONValue {
         let path = options.socketPath
@@ -57,22 +57,46 @@ enum Session {
             return result
         } catch {
             Progress.clear()
-            shared = nil
+            // A refusal leaves the connection usable; anything else may not.
+            if connection.isBroken { shared = nil }
             throw fail(error)
         }
     }
 
-    /// The last failure of a call, until a caller that recovers from it
-    /// forgets it: what a command that fails with --json prints on stdout.
-    nonisolated(unsafe) static var lastFailure: ClientError?
+    /// A failure as a script reads it.
+    struct Failure {
+        var code: String
+        var message: String
+        var details: JSONValue?
+
+        init(code: String, message: String, details: JSONValue? = nil) {
+            self.code = code
+            self.message = message
+            self.details = details
+        }
+
+        init(_ error: ClientError) {
+            var details: JSONValue?
+            if case .server(let wire) = error { details = wire.details }
+            self.init(code: error.code, message: error.description, details: details)
+        }
+    }
+
+    /// The last failure (of a call, or an anchor's alarm), until a caller
+    /// that recovers from it forgets it: what a command that fails with
+    /// --json prints on stdout.
+    nonisolated(unsafe) static var lastFailure: Failure?
+
+    /// Whether the command was given --json (set as `OutputOptions` is parsed).
+    nonisolated(unsafe) static var jsonRequested = false
 
     /// With --json, the failure that ends the command as one JSON object
     /// on stdout ({"error":{"code","message","details"}}), so that a script
     /// reads JSON either way; the message is on stderr already.
     static func printFailureAsJSON() {
-        guard CommandLine.arguments.contains("--json"), let error = lastFailure else { return }
-        var object: [String: JSONValue] = ["code": .string(error.code), "message": .string(error.description)]
-        if case .server(let wire) = error, let details = wire.details { object["details"] = details }
+        guard jsonRequested, let failure = lastFailure else { return }
+        var object: [String: JSONValue] = ["code": .string(failure.code), "message": .string(failure.message)]
+        if let details = failure.details { object["details"] = details }
         Output.json(.object(["error": .object(object)]))
     }
 
@@ -80,7 +104,7 @@ enum Session {
     static func fail(_ error: any Error) -> ArgumentParser.ExitCode {
         if let error = error as? ClientError {
             Output.error(error.description)
-            lastFailure = error
+            lastFailure = Failure(error)
             return ArgumentParser.ExitCode(error.exitCode.rawValue)
         }
         Output.error("\(error)")

@@ -23,7 +23,8 @@ struct Ledgerd: AsyncParsableCommand {
             from the config file. Logs go to stderr with journald priority prefixes.
 
             Exit codes: 0 stopped cleanly (or --restore-only done); 1 failed (storage, socket, \
-            restore); 2 a bad flag or config file (the systemd unit does not restart on it).
+            restore, a config file that cannot be read); 2 a bad flag or a config file found wrong \
+            (the systemd unit does not restart on it).
 
             Examples:
               ledgerd --data-dir /var/lib/ledger --socket /run/ledger/ledger.sock
@@ -127,7 +128,9 @@ struct Ledgerd: AsyncParsableCommand {
                 settings = try LedgerdConfiguration.load(path: config)
             } catch {
                 FileHandle.standardError.write(Data("ledgerd: \(error)\n".utf8))
-                throw ExitCode(2)
+                // Found wrong: 2 (starting again would fail again); could not
+                // be read (perhaps for a moment): 1, which systemd retries.
+                throw ExitCode(error.unreadable ? 1 : 2)
             }
         }
         if let dataDirectory { settings.dataDirectory = dataDirectory }

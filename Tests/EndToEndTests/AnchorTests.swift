@@ -26,6 +26,11 @@ import Testing
         #expect(after.stderr.contains("ROLLBACK"), "\(after.stderr)")
         #expect(after.stderr.contains("35"), "both checkpoints are shown")
         #expect(try daemon.ctl(["status"]).status == 1)
+        // With --json, the alarm is also the one object on stdout.
+        let json = try daemon.ctl(["status", "--json"])
+        #expect(json.status == 1)
+        #expect(try json.json()["error"]?["code"] == "anchor-alarm", "\(json.stdout)")
+        #expect(try json.json()["error"]?["message"]?.stringValue?.contains("ROLLBACK") == true)
     }
 
     /// A ledger set up anew under another origin (and key) at the same

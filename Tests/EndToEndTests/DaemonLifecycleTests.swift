@@ -87,9 +87,14 @@ import Testing
         #expect(result.lines[2].contains("bad-arguments"))
     }
 
-    /// A bad flag and a bad config both exit 2 (the unit's RestartPreventExitStatus).
+    /// A bad flag and a bad config both exit 2 (the unit's RestartPreventExitStatus);
+    /// a config that cannot be read exits 1 (perhaps for a moment: systemd retries).
     @Test func ledgerdUsageErrorsExit2() throws {
         let dir = TempDir()
+        let missing = try Spawn.start(
+            Binaries.ledgerd, ["--data-dir", dir.path + "/data", "--socket", dir.path + "/s.sock", "--config", dir.path + "/none.conf"],
+            environment: ["PATH": "/usr/bin:/bin", "HOME": dir.path], stdout: dir.path + "/out", stderr: dir.path + "/err")
+        #expect(Spawn.wait(missing) == 1)
         for args in [["--bogus"], ["--config", dir.path + "/bad.conf"], ["--restore-only"]] {
             try "no-such-key = 1\n".write(toFile: dir.path + "/bad.conf", atomically: true, encoding: .utf8)
             let pid = try Spawn.start(Binaries.ledgerd, ["--data-dir", dir.path + "/data", "--socket", dir.path + "/s.sock"] + args,

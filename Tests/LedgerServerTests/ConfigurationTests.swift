@@ -129,7 +129,7 @@ struct ConfigurationTests {
     }
 
     @Test func unreadableFile() {
-        #expect(throws: ConfigurationError(file: "/nonexistent/ledgerd.conf", line: nil, key: nil, message: "cannot open: No such file or directory")) {
+        #expect(throws: ConfigurationError(file: "/nonexistent/ledgerd.conf", line: nil, key: nil, message: "cannot open: No such file or directory", unreadable: true)) {
             try LedgerdConfiguration.load(path: "/nonexistent/ledgerd.conf")
         }
     }
