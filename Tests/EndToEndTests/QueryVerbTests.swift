@@ -129,7 +129,17 @@ import Testing
         let excelBytes = try Data(contentsOf: URL(fileURLWithPath: excelFile))
         #expect(excelRun.terminationStatus == 0)
         #expect(Array(excelBytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
-        #expect(excelBytes.dropFirst(3) == Data(csv.stdout.utf8), "the same table after the byte-order mark")
+        // For Excel with Vietnamese settings: ';' between fields, decimal commas.
+        let excelLines = String(decoding: excelBytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
+        let csvLines = csv.stdout.components(separatedBy: "\r\n")
+        #expect(excelLines.count == csvLines.count)
+        #expect(excelLines.first == csvLines.first?.replacingOccurrences(of: ",", with: ";"))
+        for (plain, forExcel) in zip(csvLines.dropFirst(), excelLines.dropFirst()) where !plain.contains("\"") && !plain.isEmpty {
+            let expected = plain.split(separator: ",", omittingEmptySubsequences: false).map { field in
+                field.contains(".") && Double(field) != nil ? field.replacingOccurrences(of: ".", with: ",") : String(field)
+            }.joined(separator: ";")
+            #expect(forExcel == expected)
+        }
         #expect(try demo.daemon.ctl(["report", "--org", "DBK", "--from", first, "--to", last, "--excel"]).status == 2)
         #expect(csv.status == 0)
         #expect(csv.stdout.hasPrefix("cell,name,members,regularMeetings,thematicMeetings,monthsMissed,attendanceRate,inspected,supervised\r\n"))
@@ -325,6 +335,22 @@ import Testing
     }
 
     // MARK: tail, export --from
+
+    /// A name Excel would run as a formula is kept as text in --excel
+    /// output; the plain CSV keeps it as recorded.
+    @Test func excelOutputDoesNotRunANameAsAFormula() throws {
+        let daemon = try DaemonProcess()
+        let appended = try daemon.append([
+            event("OrganizationRegistered", ["code": "B", "name": "Đảng bộ Khối", "kind": "bloc"], on: "2025-01-02"),
+            event("OrganizationRegistered", ["code": "C1", "name": "=1+2", "kind": "cell", "parent": "B"], on: "2025-01-02"),
+        ])
+        #expect(appended.status == 0, "\(appended.stderr)")
+        let args = ["report", "--org", "B", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "csv"]
+        let plain = try daemon.ctl(args)
+        #expect(plain.stdout.contains("\r\nC1,=1+2,"), "\(plain.stdout)")
+        let excel = try daemon.ctl(args + ["--excel"])
+        #expect(excel.stdout.contains("\r\nC1;'=1+2;"), "\(excel.stdout)")
+    }
 
     @Test func tailPrintsFromASeqAndFollowsNewEvents() throws {
         let daemon = try DaemonProcess()

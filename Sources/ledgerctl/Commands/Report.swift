@@ -30,7 +30,7 @@ struct Report: ParsableCommand {
     @Option(help: ArgumentHelp("Last day of the period (YYYY-MM-DD).", valueName: "date")) var to: String
     @Option(help: "text, markdown or csv (ignored with --json).") var format: Format = .text
     @Flag(name: .customLong("excel"),
-          help: "With --format csv: start with a UTF-8 byte-order mark, so that Excel shows the Vietnamese text correctly.")
+          help: "With --format csv: for Excel with Vietnamese regional settings (';' between fields, decimal commas, a UTF-8 byte-order mark, text Excel would run as a formula behind an apostrophe).")
     var excel = false
     @OptionGroup var time: TimeOptions
     @OptionGroup var output: OutputOptions
@@ -56,6 +56,7 @@ struct Report: ParsableCommand {
         args["format"] = .string(output.json ? "json" : format.rawValue)
         let result = try Session.call(connection, "report", args)
         if output.json { return Output.json(result) }
-        Output.lineRaw((excel ? "\u{FEFF}" : "") + (result["text"]?.stringValue ?? ""))
+        let text = result["text"]?.stringValue ?? ""
+        Output.lineRaw(excel ? ExcelCSV.rewrite(text) : text)
     }
 }
