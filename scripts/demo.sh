@@ -34,6 +34,10 @@ echo "== starting ledgerd on $sock (log: $dir/ledgerd.log)"
 "$bin/ledgerd" --data-dir "$dir/data" --socket "$sock" --origin demo.local/dang-bo-khoi >"$dir/ledgerd.log" 2>&1 &
 echo $! >"$dir/ledgerd.pid"
 export LEDGER_SOCKET="$sock"
+# The demo's own anchors (the checkpoints ledgerctl remembers): each run makes
+# a new demo ledger and key under the same name, which the anchors in your
+# home directory would rightly report as a ledger replaced.
+export LEDGER_STATE_DIR="$dir/state"
 for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.1; done
 
 echo "== generating and appending the demo ledger"
@@ -44,7 +48,7 @@ echo
 "$bin/ledgerctl" report --org DBK --from 2025-01-01 --to 2025-12-31
 echo
 echo "ledgerd is running (pid $(cat "$dir/ledgerd.pid")). Try:"
-echo "  export LEDGER_SOCKET=$sock"
+echo "  export LEDGER_SOCKET=$sock LEDGER_STATE_DIR=$dir/state"
 echo "  $bin/ledgerctl verify"
 echo "  $bin/ledgerctl report --org DBK --from 2025-01-01 --to 2025-06-30 --json"
 echo "  scripts/demo.sh --stop"

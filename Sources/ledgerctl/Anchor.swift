@@ -128,7 +128,8 @@ struct Anchor {
                 THE LEDGER'S KEY CHANGED for \(current.origin).
                   remembered key: \(storedKey)
                   key now:        \(vkey)
-                If the committee rotated its key on purpose, remove \(file) after checking the rotation.
+                A ledger set up anew under the same name has none of the history you verified. If that \
+                was done on purpose (a test ledger started again), remove \(file) after checking why.
                 """)
         }
         let old = try NoteVerifier(verifierKey: storedKey).verifyCheckpoint(storedNote)
