@@ -23,9 +23,18 @@ enum Vocabulary {
     /// The label of `key`, or the key itself when it has none.
     static func label(_ key: String) -> String { labels[key] ?? key }
 
+    /// What an advisory warning of the domain rules means, in Vietnamese
+    /// (its message, recorded in the event, is the rules' English).
+    static let warnings: [String: String] = [
+        "meeting-too-short": "cuộc sinh hoạt ngắn hơn thời lượng tối thiểu",
+        "cell-too-few-official-members": "chi bộ có dưới 3 đảng viên chính thức",
+        "thematic-quarter-missed": "chi bộ không sinh hoạt chuyên đề trong quý trước",
+    ]
+
     /// `raw`, the value of `key`, in Vietnamese when it is one of an
     /// enumeration's values; else as it is.
     static func value(_ key: String, _ raw: String) -> String {
+        if key == "code", let meaning = warnings[raw] { return meaning }
         if key == "roles", let at = raw.firstIndex(of: "@") {
             // "secretary@DB01-CB03"
             let role = String(raw[..<at])
@@ -55,7 +64,12 @@ enum Vocabulary {
         case .double(let d): return String(d)
         case .bool(let b): return b ? "có" : "không"
         case .array(let items): return items.isEmpty ? "—" : items.map { text($0, key: key) }.joined(separator: ", ")
-        case .object(let object): return change(object)
+        case .object(let object):
+            // An advisory warning: what it means, then the rules' own words.
+            if object["kind"] == nil, let code = object["code"]?.stringValue, let message = object["message"]?.stringValue {
+                return "\(warnings[code] ?? code): \(message)"
+            }
+            return change(object)
         }
     }
 
@@ -117,6 +131,19 @@ enum Vocabulary {
             ],
             "reason": ["deceased": "từ trần", "struck-off": "xóa tên", "expelled": "khai trừ", "left": "xin ra khỏi Đảng"],
             "subjectKind": ["member": "đảng viên", "organization": "tổ chức đảng"],
+            "type": [
+                "OrganizationRegistered": "đăng ký tổ chức", "OrganizationDissolved": "giải thể tổ chức",
+                "MemberRegistered": "đăng ký đảng viên", "MemberAdmitted": "kết nạp đảng viên",
+                "MemberConfirmed": "chuyển đảng viên chính thức", "MemberTransferred": "chuyển sinh hoạt",
+                "MemberRoleAssigned": "giao chức vụ", "MemberRoleEnded": "thôi chức vụ",
+                "MemberTaskAssigned": "phân công nhiệm vụ", "MemberRetired": "nghỉ hưu",
+                "MemberTransferredToResidence": "chuyển sinh hoạt về nơi cư trú", "MemberRemoved": "xóa tên",
+                "MeetingHeld": "sinh hoạt chi bộ", "InspectionFiled": "kiểm tra, giám sát",
+                "InspectionConcluded": "kết luận kiểm tra, giám sát", "DisciplineImposed": "thi hành kỷ luật",
+                "DisciplineAppealed": "khiếu nại kỷ luật", "DisciplineRevised": "xem xét lại kỷ luật",
+                "QualityEvaluated": "đánh giá, xếp loại chất lượng", "Commended": "khen thưởng",
+                "TrainingCompleted": "bồi dưỡng", "EventRetracted": "rút lại sự kiện",
+            ],
         ]
     }()
 }

@@ -308,7 +308,15 @@ import Testing
         #expect(warningsText.contains("DBK"))
         if let first = list.first {
             #expect(warningsText.contains(first["organization"]?.stringValue ?? "?"))
-            #expect(warningsText.contains(first["warnings"]?.arrayValue?.first?["code"]?.stringValue ?? "?"))
+            // What the warning means in Vietnamese, then the rules' own words (cut to the column).
+            let meanings = [
+                "meeting-too-short": "cuộc sinh hoạt ngắn hơn thời lượng tối thiểu",
+                "cell-too-few-official-members": "chi bộ có dưới 3 đảng viên chính thức",
+                "thematic-quarter-missed": "chi bộ không sinh hoạt chuyên đề trong quý trước",
+            ]
+            let code = first["warnings"]?.arrayValue?.first?["code"]?.stringValue ?? "?"
+            #expect(warningsText.contains((meanings[code] ?? "?") + ": "), "\(code): \(warningsText.prefix(600))")
+            #expect(warningsText.contains("sinh hoạt chi bộ") || warningsText.contains("đánh giá"), "event types in words")
         }
 
         // Unknown ids are not-found (exit 1); bad dates and ids are usage errors (exit 2) before any request.

@@ -136,7 +136,8 @@ struct Append: ParsableCommand {
                 }
                 for warning in outcome["warnings"]?.arrayValue ?? [] {
                     let code = warning["code"]?.stringValue ?? "warning"
-                    notes.append("line \(entry.line) (seq \(seq)): warning \(code): \(warning["message"]?.stringValue ?? "")")
+                    let meaning = Vocabulary.warnings[code].map { " (\($0))" } ?? ""
+                    notes.append("line \(entry.line) (seq \(seq)): warning \(code)\(meaning): \(warning["message"]?.stringValue ?? "")")
                 }
             }
             for output in outputs { Output.json(output) }
