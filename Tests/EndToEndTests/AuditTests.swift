@@ -35,6 +35,19 @@ import Testing
         var lines: [String] { ((try? String(contentsOfFile: export, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
     }
 
+    /// A full disk under an export is said once, with the reason, exit 1.
+    @Test func anExportToAFullDiskSaysSoOnce() throws {
+        let f = try Fixture()
+        let err = f.daemon.dir.path + "/full.err"
+        let pid = try Spawn.start(Binaries.ledgerctl, ["export"],
+                                  environment: ["PATH": "/usr/bin:/bin", "HOME": f.daemon.dir.path, "LEDGER_SOCKET": f.daemon.socket,
+                                                "LEDGER_STATE_DIR": f.daemon.dir.path + "/state"],
+                                  stdout: "/dev/full", stderr: err)
+        #expect(Spawn.wait(pid) == 1)
+        let text = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        #expect(text.components(separatedBy: "No space left on device").count == 2, "\(text)")
+    }
+
     /// The checkpoint and key files given the other way round: a usage
     /// error naming the file, not a parse error of one of them.
     @Test func swappedCheckpointAndKeyFilesAreNamed() throws {

@@ -55,6 +55,8 @@ struct AuditBundle: ParsableCommand {
             do {
                 try sink.write(line)
                 try sink.write([10])
+            } catch let error as ClientError {
+                throw error
             } catch {
                 throw ClientError.io(operation: "write the export", errno: errno)
             }

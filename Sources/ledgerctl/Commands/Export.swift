@@ -50,6 +50,8 @@ struct Export: ParsableCommand {
                 do {
                     try sink.write(line)
                     try sink.write([10])
+                } catch let error as ClientError {
+                    throw error
                 } catch {
                     throw ClientError.io(operation: "write the export", errno: errno)
                 }
@@ -105,8 +107,8 @@ final class OutputSink {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                Output.error("cannot write the export: \(String(cString: strerror(errno)))")
-                throw ArgumentParser.ExitCode(1)
+                // Said once, by whoever reports the failure (Session.fail).
+                throw ClientError.io(operation: "write the export", errno: errno)
             }
             offset += n
         }
@@ -114,7 +116,7 @@ final class OutputSink {
     }
 
     func commit() throws {
-        try flush()
+        do { try flush() } catch { throw Session.fail(error) }
         if let path, let temporary {
             guard fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
                 Output.error("cannot finish \(path): \(String(cString: strerror(errno)))")
