@@ -67,19 +67,7 @@ enum Session {
     struct Failure {
         var code: String
         var message: String
-        var details: JSONValue?
-
-        init(code: String, message: String, details: JSONValue? = nil) {
-            self.code = code
-            self.message = message
-            self.details = details
-        }
-
-        init(_ error: ClientError) {
-            var details: JSONValue?
-            if case .server(let wire) = error { details = wire.details }
-            self.init(code: error.code, message: error.description, details: details)
-        }
+        var details: JSONValue? = nil
     }
 
     /// The last failure (of a call, or an anchor's alarm), until a caller
@@ -104,7 +92,9 @@ enum Session {
     static func fail(_ error: any Error) -> ArgumentParser.ExitCode {
         if let error = error as? ClientError {
             Output.error(error.description)
-            lastFailure = Failure(error)
+            var details: JSONValue?
+            if case .server(let wire) = error { details = wire.details }
+            lastFailure = Failure(code: error.code, message: error.description, details: details)
             return ArgumentParser.ExitCode(error.exitCode.rawValue)
         }
         Output.error("\(error)")
