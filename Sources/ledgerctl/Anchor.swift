@@ -156,11 +156,12 @@ struct Anchor {
             throw Alarm(description: "the checkpoint's size \(current.size) is beyond any ledger's; it is not believed")
         }
         let proof: JSONValue
-        do {
-            proof = try Session.call(connection, "prove-consistency", ["from": .int(from), "to": .int(to)])
-        } catch {
-            Session.lastFailure = nil  // recovered from: not the command's failure
-            return .notChecked("could not get a consistency proof (an auditor role is needed)")
+        switch Session.attempt(connection, "prove-consistency", ["from": .int(from), "to": .int(to)]) {
+        case .success(let answer): proof = answer
+        case .failure(.server(let error)) where error.code == .permissionDenied:
+            return .notChecked("the consistency proof needs the auditor role")
+        case .failure(let error):
+            return .notChecked("could not get a consistency proof: \(error)")
         }
         let hashes = (proof["proof"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(TreeHash.init(hex:)) }
         do {

@@ -23,6 +23,26 @@ enum Session {
         }
     }
 
+    /// As `call`, for a request whose failure the caller recovers from: the
+    /// failure is returned, not printed nor kept as the command's.
+    static func attempt(_ options: ConnectionOptions, _ verb: String, _ args: [String: JSONValue] = [:])
+        -> Result<JSONValue, ClientError>
+    {
+        do {
+            let connection = try sharedConnection(options)
+            do {
+                return .success(try connection.call(verb: verb, args: args, onItem: { _ in }, onProgress: { _, _ in }))
+            } catch {
+                if connection.isBroken { shared = nil }
+                return .failure(error)
+            }
+        } catch let error as ClientError {
+            return .failure(error)
+        } catch {
+            return .failure(.protocolError("\(error)"))
+        }
+    }
+
     /// As `call`, for `export`: items arrive as canonical JSON bytes.
     static func callCanonical(_ options: ConnectionOptions, _ verb: String, _ args: [String: JSONValue] = [:],
                               onCanonicalItem: (ArraySlice<UInt8>) throws(ClientError) -> Void) throws -> JSONValue {
@@ -38,19 +58,21 @@ enum Session {
     /// ledgerctl runs one command on one thread.
     nonisolated(unsafe) private static var shared: (path: String, connection: LedgerConnection)?
 
+    /// This process's connection to `options`' socket, opened on first use.
+    private static func sharedConnection(_ options: ConnectionOptions) throws -> LedgerConnection {
+        let path = options.socketPath
+        if let shared, shared.path == path { return shared.connection }
+        let connection = try connect(options)
+        shared = (path, connection)
+        return connection
+    }
+
     /// Runs `body` on this process's connection; clears the progress line
     /// either way and turns a failure into its message and exit code (and
     /// drops the connection if it is out of step after it).
     private static func onConnection(_ options: ConnectionOptions,
                                      _ body: (LedgerConnection) throws(ClientError) -> JSONValue) throws -> JSONValue {
-        let path = options.socketPath
-        let connection: LedgerConnection
-        if let shared, shared.path == path {
-            connection = shared.connection
-        } else {
-            connection = try connect(options)
-            shared = (path, connection)
-        }
+        let connection = try sharedConnection(options)
         do {
             let result = try body(connection)
             Progress.clear()
