@@ -181,7 +181,39 @@ public final class LedgerEngine: @unchecked Sendable {
                 .invalid, "\(events.count) events in one request; at most \(configuration.requestEventsMax)")
             return events.map { _ in .refused(error) }
         }
-        let items = events.map { event -> Result<PreparedSubmission, EngineError> in
+        let items = prepare(events)
+        await beforeQueueing()
+        return await withCheckedContinuation { continuation in
+            defer { afterQueueing() }
+            enqueue(items, bytes: events.reduce(0) { $0 + $1.approximateBytes }, actor: actor, atomic: atomic) {
+                continuation.resume(returning: $0)
+            }
+        }
+    }
+
+    /// `append` without a task: decodes `events` on the calling thread, queues
+    /// them and returns at once; `deliver` gets one outcome per event, in
+    /// order, once they are durable (or refused), on the committer's thread
+    /// (or on this one, for a request refused before queueing). Keep
+    /// `deliver` short: hand the outcomes to another thread. The server's
+    /// event loop uses this for a single append, so that an append costs no
+    /// task and no hop through the cooperative pool.
+    public func submit(
+        _ events: [JSONValue], actor: Actor, atomic: Bool, deliver: @escaping @Sendable ([AppendOutcome]) -> Void
+    ) {
+        guard !events.isEmpty else { return deliver([]) }
+        guard events.count <= configuration.requestEventsMax else {
+            let error = EngineError(
+                .invalid, "\(events.count) events in one request; at most \(configuration.requestEventsMax)")
+            return deliver(events.map { _ in .refused(error) })
+        }
+        enqueue(prepare(events), bytes: events.reduce(0) { $0 + $1.approximateBytes }, actor: actor, atomic: atomic,
+                deliver: deliver)
+    }
+
+    /// Decodes each submission (a bad one becomes its own refusal).
+    private func prepare(_ events: [JSONValue]) -> [Result<PreparedSubmission, EngineError>] {
+        events.map { event -> Result<PreparedSubmission, EngineError> in
             do throws(DomainError) {
                 return .success(PreparedSubmission(try SubmissionDecoder.decode(event)))
             } catch {
@@ -190,23 +222,24 @@ public final class LedgerEngine: @unchecked Sendable {
                 return .failure(EngineError(.invalid, error.message, details: details))
             }
         }
-        await beforeQueueing()
-        return await withCheckedContinuation { continuation in
-            defer { afterQueueing() }
-            let bytes = events.reduce(0) { $0 + $1.approximateBytes }
-            let pending = PendingAppend(items: items, bytes: bytes, actor: actor, atomic: atomic) { outcomes in
-                continuation.resume(returning: outcomes)
-            }
-            switch queue.enqueue(pending) {
-            case .queued:
-                break
-            case .full:
-                let error = EngineError(.busy, "the append queue is full (\(queue.eventsMax) events); retry shortly")
-                continuation.resume(returning: items.map { _ in .refused(error) })
-            case .closed:
-                let error = EngineError(.shuttingDown, "ledgerd is shutting down; nothing was appended")
-                continuation.resume(returning: items.map { _ in .refused(error) })
-            }
+    }
+
+    /// Puts decoded submissions in the writer's queue, or refuses them all at
+    /// once (queue full, shutting down) through `deliver`.
+    private func enqueue(
+        _ items: [Result<PreparedSubmission, EngineError>], bytes: Int, actor: Actor, atomic: Bool,
+        deliver: @escaping @Sendable ([AppendOutcome]) -> Void
+    ) {
+        let pending = PendingAppend(items: items, bytes: bytes, actor: actor, atomic: atomic, deliver: deliver)
+        switch queue.enqueue(pending) {
+        case .queued:
+            break
+        case .full:
+            let error = EngineError(.busy, "the append queue is full (\(queue.eventsMax) events); retry shortly")
+            deliver(items.map { _ in .refused(error) })
+        case .closed:
+            let error = EngineError(.shuttingDown, "ledgerd is shutting down; nothing was appended")
+            deliver(items.map { _ in .refused(error) })
         }
     }
 

@@ -20,13 +20,17 @@ struct ConnectionContext: Sendable {
 /// A connection accepted and set up on its event loop: the async channel,
 /// the peer's kernel credentials and the connection's bookkeeping.
 struct AcceptedConnection: Sendable {
-    let channel: NIOAsyncChannel<LineFrame, ByteBuffer>
+    let channel: NIOAsyncChannel<NumberedFrame, ByteBuffer>
     let credentials: UCred
     let state: ConnectionState
+    /// Filled once the peer is identified; read by `ImmediateRequestHandler`.
+    let peers: PeerSlot
 }
 
 /// Serves one connection: reads lines, runs each request as a child task,
 /// writes the responses in request order, and closes when the input ends.
+/// (A plain append on an idle connection never reaches it: the event loop
+/// serves that one itself, see `ImmediateRequestHandler`.)
 ///
 /// Nothing a client sends ends the daemon or another connection: every bad
 /// line gets an error frame and the loop carries on. The connection ends when
@@ -39,6 +43,7 @@ struct ConnectionHandler: Sendable {
         let (policy, generation) = context.policy()
         let identity = await PeerCredentials.identifyOffPool(connection.credentials, policy: policy)
         let peers = PeerCache(credentials: connection.credentials, peer: identity, generation: generation)
+        connection.peers.fill(peers)
         let logger = {
             var logger = context.logger
             logger[metadataKey: "peer"] = "\(identity.userName)/\(identity.uid)/pid \(identity.pid)"
@@ -50,13 +55,12 @@ struct ConnectionHandler: Sendable {
             try await connection.channel.executeThenClose { inbound, outbound in
                 let writer = FrameWriter(outbound: outbound, state: state)
                 await withDiscardingTaskGroup { group in
-                    var serial: UInt64 = 0
                     do {
-                        for try await frame in inbound {
+                        for try await numbered in inbound {
+                            let frame = numbered.frame
                             let bytes = frame.bytes
                             guard await state.acquireSlot(bytes: bytes) else { break }
-                            let current = serial
-                            serial += 1
+                            let current = numbered.serial
                             group.addTask {
                                 await serve(frame, serial: current, peers: peers, state: state, writer: writer, logger: logger)
                                 state.releaseSlot(bytes: bytes)
@@ -72,6 +76,8 @@ struct ConnectionHandler: Sendable {
                         group.cancelAll()
                     }
                 }
+                // The event loop's own requests are answered before the close.
+                await state.waitForImmediateRequests()
             }
         } catch {
             logger.debug("connection closed with error", metadata: ["error": "\(error)"])

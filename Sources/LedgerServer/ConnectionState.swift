@@ -20,8 +20,15 @@ import Synchronization
 ///   next line, so a client that pipelines faster than the ledger serves is
 ///   slowed by the socket, not buffered: 128 pipelined lines of 1 MiB never
 ///   answered would otherwise hold 128 MiB.
+/// - Serials are handed out on the event loop, in line order, to every line:
+///   those served by tasks and those served immediately (`beginImmediate`).
+///   An immediate request is started only on an idle connection (every
+///   earlier request answered), so it is at once the current turn and the
+///   current enqueue turn, and nothing written before it can follow it.
 final class ConnectionState: Sendable {
     private struct State {
+        /// Serials handed out (the next request's number).
+        var issued: UInt64 = 0
         var turn: UInt64 = 0
         var turnWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         var enqueueTurn: UInt64 = 0
@@ -30,6 +37,8 @@ final class ConnectionState: Sendable {
         var bytesInFlight = 0
         var slotWaiter: (continuation: CheckedContinuation<Bool, Never>, bytes: Int)?
         var clientGone = false
+        var immediates = 0
+        var immediatesWaiter: CheckedContinuation<Void, Never>?
 
         func admits(_ bytes: Int, inFlightMax: Int, bytesInFlightMax: Int) -> Bool {
             inFlight < inFlightMax && (inFlight == 0 || bytesInFlight + bytes <= bytesInFlightMax)
@@ -44,6 +53,76 @@ final class ConnectionState: Sendable {
         precondition(inFlightMax > 0 && bytesInFlightMax > 0, "inFlightMax and bytesInFlightMax must be positive")
         self.inFlightMax = inFlightMax
         self.bytesInFlightMax = bytesInFlightMax
+    }
+
+    // MARK: Serials (the event loop hands them out, in line order)
+
+    /// The serial of the next line, which goes to the reader task.
+    func issueSerial() -> UInt64 {
+        state.withLock { state in
+            defer { state.issued += 1 }
+            return state.issued
+        }
+    }
+
+    /// Starts a request served without a task, holding a line of `bytes`: on
+    /// an idle connection only (every request issued so far has ended its
+    /// turn, and no reader waits for a slot), it takes the next serial, whose
+    /// turn and enqueue turn are then current, and a slot. Returns nil
+    /// otherwise: the line goes to the reader task.
+    /// Then: `endEnqueueTurn(serial)` once queued, `finishImmediate` once answered.
+    func beginImmediate(bytes: Int) -> UInt64? {
+        state.withLock { state -> UInt64? in
+            guard !state.clientGone, state.issued == state.turn, state.enqueueTurn == state.issued,
+                  state.slotWaiter == nil,
+                  state.admits(bytes, inFlightMax: inFlightMax, bytesInFlightMax: bytesInFlightMax)
+            else { return nil }
+            let serial = state.issued
+            state.issued += 1
+            state.inFlight += 1
+            state.bytesInFlight += bytes
+            state.immediates += 1
+            return serial
+        }
+    }
+
+    /// Ends an immediate request once its final frame is written: its turn,
+    /// its slot, and a wait in `waitForImmediateRequests` if it was the last.
+    func finishImmediate(_ serial: UInt64, bytes: Int) {
+        endTurn(serial)
+        releaseSlot(bytes: bytes)
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            precondition(state.immediates > 0, "finished an immediate request never begun")
+            state.immediates -= 1
+            guard state.immediates == 0 else { return nil }
+            defer { state.immediatesWaiter = nil }
+            return state.immediatesWaiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns once no immediate request is running (they always end: the
+    /// engine answers every request it took), so a connection closes only
+    /// after answering them; or at once when the task is cancelled (the
+    /// shutdown grace period is over). One caller at a time.
+    func waitForImmediateRequests() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    precondition(state.immediatesWaiter == nil, "two waits for immediate requests")
+                    if state.immediates == 0 || Task.isCancelled { return true }
+                    state.immediatesWaiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.immediatesWaiter = nil }
+                return state.immediatesWaiter
+            }
+            waiter?.resume()
+        }
     }
 
     // MARK: Slots (one reader task calls acquire; any task releases)

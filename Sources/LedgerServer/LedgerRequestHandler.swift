@@ -18,4 +18,29 @@ public protocol LedgerRequestHandler: Sendable {
     /// unexpected failures: the server logs its message and sends it as is,
     /// so keep secrets and paths out of it.
     func handle(_ request: WireRequest, peer: Peer, output: ResponseOutput) async -> Result<JSONValue, WireError>
+
+    /// The fast path, for a request that needs no stream and no waiting
+    /// before its work is handed off (a small `append`): the work to start
+    /// from the event loop, or nil to have the request go through `handle`
+    /// (the default). Called only for a request the server has checked (verb
+    /// known, role held) on a connection with nothing else in flight. Decline
+    /// anything whose arguments are not plainly valid: `handle` gives the
+    /// precise error. The result must be what `handle` would have returned.
+    func immediate(_ request: WireRequest, peer: Peer) -> ImmediateRequest?
+}
+
+/// A request the handler can serve without a task, started on the
+/// connection's event loop: `start` must not block, and calls its completion
+/// exactly once, from any thread, with the final result.
+public struct ImmediateRequest: Sendable {
+    public let start: @Sendable (_ completion: @escaping @Sendable (Result<JSONValue, WireError>) -> Void) -> Void
+
+    public init(start: @escaping @Sendable (_ completion: @escaping @Sendable (Result<JSONValue, WireError>) -> Void) -> Void) {
+        self.start = start
+    }
+}
+
+extension LedgerRequestHandler {
+    /// Declines: every request goes through `handle`.
+    public func immediate(_ request: WireRequest, peer: Peer) -> ImmediateRequest? { nil }
 }

@@ -231,7 +231,8 @@ public final class LedgerSocketServer: Sendable {
 
     /// Sets up each accepted channel on its event loop: peer credentials
     /// first (a connection whose peer cannot be identified is closed), then
-    /// the line decoder, the idle timer and the async wrapper.
+    /// the line decoder, the idle timer, the fast path for appends and the
+    /// async wrapper.
     private func childInitializer() -> @Sendable (any Channel) -> EventLoopFuture<AcceptedConnection> {
         let lineBytesMax = configuration.wireLimits.lineBytesMax
         let inFlightMax = configuration.requestsInFlightMax
@@ -239,6 +240,7 @@ public final class LedgerSocketServer: Sendable {
         // between them: four of the longest, and at least 4 MiB.
         let bytesInFlightMax = max(4 * lineBytesMax, 4 << 20)
         let idleTimeout = configuration.idleTimeout
+        let connection = connectionContext()
         return { channel in
             PeerCredentials.read(from: channel).flatMapThrowing { credentials in
                 let connectionState = ConnectionState(inFlightMax: inFlightMax, bytesInFlightMax: bytesInFlightMax)
@@ -249,17 +251,31 @@ public final class LedgerSocketServer: Sendable {
                     try pipeline.addHandler(IdleStateHandler(readTimeout: TimeAmount(idleTimeout)))
                     try pipeline.addHandler(IdleConnectionCloser(state: connectionState))
                 }
-                let asyncChannel = try NIOAsyncChannel<LineFrame, ByteBuffer>(
+                let peers = PeerSlot()
+                try pipeline.addHandler(ImmediateRequestHandler(state: connectionState, connection: connection, peers: peers))
+                let asyncChannel = try NIOAsyncChannel<NumberedFrame, ByteBuffer>(
                     wrappingChannelSynchronously: channel,
                     // Lines read ahead of the reader's loop are not yet counted in the
                     // connection's byte budget: at most a few (each ≤ request-bytes-max).
                     configuration: .init(backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)))
-                return AcceptedConnection(channel: asyncChannel, credentials: credentials, state: connectionState)
+                return AcceptedConnection(
+                    channel: asyncChannel, credentials: credentials, state: connectionState, peers: peers)
             }
         }
     }
 
     // MARK: Accept loop
+
+    /// What every connection's handlers need from the server.
+    private func connectionContext() -> ConnectionContext {
+        ConnectionContext(
+            handler: handler, limits: configuration.wireLimits, logger: logger,
+            policy: { [self] in self.state.withLock { ($0.policy, $0.policyGeneration) } },
+            isAcceptingRequests: { [self] in
+                self.state.withLock { if case .running = $0.lifecycle { true } else { false } }
+            },
+            countRequest: { [self] in self.state.withLock { $0.requests += 1 } })
+    }
 
     private enum Admission {
         case admit(UInt64)
@@ -268,14 +284,7 @@ public final class LedgerSocketServer: Sendable {
     }
 
     private func acceptConnections(_ serverChannel: ServerChannel) async {
-        let context = ConnectionContext(
-            handler: handler, limits: configuration.wireLimits, logger: logger,
-            policy: { [self] in self.state.withLock { ($0.policy, $0.policyGeneration) } },
-            isAcceptingRequests: { [self] in
-                self.state.withLock { if case .running = $0.lifecycle { true } else { false } }
-            },
-            countRequest: { [self] in self.state.withLock { $0.requests += 1 } })
-        let connectionHandler = ConnectionHandler(context: context)
+        let connectionHandler = ConnectionHandler(context: connectionContext())
         let connectionsMax = configuration.connectionsMax
         await withDiscardingTaskGroup { group in
             do {

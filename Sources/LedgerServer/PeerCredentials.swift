@@ -74,6 +74,14 @@ final class PeerCache: Sendable {
         cached = Mutex((generation, peer))
     }
 
+    /// The peer and its roles under `policy`, if the peer was identified
+    /// under that policy's `generation` already (no lookup: nil otherwise).
+    func cachedPeer(under policy: AccessPolicy, generation: UInt64) -> Peer? {
+        let current = cached.withLock { $0 }
+        guard current.generation == generation else { return nil }
+        return current.peer.with(roles: policy.roles(uid: current.peer.uid, groups: current.peer.groups))
+    }
+
     /// The peer and its roles under `policy`, the policy of `generation`.
     func peer(under policy: AccessPolicy, generation: UInt64) async -> Peer {
         let current = cached.withLock { $0 }
@@ -84,4 +92,14 @@ final class PeerCache: Sendable {
         cached.withLock { if $0.generation < generation { $0 = (generation, fresh) } }
         return fresh
     }
+}
+
+/// Where a connection's `PeerCache` is put once its peer is identified (off
+/// the event loop), for the event loop's fast path to read.
+final class PeerSlot: Sendable {
+    private let slot = Mutex<PeerCache?>(nil)
+
+    var cache: PeerCache? { slot.withLock { $0 } }
+
+    func fill(_ cache: PeerCache) { slot.withLock { $0 = cache } }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import LedgerClient
 import LedgerJSON
+import LedgerWire
 import Testing
 
 /// `ledgerctl append` prints CONTRACT.md's result lines exactly; what people
@@ -56,6 +58,57 @@ import Testing
         let unknownAt = lines.firstIndex { $0.contains("Q999") }!
         #expect(outcomes[unknownAt]["error"]?["code"] != nil)
         #expect(outcomes.filter { $0["error"] != nil }.count == 2)
+    }
+
+    /// A plain append on an idle connection is served by the daemon's event
+    /// loop, one pipelined behind it by a task: the answers are the same,
+    /// stored, warned, refused, malformed or atomic, and so are the refusals
+    /// of arguments the fast path leaves to the task.
+    @Test func theEventLoopAndATaskGiveTheSameAnswers() throws {
+        let daemon = try DaemonProcess()
+        defer { _ = daemon.stop() }
+        #expect(try daemon.append(setupEvents).status == 0)
+        let connection = try LedgerConnection(socketPath: daemon.socket)
+        _ = try connection.call(verb: "ping")  // the connection's peer is identified
+        func meeting(_ month: Int) -> JSONValue {
+            event("MeetingHeld", [
+                "cell": "CB01", "kind": "regular", "durationMinutes": 45, "attendees": ["M001", "M002"],
+                "absentees": [], "speakers": [], "minutesRecorded": true, "topic": "Họp ngắn",
+            ], on: String(format: "2025-%02d-05", month))
+        }
+        let kinds: [(String, (Int) -> [String: JSONValue])] = [
+            ("stored", { ["events": [task($0)]] }),
+            ("warned", { ["events": [meeting($0)]] }),
+            ("refused", { _ in ["events": [event("MemberConfirmed", ["memberId": "M404"])]] }),
+            ("invalid", { _ in ["events": [["type": "NoSuchEvent", "occurredOn": "2024-01-01", "data": [:]]]] }),
+            ("atomic", { ["events": [task($0), event("MemberConfirmed", ["memberId": "M404"])], "atomic": true] }),
+            ("several", { ["events": [task($0), task($0 + 100)], "atomic": false] }),
+            ("empty", { _ in ["events": []] }),
+            ("atomic not a boolean", { ["events": [task($0)], "atomic": "yes"] }),
+            ("unknown argument", { ["events": [task($0)], "atomc": true] }),
+        ]
+        /// The answer with every seq set to 0 and every digit in text to '#' (the
+        /// two requests store different events, on different dates).
+        func normalized(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .object(let object):
+                return .object(object.reduce(into: [:]) { $0[$1.key] = $1.key == "seq" ? 0 : normalized($1.value) })
+            case .array(let items): return .array(items.map(normalized))
+            case .string(let text): return .string(String(text.map { $0.isASCII && $0.isNumber ? "#" : $0 }))
+            default: return value
+            }
+        }
+        for (n, (name, args)) in kinds.enumerated() {
+            var answers: [Result<JSONValue, WireError>] = []
+            try connection.pipeline([(verb: "append", args: args(2 * n + 1)), (verb: "append", args: args(2 * n + 2))],
+                                    window: 2) { _, result in answers.append(result) }
+            #expect(answers.count == 2)
+            #expect(answers.map { $0.map(normalized) } == [answers[0].map(normalized), answers[0].map(normalized)], "\(name)")
+        }
+        let log = try daemon.ctl(["export"])
+        #expect(log.status == 0)
+        // Stored: 2 "stored", 2 "warned", 4 "several".
+        #expect(log.lines.count == setupEvents.count + 8, "\(log.stdout)")
     }
 
     @Test func manyWarningsAreCappedUnlessAsked() throws {

@@ -143,6 +143,31 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         return .object(["results": .array(outcomes.map(\.json))])
     }
 
+    /// A plain `append` (its events an array of at most the request limit,
+    /// `atomic` a boolean or absent, nothing else) starts from the event loop
+    /// and is answered from the committer's thread: no task, no hop through
+    /// the cooperative pool. Anything else goes through `handle`, which
+    /// explains what is wrong with it.
+    public func immediate(_ request: WireRequest, peer: Peer) -> ImmediateRequest? {
+        guard request.verb == "append", case .array(let events)? = request.args["events"], !events.isEmpty,
+              events.count <= engine.configuration.requestEventsMax,
+              request.args.keys.allSatisfy({ $0 == "events" || $0 == "atomic" })
+        else { return nil }
+        let atomic: Bool
+        switch request.args["atomic"] {
+        case nil: atomic = false
+        case .bool(let value)?: atomic = value
+        default: return nil
+        }
+        let engine = self.engine
+        let actor = Actor(uid: peer.uid, user: peer.userName)
+        return ImmediateRequest { completion in
+            engine.submit(events, actor: actor, atomic: atomic) { outcomes in
+                completion(.success(.object(["results": .array(outcomes.map(\.json))])))
+            }
+        }
+    }
+
     /// `export` and `tail`: export lines from `fromSeq` (or the last N) up to the
     /// size at the start (or `throughSeq`, for `export`), in chunks (each chunk one read snapshot; the log is
     /// append-only so chunks form one consistent prefix); `tail` with `follow`

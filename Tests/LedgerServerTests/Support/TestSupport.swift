@@ -61,6 +61,19 @@ struct TestHandler: LedgerRequestHandler {
             return .success(["verb": .string(request.verb)])
         }
     }
+
+    /// An append with `"immediate": true` may be served by the event loop:
+    /// its answer then says so (`served`), after waiting for its `gate` if any.
+    func immediate(_ request: WireRequest, peer: Peer) -> ImmediateRequest? {
+        guard request.verb == "append", request.args["immediate"] == true else { return nil }
+        let gates = self.gates
+        let answer: JSONValue = ["actor": .string(peer.userName), "args": .object(request.args), "served": "event loop"]
+        let gate = request.args["gate"]?.stringValue
+        return ImmediateRequest { completion in
+            guard let gate else { return completion(.success(answer)) }
+            Task { await gates.wait(gate); completion(.success(answer)) }
+        }
+    }
 }
 
 /// Records how a streaming handler ended.
