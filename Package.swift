@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON", "LedgerMerkle",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

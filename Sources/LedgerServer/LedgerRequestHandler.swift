@@ -31,11 +31,14 @@ public protocol LedgerRequestHandler: Sendable {
 
 /// A request the handler can serve without a task, started on the
 /// connection's event loop: `start` must not block, and calls its completion
-/// exactly once, from any thread, with the final result.
+/// exactly once, from any thread, with a function that makes the final
+/// result. The server calls that function on the event loop: the thread that
+/// completes (the ledger's committer) only hands the answer over.
 public struct ImmediateRequest: Sendable {
-    public let start: @Sendable (_ completion: @escaping @Sendable (Result<JSONValue, WireError>) -> Void) -> Void
+    public typealias Answer = @Sendable () -> Result<JSONValue, WireError>
+    public let start: @Sendable (_ completion: @escaping @Sendable (_ answer: @escaping Answer) -> Void) -> Void
 
-    public init(start: @escaping @Sendable (_ completion: @escaping @Sendable (Result<JSONValue, WireError>) -> Void) -> Void) {
+    public init(start: @escaping @Sendable (_ completion: @escaping @Sendable (_ answer: @escaping Answer) -> Void) -> Void) {
         self.start = start
     }
 }

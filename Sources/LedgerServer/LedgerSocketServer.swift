@@ -142,6 +142,8 @@ public final class LedgerSocketServer: Sendable {
     private let handler: any LedgerRequestHandler
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
+    /// One per event loop of the group, for answers from other threads.
+    private let answerInboxes: [ObjectIdentifier: AnswerInbox]
     private let state: Mutex<State>
     /// Signalled when `start()` has finished, either way, so a `shutdown()`
     /// that arrives mid-start (SIGTERM during startup) can wait for it.
@@ -155,6 +157,9 @@ public final class LedgerSocketServer: Sendable {
         self.handler = handler
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
+        answerInboxes = Dictionary(
+            eventLoopGroup.makeIterator().map { (ObjectIdentifier($0), AnswerInbox(eventLoop: $0)) },
+            uniquingKeysWith: { first, _ in first })
         self.state = Mutex(State(policy: policy, budget: ConnectionBudget(
             connectionsMax: configuration.connectionsMax, perUserMax: configuration.connectionsPerUserMax)))
     }
@@ -241,6 +246,7 @@ public final class LedgerSocketServer: Sendable {
         let bytesInFlightMax = max(4 * lineBytesMax, 4 << 20)
         let idleTimeout = configuration.idleTimeout
         let connection = connectionContext()
+        let answerInboxes = self.answerInboxes
         return { channel in
             PeerCredentials.read(from: channel).flatMapThrowing { credentials in
                 let connectionState = ConnectionState(inFlightMax: inFlightMax, bytesInFlightMax: bytesInFlightMax)
@@ -252,7 +258,9 @@ public final class LedgerSocketServer: Sendable {
                     try pipeline.addHandler(IdleConnectionCloser(state: connectionState))
                 }
                 let peers = PeerSlot()
-                try pipeline.addHandler(ImmediateRequestHandler(state: connectionState, connection: connection, peers: peers))
+                try pipeline.addHandler(ImmediateRequestHandler(
+                    state: connectionState, connection: connection, peers: peers,
+                    answers: answerInboxes[ObjectIdentifier(channel.eventLoop)] ?? AnswerInbox(eventLoop: channel.eventLoop)))
                 let asyncChannel = try NIOAsyncChannel<NumberedFrame, ByteBuffer>(
                     wrappingChannelSynchronously: channel,
                     // Lines read ahead of the reader's loop are not yet counted in the

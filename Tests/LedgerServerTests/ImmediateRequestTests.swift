@@ -1,7 +1,10 @@
 import Foundation
 import LedgerJSON
-import LedgerServer
+@testable import LedgerServer
 import LedgerWire
+import NIOCore
+import NIOPosix
+import Synchronization
 import Testing
 
 /// The event loop's fast path (`ImmediateRequestHandler`): a plain append on
@@ -115,5 +118,40 @@ struct ImmediateRequestTests {
         await stopping.value
         #expect(try await onThread { try client.readLine() } == nil, "then the connection ends")
         #expect(!server.isRunning)
+    }
+}
+
+@Suite struct AnswerInboxTests {
+    final class Record: Sendable {
+        let state = Mutex<(order: [[Int]], offLoop: Int)>(([[], []], 0))
+    }
+
+    /// Answers posted from other threads all run on the event loop, each
+    /// thread's in the order it posted them, none lost.
+    @Test func answersRunOnTheLoopInPostedOrder() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let inbox = AnswerInbox(eventLoop: loop)
+        let record = Record()
+        let perThread = 5_000
+        async let first: Void = onThread { Self.post(perThread, as: 0, to: inbox, on: loop, into: record) }
+        async let second: Void = onThread { Self.post(perThread, as: 1, to: inbox, on: loop, into: record) }
+        _ = try await (first, second)
+        try await loop.submit {}.get()  // every answer posted is now run
+        let result = record.state.withLock { $0 }
+        #expect(result.offLoop == 0)
+        #expect(result.order[0] == Array(0..<perThread))
+        #expect(result.order[1] == Array(0..<perThread))
+    }
+
+    static func post(_ count: Int, as thread: Int, to inbox: AnswerInbox, on loop: any EventLoop, into record: Record) {
+        for n in 0..<count {
+            inbox.post {
+                let onLoop = loop.inEventLoop
+                record.state.withLock {
+                    $0.order[thread].append(n)
+                    if !onLoop { $0.offLoop += 1 }
+                }
+            }
+        }
     }
 }

@@ -163,7 +163,7 @@ public struct EngineRequestHandler: LedgerRequestHandler {
         let actor = Actor(uid: peer.uid, user: peer.userName)
         return ImmediateRequest { completion in
             engine.submit(events, actor: actor, atomic: atomic) { outcomes in
-                completion(.success(.object(["results": .array(outcomes.map(\.json))])))
+                completion { .success(.object(["results": .array(outcomes.map(\.json))])) }
             }
         }
     }

@@ -70,8 +70,8 @@ struct TestHandler: LedgerRequestHandler {
         let answer: JSONValue = ["actor": .string(peer.userName), "args": .object(request.args), "served": "event loop"]
         let gate = request.args["gate"]?.stringValue
         return ImmediateRequest { completion in
-            guard let gate else { return completion(.success(answer)) }
-            Task { await gates.wait(gate); completion(.success(answer)) }
+            guard let gate else { return completion { .success(answer) } }
+            Task { await gates.wait(gate); completion { .success(answer) } }
         }
     }
 }
