@@ -23,7 +23,7 @@ struct CommitteeReport {
     func build() throws -> JSONValue {
         guard let rootOrg = state.organizations[root] else { throw EngineError(.notFound, "no organization '\(root)'") }
         let cells = state.subtree(of: root).compactMap { state.organizations[$0] }.filter { org in
-            org.kind == .cell && org.registeredOn <= to && !(org.dissolution.map { $0.on < from } ?? false)
+            org.kind == .cell && Self.stood(org, from: from, to: to)
         }.sorted { $0.code < $1.code }
         let inScope = Set(cells.map(\.code))
         var perCell: [String: CellFigures] = Dictionary(uniqueKeysWithValues: cells.map { ($0.code, CellFigures()) })
@@ -126,6 +126,27 @@ struct CommitteeReport {
             "cellNames": .object(Dictionary(uniqueKeysWithValues: cells.map { ($0.code, JSONValue.string($0.name)) })),
             "memberNames": .object(memberNames), "perCell": .array(cellRows),
         ])
+    }
+
+    /// Whether `org` is in scope: registered on or before `to` and not
+    /// dissolved before `from` (CONTRACT.md), where "dissolved" is judged by
+    /// the organization's history as the ledger tells it now. A dissolution
+    /// later annulled or reduced (a `reinstated` entry) leaves the
+    /// organization dissolved until the day of that revision: it is in scope
+    /// if it stood, registered and not dissolved, on some day of the period.
+    static func stood(_ org: Organization, from: BusinessDate, to: BusinessDate) -> Bool {
+        guard org.registeredOn <= to else { return false }
+        let everReinstated = org.timeline.contains { if case .reinstated = $0.change { true } else { false } }
+        guard everReinstated else { return !(org.dissolution.map { $0.on < from } ?? false) }
+        // Its standing the day before the period and on each day of the
+        // period its history changes: one of them not dissolved before
+        // `from` means it stood on a day of the period.
+        var days = [BusinessDate(dayNumber: from.dayNumber - 1)]
+        days += org.timeline.lazy.filter { $0.occurredOn >= from && $0.occurredOn <= to }.map(\.occurredOn)
+        return days.contains { day in
+            guard let then = org.standing(on: day) else { return false }
+            return then.dissolution.map { $0.on >= from } ?? true
+        }
     }
 
     /// Meeting figures of one cell (or of all).
