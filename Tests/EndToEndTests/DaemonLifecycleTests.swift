@@ -32,6 +32,22 @@ import Testing
         #expect(daemon.log.contains("<5>"), "journald priority prefixes on stderr")
     }
 
+    /// `status` for people writes numbers as Vietnamese readers do: thousands
+    /// grouped with '.', decimals after ',', the uptime in words.
+    @Test func statusTextGroupsThousands() throws {
+        let daemon = try DaemonProcess()
+        defer { _ = daemon.stop() }
+        #expect(try daemon.append(setupEvents + (0..<1_200).map { task($0) }).status == 0)
+        let text = try daemon.ctl(["status"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("Số sự kiện:      1.205\n"), "\(text.stdout)")
+        #expect(text.stdout.contains("Checkpoint ký:   cỡ 1.205\n"), "\(text.stdout)")
+        #expect(text.stdout.range(of: #"Dữ liệu: +\d+,\d MiB / [\d.]+ MiB bản đồ"#, options: .regularExpression) != nil,
+                "\(text.stdout)")
+        #expect(text.stdout.range(of: #"Hoạt động: +(\d+ giây|\d+ phút)\n"#, options: .regularExpression) != nil,
+                "\(text.stdout)")
+    }
+
     /// Without an origin configured, a ledger keeps its own (its key's
     /// name): before, the default was the host's name, so a host renamed or
     /// a config without `origin` stopped the daemon at start.

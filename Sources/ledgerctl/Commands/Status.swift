@@ -26,15 +26,17 @@ struct Status: ParsableCommand {
         if output.json { return Output.json(status) }
         func n(_ key: String) -> Int64 { status[key]?.intValue ?? 0 }
         Output.line("Sổ ghi:          \(status["origin"]?.stringValue ?? "?")")
-        Output.line("Số sự kiện:      \(n("size"))")
+        let count = { (key: String) in VietnameseNumbers.count(n(key)) }
+        Output.line("Số sự kiện:      \(count("size"))")
         Output.line("Gốc Merkle:      \(status["rootHash"]?.stringValue ?? "?")")
-        Output.line("Checkpoint ký:   cỡ \(n("checkpointSize"))")
-        let used = Double(n("mapUsedBytes")) / 1_048_576
-        let map = Double(n("mapSizeBytes")) / 1_048_576
-        Output.line(String(format: "Dữ liệu:         %.1f MiB / %.0f MiB bản đồ", used, map))
-        Output.line("Ảnh trạng thái:  đến sự kiện \(n("snapshotSeq")) (khởi động lại đọc lại \(max(0, n("size") - n("snapshotSeq"))) sự kiện sau đó)")
-        Output.line("Kết nối:         \(n("connections"))")
-        Output.line("Hoạt động:       \(n("uptimeSeconds")) giây")
+        Output.line("Checkpoint ký:   cỡ \(count("checkpointSize"))")
+        let used = VietnameseNumbers.decimal(Double(n("mapUsedBytes")) / 1_048_576)
+        let map = VietnameseNumbers.decimal(Double(n("mapSizeBytes")) / 1_048_576, places: 0)
+        Output.line("Dữ liệu:         \(used) MiB / \(map) MiB bản đồ")
+        let tail = VietnameseNumbers.count(max(0, n("size") - n("snapshotSeq")))
+        Output.line("Ảnh trạng thái:  đến sự kiện \(count("snapshotSeq")) (khởi động lại đọc lại \(tail) sự kiện sau đó)")
+        Output.line("Kết nối:         \(count("connections"))")
+        Output.line("Hoạt động:       \(VietnameseNumbers.duration(seconds: n("uptimeSeconds")))")
         if let version = status["version"]?.stringValue { Output.line("Phiên bản:       ledgerd \(version)") }
         if let halted = status["halted"]?.stringValue { Output.line("GHI BỊ DỪNG:     \(halted)") }
         if let failing = status["commitFailing"] {
