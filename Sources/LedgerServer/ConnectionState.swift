@@ -65,6 +65,10 @@ final class ConnectionState: Sendable {
         }
     }
 
+    /// Whether every request issued so far has ended its turn (a hint: the
+    /// connection's reader may issue more meanwhile; `beginImmediate` decides).
+    var isIdle: Bool { state.withLock { $0.issued == $0.turn } }
+
     /// Starts a request served without a task, holding a line of `bytes`: on
     /// an idle connection only (every request issued so far has ended its
     /// turn, and no reader waits for a slot), it takes the next serial, whose

@@ -21,7 +21,8 @@ struct NumberedFrame: Sendable, Hashable {
 ///
 /// Taken only when the request can be nothing else: an `append` line of at
 /// most `lineBytesMax` bytes, on an idle connection (every earlier request
-/// answered, so its response cannot overtake theirs), from a peer already
+/// answered, so its response cannot overtake theirs) whose socket takes
+/// writes, from a peer already
 /// identified under the current policy who holds the role, while the server
 /// accepts requests, and that the handler accepts. Every other line is
 /// numbered and passed on to the connection's reader task, which serves it
@@ -57,7 +58,10 @@ final class ImmediateRequestHandler: ChannelInboundHandler {
 
     /// Starts `line` as an immediate request; false if it is not one.
     private func serve(_ line: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-        guard Self.mentionsAppend(line), let peers = peers.cache,
+        // Cheap checks first: a busy connection (pipelined appends) or one
+        // whose client does not read its answers (they would pile up here,
+        // unlike a task's, which waits for the socket) goes to the reader.
+        guard state.isIdle, context.channel.isWritable, Self.mentionsAppend(line), let peers = peers.cache,
               let request = try? WireRequest.decode(line: line.readableBytesView, limits: connection.limits),
               request.verb == "append", connection.isAcceptingRequests(),
               let required = VerbCatalog.requiredRole(for: request.verb)
@@ -124,9 +128,10 @@ final class ImmediateRequestHandler: ChannelInboundHandler {
 }
 
 /// Answers handed to one event loop from other threads, run there in the
-/// order posted, in batches: a commit that completes 30 appends on one loop
-/// wakes it once, not 30 times, and the committer, whose next commit waits
-/// meanwhile, only appends to a list.
+/// order posted, each after every task queued on the loop before it was
+/// posted: a commit that completes 30 appends on one loop wakes it once, not
+/// 30 times, and the committer, whose next commit waits meanwhile, only
+/// appends to a list.
 final class AnswerInbox: Sendable {
     let eventLoop: any EventLoop
     private let pending = Mutex<(answers: [@Sendable () -> Void], scheduled: Bool)>(([], false))
@@ -145,12 +150,18 @@ final class AnswerInbox: Sendable {
         if schedule { eventLoop.execute { self.drain() } }
     }
 
+    /// Queues the answers as tasks of their own, each behind whatever the
+    /// loop was given before it: a frame a task wrote (`NIOAsyncChannel`
+    /// hands it to the loop as a task) just before its turn ended and an
+    /// answer's request was read may have been queued after this drain was,
+    /// and the answer must not overtake it. Tasks queued from the loop need
+    /// no wake-up.
     private func drain() {
         let answers = pending.withLock { pending -> [@Sendable () -> Void] in
             pending.scheduled = false
             defer { pending.answers = [] }
             return pending.answers
         }
-        for answer in answers { answer() }
+        for answer in answers { eventLoop.execute(answer) }
     }
 }

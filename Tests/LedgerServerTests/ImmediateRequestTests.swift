@@ -97,6 +97,66 @@ struct ImmediateRequestTests {
         }
     }
 
+    /// The race a review found. A task's final frame is queued on the event
+    /// loop when its turn ends; an append read right after it, in the same
+    /// pass over the loop's ready sockets, served by the loop and answered at
+    /// once, used to join a batch of answers queued on the loop before that
+    /// frame, and went out first. Made certain here: the loop is held inside
+    /// a read (C's append starting) while the batch and the frame queue up,
+    /// and A's append is ready in the same pass.
+    @Test func anAnswerAtOnceNeverOvertakesTheFrameBeforeIt() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let gates = Gates()
+        let inRead = DispatchSemaphore(value: 0), leaveRead = DispatchSemaphore(value: 0)
+        let handler = TestHandler(gates: gates) { request in
+            if request.args["hold"] == true {
+                inRead.signal()
+                leaveRead.wait()
+            }
+        }
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        let path = directory + "/s.sock"
+        let server = LedgerSocketServer(
+            configuration: .init(listener: .path(path)), handler: handler, logger: testLogger, eventLoopGroup: group)
+        try await server.start()
+        let (a, b, c) = try await onThread { (try RawClient(path: path), try RawClient(path: path), try RawClient(path: path)) }
+        try await onThread {
+            for client in [a, b, c] { try Self.waitUntilIdentified(client) }
+        }
+        // A: a request served by a task, held at a gate. B: an append served by the loop, held at a gate.
+        try a.send(#"{"id":"s","verb":"history","args":{"gate":"s"}}"# + "\n")
+        try b.send(#"{"id":"b","verb":"append","args":{"immediate":true,"gate":"b"}}"# + "\n")
+        while gates.waitingCount("s") == 0 || gates.waitingCount("b") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        // With the loop busy, C's append and then A's become ready together.
+        let busy = DispatchSemaphore(value: 0), free = DispatchSemaphore(value: 0)
+        loop.execute {
+            busy.signal()
+            free.wait()
+        }
+        busy.wait()
+        try c.send(#"{"id":"c","verb":"append","args":{"immediate":true,"hold":true}}"# + "\n")
+        try a.send(#"{"id":"a","verb":"append","args":{"immediate":true}}"# + "\n")
+        try await Task.sleep(for: .milliseconds(20))
+        free.signal()
+        // The loop is now inside C's read. B's answer is posted (a batch
+        // queued on the loop); A's task writes its frame (queued behind it)
+        // and ends its turn; then the loop goes on to read A's append.
+        inRead.wait()
+        gates.open("b")
+        try await Task.sleep(for: .milliseconds(50))
+        gates.open("s")
+        try await Task.sleep(for: .milliseconds(50))
+        leaveRead.signal()
+        let ids = try await onThread { try (0..<2).map { _ in try a.readFrame().id } }
+        #expect(ids == ["s", "a"])
+        #expect(try await onThread { try b.readFrame().id } == "b")
+        #expect(try await onThread { try c.readFrame().id } == "c")
+        await server.shutdown()
+        try await group.shutdownGracefully()
+    }
+
     @Test func shutdownAnswersAnAppendTheEventLoopStarted() async throws {
         let gates = Gates()
         let directory = makeTemporaryDirectory()
@@ -136,7 +196,10 @@ struct ImmediateRequestTests {
         async let first: Void = onThread { Self.post(perThread, as: 0, to: inbox, on: loop, into: record) }
         async let second: Void = onThread { Self.post(perThread, as: 1, to: inbox, on: loop, into: record) }
         _ = try await (first, second)
-        try await loop.submit {}.get()  // every answer posted is now run
+        // Answers run in the order posted: once this one has, so has every other.
+        let done = loop.makePromise(of: Void.self)
+        inbox.post { done.succeed() }
+        try await done.futureResult.get()
         let result = record.state.withLock { $0 }
         #expect(result.offLoop == 0)
         #expect(result.order[0] == Array(0..<perThread))

@@ -17,10 +17,15 @@ import Synchronization
 struct TestHandler: LedgerRequestHandler {
     let gates: Gates
     let streamProbe: StreamProbe?
+    /// Called on the event loop as an immediate request starts (a test may
+    /// hold the loop there).
+    let onImmediateStart: (@Sendable (WireRequest) -> Void)?
 
-    init(gates: Gates = Gates(), streamProbe: StreamProbe? = nil) {
+    init(gates: Gates = Gates(), streamProbe: StreamProbe? = nil,
+         onImmediateStart: (@Sendable (WireRequest) -> Void)? = nil) {
         self.gates = gates
         self.streamProbe = streamProbe
+        self.onImmediateStart = onImmediateStart
     }
 
     func handle(_ request: WireRequest, peer: Peer, output: ResponseOutput) async -> Result<JSONValue, WireError> {
@@ -69,7 +74,9 @@ struct TestHandler: LedgerRequestHandler {
         let gates = self.gates
         let answer: JSONValue = ["actor": .string(peer.userName), "args": .object(request.args), "served": "event loop"]
         let gate = request.args["gate"]?.stringValue
+        let onStart = onImmediateStart
         return ImmediateRequest { completion in
+            onStart?(request)
             guard let gate else { return completion { .success(answer) } }
             Task { await gates.wait(gate); completion { .success(answer) } }
         }
