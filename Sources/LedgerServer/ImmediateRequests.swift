@@ -155,7 +155,11 @@ final class AnswerInbox: Sendable {
     /// hands it to the loop as a task) just before its turn ended and an
     /// answer's request was read may have been queued after this drain was,
     /// and the answer must not overtake it. Tasks queued from the loop need
-    /// no wake-up.
+    /// no wake-up. (This relies on a SwiftNIO detail, checked for 2.101:
+    /// `NIOAsyncChannelOutboundWriter.write` from another thread returns once
+    /// its `execute` is queued, and `execute` from any thread feeds one FIFO
+    /// queue. Check again when upgrading NIO; `anAnswerAtOnceNeverOvertakes…`
+    /// tests it.)
     private func drain() {
         let answers = pending.withLock { pending -> [@Sendable () -> Void] in
             pending.scheduled = false

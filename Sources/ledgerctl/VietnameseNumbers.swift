@@ -14,6 +14,8 @@ enum VietnameseNumbers {
 
     /// 1536.25 with one decimal → "1.536,3".
     static func decimal(_ value: Double, places: Int = 1) -> String {
+        precondition((0...6).contains(places), "places must be 0…6")
+        guard value.isFinite, abs(value) < 1e12 else { return value.isNaN ? "?" : (value < 0 ? "-∞" : "∞") }
         let scale = (0..<places).reduce(1.0) { result, _ in result * 10 }
         let scaled = Int64((abs(value) * scale).rounded())
         let whole = count(scaled / Int64(scale))
