@@ -13,8 +13,9 @@ struct ConnectionContext: Sendable {
     let policy: @Sendable () -> (policy: AccessPolicy, generation: UInt64)
     /// False once shutdown began: lines read after that get `shutting-down`.
     let isAcceptingRequests: @Sendable () -> Bool
-    /// Counts one served request (for `ServerStatistics`).
-    let countRequest: @Sendable () -> Void
+    /// Counts one served request, served by the event loop itself or not
+    /// (for `ServerStatistics`).
+    let countRequest: @Sendable (_ onEventLoop: Bool) -> Void
 }
 
 /// A connection accepted and set up on its event loop: the async channel,
@@ -91,7 +92,7 @@ struct ConnectionHandler: Sendable {
     private func serve(
         _ frame: LineFrame, serial: UInt64, peers: PeerCache, state: ConnectionState, writer: FrameWriter, logger: Logger
     ) async {
-        context.countRequest()
+        context.countRequest(false)
         let gate = EnqueueGate(state: state, serial: serial)
         let final: WireFrame
         switch frame {

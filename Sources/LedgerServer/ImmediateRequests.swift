@@ -72,7 +72,7 @@ final class ImmediateRequestHandler: ChannelInboundHandler {
         else { return false }
         let bytes = line.readableBytes
         guard let serial = state.beginImmediate(bytes: bytes) else { return false }
-        connection.countRequest()
+        connection.countRequest(true)
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let id = request.id
         let answers = self.answers

@@ -135,6 +135,7 @@ public final class LedgerSocketServer: Sendable {
         var connectionsAccepted: UInt64 = 0
         var connectionsRefused: UInt64 = 0
         var requests: UInt64 = 0
+        var requestsOnEventLoop: UInt64 = 0
         var startedAt: ContinuousClock.Instant?
     }
 
@@ -282,7 +283,12 @@ public final class LedgerSocketServer: Sendable {
             isAcceptingRequests: { [self] in
                 self.state.withLock { if case .running = $0.lifecycle { true } else { false } }
             },
-            countRequest: { [self] in self.state.withLock { $0.requests += 1 } })
+            countRequest: { [self] onEventLoop in
+                self.state.withLock {
+                    $0.requests += 1
+                    if onEventLoop { $0.requestsOnEventLoop += 1 }
+                }
+            })
     }
 
     private enum Admission {
@@ -424,6 +430,7 @@ public final class LedgerSocketServer: Sendable {
             ServerStatistics(
                 connections: state.connections.count, connectionsAccepted: state.connectionsAccepted,
                 connectionsRefused: state.connectionsRefused, requests: state.requests,
+                requestsOnEventLoop: state.requestsOnEventLoop,
                 uptime: state.startedAt.map { .now - $0 } ?? .zero)
         }
     }
@@ -440,6 +447,9 @@ public struct ServerStatistics: Sendable, Hashable {
     public let connectionsAccepted: UInt64
     public let connectionsRefused: UInt64
     public let requests: UInt64
+    /// Of `requests`, those served by the event loop itself (appends on an
+    /// idle connection: `ImmediateRequestHandler`).
+    public let requestsOnEventLoop: UInt64
     public let uptime: Duration
 }
 

@@ -47,6 +47,7 @@ struct Daemon {
             serverStatus: {
                 guard let stats = box.server?.statistics else { return ["version": .string(LedgerVersion.string)] }
                 return ["connections": .int(Int64(stats.connections)), "requests": .int(Int64(stats.requests)),
+                        "requestsOnEventLoop": .int(Int64(stats.requestsOnEventLoop)),
                         "version": .string(LedgerVersion.string)]
             },
             reload: {

@@ -63,12 +63,15 @@ import Testing
     /// A plain append on an idle connection is served by the daemon's event
     /// loop, one pipelined behind it by a task: the answers are the same,
     /// stored, warned, refused, malformed or atomic, and so are the refusals
-    /// of arguments the fast path leaves to the task.
+    /// of arguments the fast path leaves to the task. (`status` on a second
+    /// connection counts the requests the event loop served.)
     @Test func theEventLoopAndATaskGiveTheSameAnswers() throws {
         let daemon = try DaemonProcess()
         defer { _ = daemon.stop() }
         #expect(try daemon.append(setupEvents).status == 0)
         let connection = try LedgerConnection(socketPath: daemon.socket)
+        let watcher = try LedgerConnection(socketPath: daemon.socket)
+        func onEventLoop() throws -> Int64 { try watcher.call(verb: "status")["requestsOnEventLoop"]?.intValue ?? -1 }
         _ = try connection.call(verb: "ping")  // the connection's peer is identified
         func meeting(_ month: Int) -> JSONValue {
             event("MeetingHeld", [
@@ -76,16 +79,16 @@ import Testing
                 "absentees": [], "speakers": [], "minutesRecorded": true, "topic": "Họp ngắn",
             ], on: String(format: "2025-%02d-05", month))
         }
-        let kinds: [(String, (Int) -> [String: JSONValue])] = [
-            ("stored", { ["events": [task($0)]] }),
-            ("warned", { ["events": [meeting($0)]] }),
-            ("refused", { _ in ["events": [event("MemberConfirmed", ["memberId": "M404"])]] }),
-            ("invalid", { _ in ["events": [["type": "NoSuchEvent", "occurredOn": "2024-01-01", "data": [:]]]] }),
-            ("atomic", { ["events": [task($0), event("MemberConfirmed", ["memberId": "M404"])], "atomic": true] }),
-            ("several", { ["events": [task($0), task($0 + 100)], "atomic": false] }),
-            ("empty", { _ in ["events": []] }),
-            ("atomic not a boolean", { ["events": [task($0)], "atomic": "yes"] }),
-            ("unknown argument", { ["events": [task($0)], "atomc": true] }),
+        let kinds: [(name: String, fast: Bool, args: (Int) -> [String: JSONValue])] = [
+            ("stored", true, { ["events": [task($0)]] }),
+            ("warned", true, { ["events": [meeting(3 + $0 % 2)]] }),  // March, then April
+            ("refused", true, { _ in ["events": [event("MemberConfirmed", ["memberId": "M404"])]] }),
+            ("invalid", true, { _ in ["events": [["type": "NoSuchEvent", "occurredOn": "2024-01-01", "data": [:]]]] }),
+            ("atomic", true, { ["events": [task($0), event("MemberConfirmed", ["memberId": "M404"])], "atomic": true] }),
+            ("several", true, { ["events": [task($0), task($0 + 1_000)], "atomic": false] }),
+            ("empty", false, { _ in ["events": []] }),
+            ("atomic not a boolean", false, { ["events": [task($0)], "atomic": "yes"] }),
+            ("unknown argument", false, { ["events": [task($0)], "atomc": true] }),
         ]
         /// The answer with every seq set to 0 and every digit in text to '#' (the
         /// two requests store different events, on different dates).
@@ -98,17 +101,26 @@ import Testing
             default: return value
             }
         }
-        for (n, (name, args)) in kinds.enumerated() {
-            var answers: [Result<JSONValue, WireError>] = []
-            try connection.pipeline([(verb: "append", args: args(2 * n + 1)), (verb: "append", args: args(2 * n + 2))],
-                                    window: 2) { _, result in answers.append(result) }
-            #expect(answers.count == 2)
-            #expect(answers.map { $0.map(normalized) } == [answers[0].map(normalized), answers[0].map(normalized)], "\(name)")
+        var n = 0
+        for kind in kinds {
+            // A task's answer may reach us a moment before it ends its turn:
+            // then the first of the pair goes to a task too. Try again.
+            var firstOnEventLoop = false
+            for _ in 0..<20 where !firstOnEventLoop {
+                let before = try onEventLoop()
+                var answers: [Result<JSONValue, WireError>] = []
+                n += 2
+                try connection.pipeline([(verb: "append", args: kind.args(n)), (verb: "append", args: kind.args(n + 1))],
+                                        window: 2) { _, result in answers.append(result) }
+                let served = try onEventLoop() - before
+                #expect(served <= 1, "the second of the pair is behind the first: never on the event loop")
+                #expect(answers.count == 2)
+                #expect(answers[0].map(normalized) == answers[1].map(normalized), "\(kind.name)")
+                firstOnEventLoop = served == 1
+                if !kind.fast { break }
+            }
+            #expect(firstOnEventLoop == kind.fast, "\(kind.name)")
         }
-        let log = try daemon.ctl(["export"])
-        #expect(log.status == 0)
-        // Stored: 2 "stored", 2 "warned", 4 "several".
-        #expect(log.lines.count == setupEvents.count + 8, "\(log.stdout)")
     }
 
     @Test func manyWarningsAreCappedUnlessAsked() throws {
