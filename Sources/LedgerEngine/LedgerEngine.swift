@@ -175,12 +175,7 @@ public final class LedgerEngine: @unchecked Sendable {
         _ events: [JSONValue], actor: Actor, atomic: Bool,
         beforeQueueing: () async -> Void, afterQueueing: () -> Void
     ) async -> [AppendOutcome] {
-        guard !events.isEmpty else { return [] }
-        guard events.count <= configuration.requestEventsMax else {
-            let error = EngineError(
-                .invalid, "\(events.count) events in one request; at most \(configuration.requestEventsMax)")
-            return events.map { _ in .refused(error) }
-        }
+        if let refusal = refusedBeforeDecoding(events) { return refusal }
         let items = prepare(events)
         await beforeQueueing()
         return await withCheckedContinuation { continuation in
@@ -201,14 +196,19 @@ public final class LedgerEngine: @unchecked Sendable {
     public func submit(
         _ events: [JSONValue], actor: Actor, atomic: Bool, deliver: @escaping @Sendable ([AppendOutcome]) -> Void
     ) {
-        guard !events.isEmpty else { return deliver([]) }
-        guard events.count <= configuration.requestEventsMax else {
-            let error = EngineError(
-                .invalid, "\(events.count) events in one request; at most \(configuration.requestEventsMax)")
-            return deliver(events.map { _ in .refused(error) })
-        }
+        if let refusal = refusedBeforeDecoding(events) { return deliver(refusal) }
         enqueue(prepare(events), bytes: events.reduce(0) { $0 + $1.approximateBytes }, actor: actor, atomic: atomic,
                 deliver: deliver)
+    }
+
+    /// The answer to a request refused whole before decoding: empty (no
+    /// outcomes), or over the events limit; nil for any other.
+    private func refusedBeforeDecoding(_ events: [JSONValue]) -> [AppendOutcome]? {
+        if events.isEmpty { return [] }
+        guard events.count > configuration.requestEventsMax else { return nil }
+        let error = EngineError(
+            .invalid, "\(events.count) events in one request; at most \(configuration.requestEventsMax)")
+        return events.map { _ in .refused(error) }
     }
 
     /// Decodes each submission (a bad one becomes its own refusal).

@@ -22,11 +22,11 @@ struct NumberedFrame: Sendable, Hashable {
 /// Taken only when the request can be nothing else: an `append` line of at
 /// most `lineBytesMax` bytes, on an idle connection (every earlier request
 /// answered, so its response cannot overtake theirs) whose socket takes
-/// writes, from a peer already
-/// identified under the current policy who holds the role, while the server
-/// accepts requests, and that the handler accepts. Every other line is
-/// numbered and passed on to the connection's reader task, which serves it
-/// as before and explains whatever is wrong with it.
+/// writes, from a peer already identified under the current policy who holds
+/// the role, while the server accepts requests, and that the handler
+/// accepts. Every other line is numbered and passed on to the connection's
+/// reader task, which serves it as before and explains whatever is wrong
+/// with it.
 final class ImmediateRequestHandler: ChannelInboundHandler {
     typealias InboundIn = LineFrame
     typealias InboundOut = NumberedFrame
@@ -109,22 +109,10 @@ final class ImmediateRequestHandler: ChannelInboundHandler {
     /// Whether the line holds `"append"` at all: other requests skip the
     /// decoding here (the reader task decodes them).
     static func mentionsAppend(_ line: ByteBuffer) -> Bool {
-        let pattern: [UInt8] = Array(#""append""#.utf8)
-        return line.withUnsafeReadableBytes { raw in
-            guard raw.count >= pattern.count else { return false }
-            var i = 0
-            let last = raw.count - pattern.count
-            while i <= last {
-                if raw[i] == 0x22, raw[i + 1] == 0x61 {  // `"a`
-                    var j = 2
-                    while j < pattern.count && raw[i + j] == pattern[j] { j += 1 }
-                    if j == pattern.count { return true }
-                }
-                i += 1
-            }
-            return false
-        }
+        line.withUnsafeReadableBytes { $0.firstRange(of: appendBytes) != nil }
     }
+
+    private static let appendBytes = Array(#""append""#.utf8)
 }
 
 /// Answers handed to one event loop from other threads, run there in the

@@ -84,10 +84,7 @@ final class PeerCache: Sendable {
 
     /// The peer and its roles under `policy`, the policy of `generation`.
     func peer(under policy: AccessPolicy, generation: UInt64) async -> Peer {
-        let current = cached.withLock { $0 }
-        if current.generation == generation {
-            return current.peer.with(roles: policy.roles(uid: current.peer.uid, groups: current.peer.groups))
-        }
+        if let peer = cachedPeer(under: policy, generation: generation) { return peer }
         let fresh = await identify(credentials, policy)  // NSS: outside the lock
         cached.withLock { if $0.generation < generation { $0 = (generation, fresh) } }
         return fresh
