@@ -223,6 +223,54 @@ import Testing
     }
 }
 
+/// The same, for clients appending one event at a time (the appends the
+/// event loop serves itself): SIGTERM while 8 of them append; every append
+/// answered with a seq is there after the restart, as sent.
+@Suite struct SigtermDuringSingleAppendsTests {
+    final class Acknowledged: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seqs: [Int64: String] = [:]
+        func record(_ seq: Int64, key: String) { lock.withLock { seqs[seq] = key } }
+        var all: [Int64: String] { lock.withLock { seqs } }
+    }
+
+    @Test func sigtermDuringSingleAppendsLosesNoAcknowledgedEvent() throws {
+        let daemon = try DaemonProcess()
+        _ = try daemon.append(setupEvents)
+        let acknowledged = Acknowledged()
+        let done = DispatchGroup()
+        for c in 0..<8 {
+            DispatchQueue.global().async(group: done) {
+                guard let connection = try? LedgerConnection(socketPath: daemon.socket) else { return }
+                for i in 0..<100_000 {
+                    let key = "c\(c)-\(i)"
+                    // Until the daemon refuses or goes away.
+                    guard let answer = try? connection.call(verb: "append", args: ["events": [task(i, key: key)]]),
+                          let seq = answer["results"]?.arrayValue?.first?["seq"]?.intValue
+                    else { return }
+                    acknowledged.record(seq, key: key)
+                }
+            }
+        }
+        while acknowledged.all.count < 500 { usleep(10_000) }
+        let during = try daemon.ctl(["status", "--json"]).json()
+        #expect((during["requestsOnEventLoop"]?.intValue ?? 0) > 100, "appends served by the event loop")
+        #expect(daemon.stop(SIGTERM) == 0)
+        done.wait()
+        let answered = acknowledged.all
+        try daemon.start()
+        var keyAtSeq: [Int64: String] = [:]
+        for line in try daemon.ctl(["export"]).lines {
+            let record = try JSONParser.parse(Array(line.utf8))
+            if let seq = record["seq"]?.intValue, let key = record["idempotencyKey"]?.stringValue { keyAtSeq[seq] = key }
+        }
+        for (seq, key) in answered.sorted(by: { $0.key < $1.key }) {
+            #expect(keyAtSeq[seq] == key, "acknowledged \(key) as seq \(seq) is missing after restart")
+        }
+        #expect(try daemon.ctl(["verify"]).status == 0)
+    }
+}
+
 /// Long jobs (verify, rebuild, at-seq replays) run two at a time, but their
 /// slots are held by the work alone: verifies whose answers wait behind a
 /// `tail --follow` on their connection do not keep another client's verify
