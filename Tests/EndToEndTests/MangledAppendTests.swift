@@ -118,7 +118,9 @@ import Testing
         #expect(refused + stored > setupEvents.count, "some lines were appends the ledger took or refused")
         let status = try daemon.ctl(["status", "--json"]).json()
         #expect(status["size"]?.intValue == Int64(stored), "what was stored is what was answered with a seq")
-        #expect((status["requestsOnEventLoop"]?.intValue ?? 0) > 100, "most appends were served by the event loop")
+        // About 200 of the 600 here (the rest are no plain appends, or come
+        // right after a task's answer, before its turn has ended): a margin.
+        #expect((status["requestsOnEventLoop"]?.intValue ?? 0) > 50, "appends served by the event loop")
         let verify = try daemon.ctl(["verify"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
