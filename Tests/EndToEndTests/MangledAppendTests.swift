@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+@testable import LedgerDemo
 import LedgerJSON
 import Testing
 
@@ -9,17 +10,6 @@ import Testing
 /// itself. Each line gets exactly one answer; what was stored is exactly
 /// what was answered with a seq; the ledger verifies afterwards.
 @Suite struct MangledAppendTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A blocking line client on a Unix socket (bytes as they are).
     final class LineSocket {
         let fd: Int32
@@ -62,7 +52,7 @@ import Testing
     }
 
     /// One of several ways to spoil a valid request line.
-    static func mangle(_ line: [UInt8], using random: inout SplitMix) -> [UInt8] {
+    static func mangle(_ line: [UInt8], using random: inout DemoRandom) -> [UInt8] {
         var bytes = line
         switch Int.random(in: 0..<8, using: &random) {
         case 0:  // one byte changed
@@ -98,7 +88,7 @@ import Testing
         defer { _ = daemon.stop() }
         #expect(try daemon.append(setupEvents).status == 0)
         let client = try LineSocket(path: daemon.socket)
-        var random = SplitMix(state: 20_261_130)
+        var random = DemoRandom(seed: 20_261_130)
         var stored = setupEvents.count
         var refused = 0
         for n in 0..<600 {
@@ -125,3 +115,6 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 }
+
+/// The demo generator's SplitMix64, as a generator for `random(in:using:)`.
+extension DemoRandom: RandomNumberGenerator {}
