@@ -119,6 +119,14 @@ let package = Package(
             path: "Benchmarks/ledger-bench",
             swiftSettings: swiftSettings
         ),
+        // Hostile inputs (scripts/fuzz.sh builds it with libFuzzer; a normal
+        // build replays inputs, as the tests do with the seeds and findings).
+        .executableTarget(
+            name: "ledger-fuzz",
+            dependencies: ["LedgerClient", "LedgerDemo", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "LedgerWire"],
+            path: "Fuzz/ledger-fuzz",
+            swiftSettings: swiftSettings
+        ),
 
         .testTarget(name: "LedgerJSONTests", dependencies: ["LedgerJSON"], resources: [.copy("Vectors")]),
         .testTarget(name: "LedgerMerkleTests", dependencies: ["LedgerMerkle", .product(name: "Crypto", package: "swift-crypto")], resources: [.copy("Vectors")]),
