@@ -50,7 +50,7 @@ for t in $targets; do
   set +e
   LEDGER_FUZZ_TARGET=$t "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$found/" -print_final_stats=1 "$@" "$corpus" 2>&1 \
-    | grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)' | grep -E -v '^"|^###|Uses:' | tail -n 25
+    | grep -v -E '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|NEW_FUNC|^"|^###|Uses:' | tail -n 25
   rc=${PIPESTATUS[0]}
   set -e
   if [ "$rc" -ne 0 ]; then

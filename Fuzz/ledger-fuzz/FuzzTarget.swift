@@ -32,6 +32,9 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// An export file for `verify-export` against a signed checkpoint of the
     /// sample export: only the exported records verify.
     case export
+    /// A proof for `check-proof` with the verifier key: only leaves and
+    /// prefixes of the signed tree are ever proved.
+    case proof
 
     /// What the target reads, for `--help` and the seeds' README.
     var summary: String {
@@ -41,6 +44,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: "a stored event's data, read in place vs the general decoder"
         case .note: "a signed checkpoint note and a verifier key"
         case .export: "an export file checked by verify-export"
+        case .proof: "an inclusion or consistency proof checked by check-proof"
         }
     }
 
@@ -54,6 +58,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: "data read in place"
         case .note: "a verified signature"
         case .export: "a verified export"
+        case .proof: "a proof verified against the signed checkpoint"
         }
     }
 
@@ -65,6 +70,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: try StoredDataTarget.run(bytes)
         case .note: try NoteTarget.run(bytes)
         case .export: try ExportTarget.run(bytes)
+        case .proof: try ProofTarget.run(bytes)
         }
     }
 
@@ -77,6 +83,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: StoredDataTarget.seeds()
         case .note: NoteTarget.seeds()
         case .export: ExportTarget.seeds()
+        case .proof: ProofTarget.seeds()
         }
     }
 }
@@ -295,5 +302,54 @@ enum ExportTarget {
         let bytes = SigningFixture.export.bytes
         let lines = bytes.split(separator: 0x0A)
         return [bytes, Array(lines.dropLast().joined(separator: [0x0A])) + [0x0A]]
+    }
+}
+
+enum ProofTarget {
+    static let leaves = SigningFixture.export.lines.map { TreeHash(hex: $0["leafHash"]!.stringValue!)! }
+    static let nodes = InMemoryNodeStore(leafHashes: leaves)
+    /// The root of the first k leaves, for k = 0...6.
+    static let prefixRoots = (0...leaves.count).map { InMemoryNodeStore(leafHashes: leaves.prefix($0)).root() }
+
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
+        guard let proof = try? JSONParser.parse(bytes) else { return false }
+        guard (try? ProofChecker.check(proof, verifierKey: SigningFixture.signer.verifierKey)) != nil else { return false }
+        // It holds, and a signed checkpoint was checked against it: what it
+        // proves about the signed tree must be true of the signed tree.
+        if proof["seq"] != nil {
+            let index = proof["index"]?.intValue ?? -1
+            guard index >= 0, index < leaves.count, proof["leafHash"]?.stringValue == leaves[Int(index)].hex else {
+                throw FuzzFailure("check-proof proves a leaf the signed tree does not hold: \(proof)")
+            }
+        } else if proof["toCheckpoint"].flatMap({ $0.stringValue }) == SigningFixture.signedCheckpoint {
+            let from = proof["from"]?.intValue ?? -1
+            guard from >= 0, from <= leaves.count, proof["fromRootHash"]?.stringValue == prefixRoots[Int(from)].hex else {
+                throw FuzzFailure("check-proof proves a prefix the signed tree does not have: \(proof)")
+            }
+        }
+        return true
+    }
+
+    static func seeds() -> [[UInt8]] {
+        let size = UInt64(leaves.count)
+        let inclusions = (0..<size).map { index -> JSONValue in
+            .object([
+                "seq": .int(Int64(index + 1)), "index": .int(Int64(index)), "size": .int(Int64(size)),
+                "leafHash": .string(leaves[Int(index)].hex), "rootHash": .string(prefixRoots[Int(size)].hex),
+                "proof": .array(try! MerkleProofs.inclusionProof(index: index, size: size, nodes: nodes).map { .string($0.hex) }),
+                "checkpoint": .string(SigningFixture.signedCheckpoint),
+            ])
+        }
+        let consistencies = (0...size).map { from -> JSONValue in
+            var object: [String: JSONValue] = [
+                "from": .int(Int64(from)), "to": .int(Int64(size)),
+                "fromRootHash": .string(prefixRoots[Int(from)].hex), "toRootHash": .string(prefixRoots[Int(size)].hex),
+                "proof": .array(try! MerkleProofs.consistencyProof(from: from, to: size, nodes: nodes).map { .string($0.hex) }),
+                "toCheckpoint": .string(SigningFixture.signedCheckpoint),
+            ]
+            if from == size { object["fromCheckpoint"] = .string(SigningFixture.signedCheckpoint) }
+            return .object(object)
+        }
+        return (inclusions + consistencies).map { CanonicalJSON.encode($0) }
     }
 }
