@@ -121,9 +121,11 @@ let package = Package(
         ),
         // Hostile inputs (scripts/fuzz.sh builds it with libFuzzer; a normal
         // build replays inputs, as the tests do with the seeds and findings).
+        .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
         .executableTarget(
             name: "ledger-fuzz",
-            dependencies: ["LedgerClient", "LedgerDemo", "LedgerDomain", "LedgerJSON", "LedgerMerkle", "LedgerWire"],
+            dependencies: ["CFuzzerDriver", "LedgerClient", "LedgerDemo", "LedgerDomain", "LedgerJSON", "LedgerMerkle",
+                           "LedgerWire"],
             path: "Fuzz/ledger-fuzz",
             swiftSettings: swiftSettings
         ),

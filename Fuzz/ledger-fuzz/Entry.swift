@@ -5,37 +5,30 @@ func printError(_ message: String) {
 }
 
 #if LEDGER_LIBFUZZER
+import CFuzzerDriver
+
 // Built by scripts/fuzz.sh with `-sanitize=fuzzer`: libFuzzer's driver runs
 // and calls `ledgerFuzzTestOneInput` for every input; the target is named by
 // $LEDGER_FUZZ_TARGET.
-//
-// SwiftPM links an executable with `main` defined as `<module>_main` (the
-// entry point it renames so that tests can link the module), so libFuzzer's
-// own `main` is never linked in: this is that entry point, and it hands
-// over to libFuzzer's driver as libFuzzer's `main` would.
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+nonisolated(unsafe) var fuzzTarget = FuzzTarget.request
 
-@_cdecl("ledger_fuzz_main")
-public func ledgerFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var argc = argc
-    var argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, ledgerFuzzTestOneInput)
-}
-
-let fuzzTarget: FuzzTarget = {
+/// libFuzzer calls this once before any input: the target is checked here
+/// (a bad name is a usage error, not a finding) and its fixtures are built
+/// (not counted as the first input's coverage).
+@_cdecl("LLVMFuzzerInitialize")
+public func ledgerFuzzInitialize(
+    _ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+) -> CInt {
     let name = ProcessInfo.processInfo.environment["LEDGER_FUZZ_TARGET"] ?? ""
     guard let target = FuzzTarget(rawValue: name) else {
         printError("LEDGER_FUZZ_TARGET must name one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
         exit(2)
     }
-    return target
-}()
+    fuzzTarget = target
+    target.prepare()
+    return 0
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func ledgerFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -46,6 +39,18 @@ public func ledgerFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -
         abort()
     }
     return 0
+}
+
+/// SwiftPM links an executable with `main` defined as `<module>_main` (it
+/// renames the entry point so that tests can link the module), so
+/// libFuzzer's own `main` is not linked in: this entry point does what that
+/// `main` does. (Without the renaming, libFuzzer's `main` runs, and this is
+/// unused.)
+@_cdecl("ledger_fuzz_main")
+public func ledgerFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv, ledgerFuzzTestOneInput)
 }
 
 #else

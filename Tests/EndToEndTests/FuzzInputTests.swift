@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// The fuzzing targets of `Fuzz/ledger-fuzz` (which `scripts/fuzz.sh` runs
@@ -9,11 +10,24 @@ import Testing
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
+    /// Runs ledger-fuzz; an input that hangs fails the test after two
+    /// minutes instead of holding up the whole run.
     func fuzz(_ args: [String], in dir: TempDir) throws -> Finished {
         let out = dir.path + "/fuzz.out", err = dir.path + "/fuzz.err"
-        let pid = try Spawn.start(Binaries.directory + "/ledger-fuzz", args, environment: ["PATH": "/usr/bin:/bin"],
+        let pid = try Spawn.start(Binaries.directory + "/ledger-fuzz", args,
+                                  environment: ["PATH": "/usr/bin:/bin", "SWIFT_DETERMINISTIC_HASHING": "1"],
                                   stdout: out, stderr: err)
-        let status = Spawn.wait(pid)
+        let deadline = Date().addingTimeInterval(120)
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = Spawn.wait(pid)
+                throw HarnessError("ledger-fuzz \(args.joined(separator: " ")) ran over two minutes")
+            }
+            usleep(10_000)
+        }
+        let status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
         return Finished(status: status, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }

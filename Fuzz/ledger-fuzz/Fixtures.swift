@@ -1,0 +1,61 @@
+import Foundation
+import LedgerDemo
+import LedgerDomain
+import LedgerJSON
+import LedgerMerkle
+
+/// The generated committee the request target's events meet: the first
+/// `prefix` events of a small demo ledger, applied; the rest are seeds.
+enum DemoLedger {
+    static let prefix = 1_500
+    static let all: [JSONValue] = DemoGenerator(.sized(events: 2_000, seed: 2026_11_30)).generateAll().events
+
+    /// The state and log after the prefix (each input starts from a copy).
+    static let seeded: (state: DomainState, log: InMemoryEventLog) = {
+        var state = DomainState()
+        var log = InMemoryEventLog()
+        for value in all.prefix(prefix) {
+            guard let submission = try? SubmissionDecoder.decode(value),
+                (try? state.check(submission.event, occurredOn: submission.occurredOn, lookup: log)) != nil
+            else { continue }
+            state.apply(submission.event, seq: log.nextSeq, occurredOn: submission.occurredOn, lookup: log)
+            log.append(submission.event, occurredOn: submission.occurredOn)
+        }
+        return (state, log)
+    }()
+}
+
+/// The checkout this binary was built from: the sample export is read there.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// The C2SP signed-note example key (public, from the spec's test vectors),
+/// signing one checkpoint: of the sample export of the domain's fixtures.
+enum SigningFixture {
+    static let signer = try! NoteSigner(
+        privateKeyString: "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
+
+    /// The sample export: its bytes, each line's record without `leafHash`
+    /// in canonical bytes, the leaves, and the root over them.
+    static let export: (bytes: [UInt8], records: [[UInt8]], leaves: [TreeHash], root: TreeHash) = {
+        let path = packageRoot + "/Tests/LedgerDomainTests/Fixtures/export/sample.jsonl"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            fatalError("ledger-fuzz reads the sample export from its checkout, and \(path) is not there")
+        }
+        let bytes = [UInt8](data)
+        var records: [[UInt8]] = []
+        var leaves: [TreeHash] = []
+        var range = CompactRange()
+        for line in bytes.split(separator: 0x0A) {
+            guard let (record, leaf) = ExportTarget.recordAndLeaf(line) else { fatalError("\(path): a line is not a record") }
+            records.append(record)
+            leaves.append(leaf)
+            range.append(leaf, visit: { _, _, _ in })
+        }
+        return (bytes, records, leaves, range.root())
+    }()
+
+    static let checkpointText = Checkpoint(origin: "fuzz.example/ledger", size: UInt64(export.leaves.count),
+                                           rootHash: export.root).body
+    static let signedCheckpoint = try! signer.sign(checkpointText).formatted
+}

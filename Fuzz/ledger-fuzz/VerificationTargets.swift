@@ -1,0 +1,136 @@
+import Foundation
+import LedgerClient
+import LedgerJSON
+import LedgerMerkle
+
+enum NoteTarget {
+    static let verifier = try! NoteVerifier(verifierKey: SigningFixture.signer.verifierKey)
+
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = try? Checkpoint.parse(body: text)
+        _ = try? NoteVerifier(verifierKey: text)
+        guard let note = try? SignedNote.parse(utf8: Array(bytes)) else { return false }
+        _ = note.formatted
+        guard (try? verifier.verify(note)) != nil else { return false }
+        guard Array(note.text.utf8) == Array(SigningFixture.checkpointText.utf8) else {
+            throw FuzzFailure("a note the key never signed verifies", bytes)
+        }
+        if let checkpoint = try? verifier.verifyCheckpoint(text),
+            Array(checkpoint.body.utf8) != Array(SigningFixture.checkpointText.utf8)
+        {
+            throw FuzzFailure("a checkpoint the key never signed verifies", bytes)
+        }
+        return true
+    }
+
+    static func seeds() -> [[UInt8]] {
+        [Array(SigningFixture.signedCheckpoint.utf8), Array(SigningFixture.checkpointText.utf8),
+         Array(SigningFixture.signer.verifierKey.utf8)]
+    }
+}
+
+enum ExportTarget {
+    // Lines of at most 1 KiB (the sample's are under 500 bytes) in a buffer
+    // of 2 KiB: inputs of up to 64 KiB cross the buffer's edges often.
+    nonisolated(unsafe) static let verifier = {
+        var verifier = try! ExportVerifier(signedCheckpoint: SigningFixture.signedCheckpoint,
+                                           verifierKey: SigningFixture.signer.verifierKey, lineBytesMax: 1 << 10)
+        verifier.readBufferBytes = 1 << 10
+        return verifier
+    }()
+    /// One scratch file for every input of the process (libFuzzer calls the
+    /// target from one thread).
+    static let scratch: Int32 = {
+        let path = NSTemporaryDirectory() + "/ledger-fuzz-export-\(getpid())"
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { fatalError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        unlink(path)
+        return fd
+    }()
+
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
+        let fd = scratch
+        guard ftruncate(fd, 0) == 0, bytes.isEmpty || pwrite(fd, bytes.baseAddress!, bytes.count, 0) == bytes.count,
+            lseek(fd, 0, SEEK_SET) == 0
+        else { fatalError("cannot write the scratch export: \(String(cString: strerror(errno)))") }
+        let result = verifier.verify(fileDescriptor: fd)
+        guard result.ok else { return false }
+        // Verified: the lines the checkpoint signs must be the exported
+        // records (in any JSON form; `leafHash` in either case), and lines
+        // after them are only counted as unsigned.
+        let signed = SigningFixture.export.records.count
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        guard lines.count >= signed else { throw FuzzFailure("an export shorter than the checkpoint verifies", bytes) }
+        for (n, line) in lines.prefix(signed).enumerated() {
+            guard let (record, leaf) = recordAndLeaf(line), record == SigningFixture.export.records[n],
+                leaf == SigningFixture.export.leaves[n]
+            else { throw FuzzFailure("an export whose line \(n + 1) is not the signed record verifies", bytes) }
+        }
+        return true
+    }
+
+    /// A line's record without `leafHash`, in canonical bytes, and its `leafHash`.
+    static func recordAndLeaf(_ line: some Collection<UInt8>) -> (record: [UInt8], leaf: TreeHash)? {
+        guard case .object(var members)? = try? JSONParser.parse(Array(line)),
+            let hex = members.removeValue(forKey: "leafHash")?.stringValue, let leaf = TreeHash(hex: hex)
+        else { return nil }
+        return (CanonicalJSON.encode(.object(members)), leaf)
+    }
+
+    static func seeds() -> [[UInt8]] {
+        let bytes = SigningFixture.export.bytes
+        let lines = bytes.split(separator: 0x0A)
+        return [bytes, Array(lines.dropLast().joined(separator: [0x0A])) + [0x0A]]
+    }
+}
+
+enum ProofTarget {
+    static let leaves = SigningFixture.export.leaves
+    static let nodes = InMemoryNodeStore(leafHashes: leaves)
+    /// The root of the first k leaves, for k = 0...6.
+    static let prefixRoots = (0...leaves.count).map { InMemoryNodeStore(leafHashes: leaves.prefix($0)).root() }
+
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
+        guard let proof = try? JSONParser.parse(bytes) else { return false }
+        guard (try? ProofChecker.check(proof, verifierKey: SigningFixture.signer.verifierKey)) != nil else { return false }
+        // It holds against the key: whatever it proves about the signed tree
+        // (a checkpoint that verified) must be true of the signed tree.
+        func hash(_ key: String) -> TreeHash? { proof[key]?.stringValue.flatMap { TreeHash(hex: $0) } }
+        if proof["seq"] != nil {
+            let index = proof["index"]?.intValue ?? -1
+            guard index >= 0, index < leaves.count, hash("leafHash") == leaves[Int(index)] else {
+                throw FuzzFailure("check-proof proves a leaf the signed tree does not hold", bytes)
+            }
+        } else if proof["toCheckpoint"] != nil {
+            let from = proof["from"]?.intValue ?? -1
+            guard from >= 0, from <= leaves.count, hash("fromRootHash") == prefixRoots[Int(from)] else {
+                throw FuzzFailure("check-proof proves a prefix the signed tree does not have", bytes)
+            }
+        }
+        return true
+    }
+
+    static func seeds() -> [[UInt8]] {
+        let size = UInt64(leaves.count)
+        let inclusions = (0..<size).map { index -> JSONValue in
+            .object([
+                "seq": .int(Int64(index + 1)), "index": .int(Int64(index)), "size": .int(Int64(size)),
+                "leafHash": .string(leaves[Int(index)].hex), "rootHash": .string(prefixRoots[Int(size)].hex),
+                "proof": .array(try! MerkleProofs.inclusionProof(index: index, size: size, nodes: nodes).map { .string($0.hex) }),
+                "checkpoint": .string(SigningFixture.signedCheckpoint),
+            ])
+        }
+        let consistencies = (0...size).map { from -> JSONValue in
+            var object: [String: JSONValue] = [
+                "from": .int(Int64(from)), "to": .int(Int64(size)),
+                "fromRootHash": .string(prefixRoots[Int(from)].hex), "toRootHash": .string(prefixRoots[Int(size)].hex),
+                "proof": .array(try! MerkleProofs.consistencyProof(from: from, to: size, nodes: nodes).map { .string($0.hex) }),
+                "toCheckpoint": .string(SigningFixture.signedCheckpoint),
+            ]
+            if from == size { object["fromCheckpoint"] = .string(SigningFixture.signedCheckpoint) }
+            return .object(object)
+        }
+        return (inclusions + consistencies).map { CanonicalJSON.encode($0) }
+    }
+}
