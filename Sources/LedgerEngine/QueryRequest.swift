@@ -1,3 +1,5 @@
+import LedgerDomain
+
 /// A question for the projections, with its bitemporal selection: `asOf` is
 /// the business date (what was true then, as far as the ledger knows now);
 /// `atSeq` is what the ledger knew after that many events.
@@ -23,14 +25,15 @@ public struct QueryRequest: Sendable {
         self.atSeq = atSeq
     }
 
-    /// `YYYY-MM-DD` and a real calendar date.
-    public static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1
-        else { return false }
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        return d <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+    /// `text` as a business date, or the `invalid` error naming the
+    /// argument `name` (the server has already checked it with `WireDate`;
+    /// this is for callers in process).
+    static func businessDate(_ text: String, _ name: String) throws -> BusinessDate {
+        guard let date = BusinessDate(text) else {
+            throw EngineError(.invalid, "\(name) must be a real date YYYY-MM-DD between \(DomainLimits.dateYearMin)-01-01 "
+                + "and \(DomainLimits.dateYearMax)-12-31; got '\(text)'")
+        }
+        return date
     }
 
     /// 1–64 characters from A-Z a-z 0-9 . _ - (CONTRACT.md).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerClient
 import LedgerJSON
+import LedgerWire
 
 /// Where the daemon listens.
 struct ConnectionOptions: ParsableArguments {
@@ -47,21 +48,10 @@ struct TimeOptions: ParsableArguments {
 }
 
 enum Validation {
-    static func isDate(_ text: String) -> Bool { dateProblem(text) == nil }
-
     /// What is wrong with `text` as a date, or nil if it is one: the format,
-    /// or the day that does not exist ("2025-02-30").
-    static func dateProblem(_ text: String) -> String? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
-        else { return "wants a date as YYYY-MM-DD; got '\(text)'" }
-        guard (1...12).contains(m) else { return "got '\(text)', which is not a date (there is no month \(m))" }
-        let days = [31, (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard d >= 1 else { return "got '\(text)', which is not a date (there is no day \(d))" }
-        guard d <= days[m - 1] else { return "got '\(text)', which is not a date (\(String(format: "%02d", m))/\(y) has \(days[m - 1]) days)" }
-        return nil
-    }
+    /// the day that does not exist ("2025-02-30"), or a year the ledger
+    /// does not keep (the server checks the same, `WireDate`).
+    static func dateProblem(_ text: String) -> String? { WireDate.problem(text) }
 
     /// Throws the usage error for `option` (e.g. "--from") if `text` is not a date.
     static func requireDate(_ text: String, _ option: String) throws {

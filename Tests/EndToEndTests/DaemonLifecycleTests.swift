@@ -136,6 +136,10 @@ import Testing
         let day = try Ctl.run(["member", "DV1", "--as-of", "2025-02-29"], socket: nil, dir: dir)
         #expect(day.status == 2)
         #expect(day.stderr.contains("--as-of got '2025-02-29', which is not a date (02/2025 has 28 days)"), "\(day.stderr)")
+        let early = try Ctl.run(["meetings", "--cell", "CB01", "--from", "1899-12-31", "--to", "1900-12-31"], socket: nil, dir: dir)
+        #expect(early.status == 2)
+        #expect(early.stderr.contains("--from got '1899-12-31', outside the dates the ledger keeps (1900-01-01 to 2200-12-31)"),
+                "\(early.stderr)")
     }
 
     @Test func aClientWithoutARoleIsRefused() throws {

@@ -105,6 +105,15 @@ import Testing
         _ = try connection.send(verb: "append", args: ["events": [], "atomc": true])
         guard case .failure(let atomic) = try connection.receive().result else { Issue.record("atomc accepted"); return }
         #expect(atomic.message.contains("args.atomc is not an argument of 'append'; it takes: atomic, events"))
+        // A real day the ledger keeps no events on is named as such, by argument,
+        // not as a malformed date.
+        _ = try connection.send(verb: "report", args: ["org": "DBK", "from": "1899-12-31", "to": .string(last)])
+        guard case .failure(let early) = try connection.receive().result else { Issue.record("1899 accepted"); return }
+        #expect(early.code == .badArguments)
+        #expect(early.message == "args.from got '1899-12-31', outside the dates the ledger keeps (1900-01-01 to 2200-12-31)")
+        _ = try connection.send(verb: "member", args: ["memberId": "DV000001", "asOf": "2201-01-01"])
+        guard case .failure(let late) = try connection.receive().result else { Issue.record("2201 accepted"); return }
+        #expect(late.message == "args.asOf got '2201-01-01', outside the dates the ledger keeps (1900-01-01 to 2200-12-31)")
         #expect(text.stdout.contains("BÁO CÁO"))
         #expect(text.stdout.contains("Kiểm tra"))
         #expect(text.stdout.contains("chi bộ"))

@@ -202,9 +202,7 @@ struct CommitteeReport {
 
 extension QueryContext {
     func report(org: String, from: String, to: String, format: String) throws -> JSONValue {
-        guard let fromDate = BusinessDate(from), let toDate = BusinessDate(to) else {
-            throw EngineError(.invalid, "from and to must be dates YYYY-MM-DD")
-        }
+        let fromDate = try QueryRequest.businessDate(from, "from"), toDate = try QueryRequest.businessDate(to, "to")
         let report = try CommitteeReport(context: self, root: try self.org(org).code, from: fromDate, to: toDate).build()
         switch format {
         case "text": return .object(["text": .string(ReportRenderer.text(report))])

@@ -9,8 +9,7 @@ extension LedgerEngine {
     public func query(_ request: QueryRequest) throws -> JSONValue {
         let asOf: BusinessDate?
         if let text = request.asOf {
-            guard let date = BusinessDate(text) else { throw EngineError(.invalid, "asOf must be a date YYYY-MM-DD; got '\(text)'") }
-            asOf = date
+            asOf = try QueryRequest.businessDate(text, "asOf")
         } else {
             asOf = nil
         }
@@ -190,9 +189,7 @@ struct QueryContext {
 
     func meetings(cell: String, from: String, to: String) throws -> JSONValue {
         guard try org(cell).kind == .cell else { throw EngineError(.invalid, "'\(cell)' is not a cell") }
-        guard let fromDate = BusinessDate(from), let toDate = BusinessDate(to) else {
-            throw EngineError(.invalid, "from and to must be dates YYYY-MM-DD")
-        }
+        let fromDate = try QueryRequest.businessDate(from, "from"), toDate = try QueryRequest.businessDate(to, "to")
         let rows = try meetingRows(cell: cell, from: fromDate, to: toDate)
         let lookup = StoreEventLookup(view: view)
         let list = try rows.map { row -> JSONValue in

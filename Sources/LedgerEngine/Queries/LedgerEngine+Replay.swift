@@ -9,8 +9,7 @@ extension LedgerEngine {
     public func replay(asOf text: String?, atSeq: UInt64?) throws -> [(file: String, value: JSONValue)] {
         let asOf: BusinessDate?
         if let text {
-            guard let date = BusinessDate(text) else { throw EngineError(.invalid, "asOf must be a date YYYY-MM-DD; got '\(text)'") }
-            asOf = date
+            asOf = try QueryRequest.businessDate(text, "asOf")
         } else {
             asOf = nil
         }

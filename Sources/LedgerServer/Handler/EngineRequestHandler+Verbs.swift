@@ -51,8 +51,8 @@ extension QueryRequest {
     /// The query verbs' arguments, checked: ids, dates, `asOf`, `atSeq`.
     init(verb: String, args: Arguments) throws(WireError) {
         let asOf = try args.optionalString("asOf")
-        if let asOf, !QueryRequest.isDate(asOf) {
-            throw WireError(.badArguments, "args.asOf must be a date YYYY-MM-DD; got '\(asOf)'")
+        if let asOf, let problem = WireDate.problem(asOf) {
+            throw WireError(.badArguments, "args.asOf \(problem)")
         }
         let atSeq = try args.optionalInt("atSeq", min: 0).map(UInt64.init)
         func id(_ name: String) throws(WireError) -> String {
@@ -64,7 +64,7 @@ extension QueryRequest {
         }
         func date(_ name: String) throws(WireError) -> String {
             let value = try args.string(name)
-            guard QueryRequest.isDate(value) else { throw WireError(.badArguments, "args.\(name) must be a date YYYY-MM-DD; got '\(value)'") }
+            if let problem = WireDate.problem(value) { throw WireError(.badArguments, "args.\(name) \(problem)") }
             return value
         }
         let kind: QueryRequest.Kind
