@@ -54,6 +54,9 @@ fi
 
 # The same hash seed in every run, so that a finding replays as it was found.
 export SWIFT_DETERMINISTIC_HASHING=1
+# The schemas' vocabulary (member names, event types, enum values, verbs) for
+# the targets that read events and requests.
+python3 scripts/fuzz-dict.py .fuzz/schema.dict >/dev/null
 status=0
 for t in $targets; do
   corpus=.fuzz/corpus/$t
@@ -63,10 +66,12 @@ for t in $targets; do
   if [ -z "$(ls -A "$corpus")" ]; then
     "$replay" seeds "$t" "$corpus" >/dev/null
   fi
+  dict=()
+  case $t in request|json|stored-data) dict=(-dict=.fuzz/schema.dict) ;; esac
   echo "== $t: ${seconds}s, corpus $corpus ($(ls "$corpus" | wc -l) inputs), findings to $found/, log $log"
   set +e
   LEDGER_FUZZ_TARGET=$t "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=65536 -artifact_prefix="$found/" -print_final_stats=1 "$@" "$corpus" >"$log" 2>&1
+    -max_len=65536 -artifact_prefix="$found/" -print_final_stats=1 ${dict[@]+"${dict[@]}"} "$@" "$corpus" >"$log" 2>&1
   rc=$?
   set -e
   grep -E 'DONE|^Done|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' "$log" || true
