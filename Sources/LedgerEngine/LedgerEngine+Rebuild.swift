@@ -11,7 +11,7 @@ extension LedgerEngine {
     /// the fresh state in before its next commit.
     public func rebuild(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> JSONValue {
         let started = DispatchTime.now().uptimeNanoseconds
-        let (fresh, live, target) = try withSnapshot { live, view -> (DomainState, DomainState, UInt64) in
+        let (fresh, live, target) = try withSnapshot(long: true) { live, view -> (DomainState, DomainState, UInt64) in
             var fresh = DomainState()
             try PipelinedReplay.replay(into: &fresh, view: view, from: 1, through: live.appliedSeq,
                                            progress: progress)

@@ -13,7 +13,7 @@ extension LedgerEngine {
     /// state and compares it with the live one. Names the first failure.
     public func verify(progress: ((UInt64, UInt64) -> Void)? = nil) throws -> JSONValue {
         let verifier = try NoteVerifier(verifierKey: verifierKey)
-        return try withSnapshot { live, view in
+        return try withSnapshot(long: true) { live, view in
             let lookup = StoreEventLookup(view: view)
             var stateMismatch: String?
             // The first index problem by seq (meetings' rows are checked as

@@ -483,11 +483,12 @@ public final class LedgerEngine: @unchecked Sendable {
     /// Runs `body` with the latest published state and a read snapshot of the
     /// store taken after it (the snapshot may hold a few newer events; the
     /// state's `appliedSeq` says what it reflects).
-    public func withSnapshot<T>(_ body: (DomainState, ReadView) throws -> T) throws -> T {
+    /// `long`: the snapshot may be held for long (`EventStore.read(long:)`).
+    public func withSnapshot<T>(long: Bool = false, _ body: (DomainState, ReadView) throws -> T) throws -> T {
         publishedLock.lock()
         let current = published
         publishedLock.unlock()
-        return try store.read { view in try body(current, view) }
+        return try store.read(long: long) { view in try body(current, view) }
     }
 
     /// Runs `body` with a read snapshot of the store.

@@ -196,8 +196,12 @@ public final class EventStore: @unchecked Sendable {
     }
 
     /// Runs `body` in a read-only snapshot. The view and every buffer it hands
-    /// out are valid only inside `body`.
-    public func read<T>(_ body: (ReadView) throws -> T) throws -> T {
+    /// out are valid only inside `body`. `long`: the snapshot may be held for
+    /// long (a verify, a rebuild, a replay of the log), so that map growth
+    /// waits for it without holding other readers back
+    /// (`LMDBEnvironment.whileReadingLong`).
+    public func read<T>(long: Bool = false, _ body: (ReadView) throws -> T) throws -> T {
+        if long { return try env.whileReadingLong { () throws -> T in try read(body) } }
         let txn: LMDBTransaction
         do {
             txn = try LMDBTransaction(env: env, readOnly: true)

@@ -54,6 +54,79 @@ import Testing
     }
 }
 
+extension MapGrowthWithReaderTests {
+    /// A commit that meets a full map must wait for a long reader to end
+    /// before the map can grow. It used to queue on the gate for it, which
+    /// prefers writers: every new reader, each query of the daemon, waited
+    /// behind it until the long reader ended. Now it waits beside the gate
+    /// and short readers go on.
+    @Test func aGrowthWaitingForALongReaderDoesNotHoldShortReadersBack() throws {
+        let dir = TempDir()
+        let store = try openStore(dir, mapBytes: 1 << 20)
+        let map = store.env.mapSizeBytes
+        try appendRecords(store, count: 200, perBatch: 50, padding: 300)
+
+        // A long reader (as a backup or a verify marks itself), open until released.
+        let readerOpen = DispatchSemaphore(value: 0)
+        let releaseReader = DispatchSemaphore(value: 0)
+        let readerDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? store.read(long: true) { _ in
+                readerOpen.signal()
+                releaseReader.wait()
+            }
+            readerDone.signal()
+        }
+        readerOpen.wait()
+
+        // Commits, one record each: pages freed after the reader's snapshot
+        // cannot be reused, so the map fills and a commit must grow it.
+        let appended = Counter()
+        let appendsDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            while appended.value < 5_000 {
+                guard (try? appendRecords(store, count: 1, perBatch: 1, padding: 300)) != nil else { break }
+                appended.add()
+            }
+            appendsDone.signal()
+        }
+        // Until a commit is stuck, waiting to grow the map: no append for a second.
+        var last = -1
+        var stuck = false
+        for _ in 0..<120 {
+            if appendsDone.wait(timeout: .now() + 1) == .success { break }
+            if appended.value == last {
+                stuck = true
+                break
+            }
+            last = appended.value
+        }
+        #expect(stuck, "the appends never waited for the growth (\(appended.value) appended)")
+        #expect(store.env.mapSizeBytes == map, "the map grew while the long reader was open")
+
+        // Short readers meanwhile are not held back.
+        let shortReadsDone = DispatchSemaphore(value: 0)
+        let sizes = Counter()
+        Thread.detachNewThread {
+            for _ in 0..<20 {
+                if (try? store.read { try $0.size() }) != nil { sizes.add() }
+            }
+            shortReadsDone.signal()
+        }
+        let answered = shortReadsDone.wait(timeout: .now() + 10) == .success
+        #expect(answered, "a short read waited behind the growth, which waits for the long reader")
+
+        releaseReader.signal()
+        readerDone.wait()
+        if !answered { shortReadsDone.wait() }
+        // With the reader gone, the map grows and the stuck commit goes through.
+        #expect(appendsDone.wait(timeout: .now() + 60) == .success)
+        #expect(sizes.value == 20)
+        #expect(store.env.mapSizeBytes > map)
+        #expect(store.size == UInt64(200 + appended.value))
+    }
+}
+
 /// A count shared between threads.
 private final class Counter: @unchecked Sendable {
     private let lock = NSLock()

@@ -13,7 +13,7 @@ extension LedgerEngine {
         } else {
             asOf = nil
         }
-        return try withSnapshot { published, view in
+        return try withSnapshot(long: request.atSeq != nil) { published, view in
             let state = try Self.state(for: request.atSeq, published: published, view: view)
             let context = try QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: request.atSeq)
             var result = try context.answer(request.kind)

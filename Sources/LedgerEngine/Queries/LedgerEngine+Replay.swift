@@ -13,7 +13,7 @@ extension LedgerEngine {
         } else {
             asOf = nil
         }
-        return try withSnapshot { published, view in
+        return try withSnapshot(long: true) { published, view in
             let state = try Self.state(for: atSeq, published: published, view: view)
             let context = try QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: atSeq)
             var out: [(String, JSONValue)] = []

@@ -1,5 +1,6 @@
 import CLMDB
 import Foundation
+import Synchronization
 
 /// One LMDB environment (a directory holding `data.mdb` and `lock.mdb`).
 ///
@@ -73,7 +74,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     /// Grows the map to at least `bytes` (rounded up to a MiB). Waits for every
-    /// transaction of this process to end first.
+    /// transaction of this process to end first; while a long reader runs
+    /// (`whileReadingLong`), without holding new readers back meanwhile.
     public func grow(atLeast bytes: Int) throws(LMDBError) {
         var failure: LMDBError?
         gate.withExclusive { failure = setMapSize(atLeast: bytes) }
@@ -108,9 +110,22 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public func copy(to path: String, compact: Bool) throws(LMDBError) {
         // mdb_env_copy2 runs its own read transaction: hold the gate like one,
         // so that map growth cannot remap the file under the copy.
-        try beginUse()
-        defer { gate.unlockShared() }
-        try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2(\(path))")
+        try whileReadingLong { () throws(LMDBError) in
+            try beginUse()
+            defer { gate.unlockShared() }
+            try check(mdb_env_copy2(handle, path, compact ? UInt32(MDB_CP_COMPACT) : 0), "mdb_env_copy2(\(path))")
+        }
+    }
+
+    /// Runs `body`, whose read transactions may last long (a backup, a
+    /// verify, a replay of the whole log), counted as a long reader: a map
+    /// growth that must wait for it then waits without queueing on the gate,
+    /// where it would hold back every new reader (the gate prefers writers)
+    /// until the long reader ends.
+    public func whileReadingLong<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        gate.longReaders.add(1, ordering: .sequentiallyConsistent)
+        defer { gate.longReaders.subtract(1, ordering: .sequentiallyConsistent) }
+        return try body()
     }
 
     /// Takes the gate shared for a transaction; fails if the environment is closed.
@@ -147,7 +162,22 @@ final class ReadWriteGate: @unchecked Sendable {
     func lockShared() { pthread_rwlock_rdlock(&lock) }
     func unlockShared() { pthread_rwlock_unlock(&lock) }
 
+    /// Readers that may hold the lock for long (`LMDBEnvironment.whileReadingLong`).
+    let longReaders = Atomic<Int>(0)
+
+    /// Runs `body` under the exclusive lock. While a long reader runs, it
+    /// tries for the lock every millisecond instead of queueing for it: a
+    /// queued writer holds back every new reader, and would for as long as
+    /// the long reader runs. Once no long reader runs, it queues (the short
+    /// readers end soon, and queueing keeps their stream from starving it).
     func withExclusive<T>(_ body: () throws -> T) rethrows -> T {
+        while longReaders.load(ordering: .sequentiallyConsistent) > 0 {
+            if pthread_rwlock_trywrlock(&lock) == 0 {
+                defer { pthread_rwlock_unlock(&lock) }
+                return try body()
+            }
+            usleep(1_000)
+        }
         pthread_rwlock_wrlock(&lock)
         defer { pthread_rwlock_unlock(&lock) }
         return try body()
