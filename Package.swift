@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "LedgerServerTests",
             dependencies: [
-                "LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON", "LedgerMerkle",
+                "LedgerServer", "LedgerWire", "LedgerClient", "LedgerJSON", "LedgerMerkle", "LedgerDomain",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -140,6 +140,9 @@ import Testing
         #expect(early.status == 2)
         #expect(early.stderr.contains("--from got '1899-12-31', outside the dates the ledger keeps (1900-01-01 to 2200-12-31)"),
                 "\(early.stderr)")
+        let backwards = try Ctl.run(["meetings", "--cell", "CB01", "--from", "2025-02-01", "--to", "2025-01-31"], socket: nil, dir: dir)
+        #expect(backwards.status == 2 && backwards.stderr.contains("--from (2025-02-01) is after --to (2025-01-31)"),
+                "\(backwards.stderr)")
     }
 
     @Test func aClientWithoutARoleIsRefused() throws {

@@ -114,6 +114,9 @@ import Testing
         _ = try connection.send(verb: "member", args: ["memberId": "DV000001", "asOf": "2201-01-01"])
         guard case .failure(let late) = try connection.receive().result else { Issue.record("2201 accepted"); return }
         #expect(late.message == "args.asOf got '2201-01-01', outside the dates the ledger keeps (1900-01-01 to 2200-12-31)")
+        _ = try connection.send(verb: "meetings", args: ["cell": "DB01-CB01", "from": .string(last), "to": .string(first)])
+        guard case .failure(let backwards) = try connection.receive().result else { Issue.record("from > to accepted"); return }
+        #expect(backwards.message == "args.from (\(last)) is after args.to (\(first))")
         #expect(text.stdout.contains("BÁO CÁO"))
         #expect(text.stdout.contains("Kiểm tra"))
         #expect(text.stdout.contains("chi bộ"))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import LedgerStore
 
@@ -60,7 +61,7 @@ extension MapGrowthWithReaderTests {
     /// prefers writers: every new reader, each query of the daemon, waited
     /// behind it until the long reader ended. Now it waits beside the gate
     /// and short readers go on.
-    @Test func aGrowthWaitingForALongReaderDoesNotHoldShortReadersBack() throws {
+    @Test func aGrowthWaitingForALongReaderHoldsBackNeitherShortReadersNorItself() throws {
         let dir = TempDir()
         let store = try openStore(dir, mapBytes: 1 << 20)
         let map = store.env.mapSizeBytes
@@ -82,26 +83,22 @@ extension MapGrowthWithReaderTests {
         // Commits, one record each: pages freed after the reader's snapshot
         // cannot be reused, so the map fills and a commit must grow it.
         let appended = Counter()
+        let stop = Counter()
         let appendsDone = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            while appended.value < 5_000 {
+            while appended.value < 5_000 && stop.value == 0 {
                 guard (try? appendRecords(store, count: 1, perBatch: 1, padding: 300)) != nil else { break }
                 appended.add()
             }
             appendsDone.signal()
         }
-        // Until a commit is stuck, waiting to grow the map: no append for a second.
-        var last = -1
-        var stuck = false
-        for _ in 0..<120 {
-            if appendsDone.wait(timeout: .now() + 1) == .success { break }
-            if appended.value == last {
-                stuck = true
-                break
-            }
-            last = appended.value
+        // Until a commit waits to grow the map.
+        let deadline = Date().addingTimeInterval(120)
+        while store.env.gate.exclusiveWaiters.load(ordering: .sequentiallyConsistent) == 0 && Date() < deadline {
+            if appendsDone.wait(timeout: .now() + .milliseconds(10)) == .success { break }
         }
-        #expect(stuck, "the appends never waited for the growth (\(appended.value) appended)")
+        #expect(store.env.gate.exclusiveWaiters.load(ordering: .sequentiallyConsistent) == 1,
+                "no growth waits (\(appended.value) appended)")
         #expect(store.env.mapSizeBytes == map, "the map grew while the long reader was open")
 
         // Short readers meanwhile are not held back.
@@ -113,14 +110,30 @@ extension MapGrowthWithReaderTests {
             }
             shortReadsDone.signal()
         }
-        let answered = shortReadsDone.wait(timeout: .now() + 10) == .success
+        let answered = shortReadsDone.wait(timeout: .now() + 30) == .success
         #expect(answered, "a short read waited behind the growth, which waits for the long reader")
 
+        // A new long reader waits for the growth: long readers one after
+        // another cannot put it off for ever.
+        let mapSeenBySecond = Counter()
+        let secondDone = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? store.read(long: true) { _ in
+                for _ in 0..<(store.env.mapSizeBytes > map ? 1 : 0) { mapSeenBySecond.add() }
+            }
+            secondDone.signal()
+        }
+        #expect(secondDone.wait(timeout: .now() + 1) == .timedOut, "a second long reader started while the growth waited")
+
+        stop.add()
         releaseReader.signal()
         readerDone.wait()
         if !answered { shortReadsDone.wait() }
-        // With the reader gone, the map grows and the stuck commit goes through.
-        #expect(appendsDone.wait(timeout: .now() + 60) == .success)
+        // With the first reader gone, the map grows, the stuck commit goes
+        // through, and then the second reader starts.
+        #expect(appendsDone.wait(timeout: .now() + 120) == .success)
+        #expect(secondDone.wait(timeout: .now() + 120) == .success)
+        #expect(mapSeenBySecond.value == 1, "the second long reader started before the map grew")
         #expect(sizes.value == 20)
         #expect(store.env.mapSizeBytes > map)
         #expect(store.size == UInt64(200 + appended.value))

@@ -85,7 +85,10 @@ extension QueryRequest {
             }
             kind = .history(discipline: which == "discipline", org: org == nil ? nil : try id("org"),
                             member: member == nil ? nil : try id("memberId"))
-        case "meetings": kind = .meetings(cell: try id("cell"), from: try date("from"), to: try date("to"))
+        case "meetings":
+            let from = try date("from"), to = try date("to")
+            guard from <= to else { throw WireError(.badArguments, "args.from (\(from)) is after args.to (\(to))") }
+            kind = .meetings(cell: try id("cell"), from: from, to: to)
         case "warnings": kind = .warnings(org: try id("org"))
         case "report":
             let format = try args.optionalString("format") ?? "json"

@@ -122,8 +122,11 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// growth that must wait for it then waits without queueing on the gate,
     /// where it would hold back every new reader (the gate prefers writers)
     /// until the long reader ends.
+    /// A long reader that would start while a growth waits first waits for
+    /// the growth (`ReadWriteGate.admitLongReader`), so that long readers
+    /// following one another cannot put a growth off for ever.
     public func whileReadingLong<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        gate.longReaders.add(1, ordering: .sequentiallyConsistent)
+        gate.admitLongReader()
         defer { gate.longReaders.subtract(1, ordering: .sequentiallyConsistent) }
         return try body()
     }
@@ -164,13 +167,32 @@ final class ReadWriteGate: @unchecked Sendable {
 
     /// Readers that may hold the lock for long (`LMDBEnvironment.whileReadingLong`).
     let longReaders = Atomic<Int>(0)
+    /// Callers of `withExclusive` waiting for the lock or holding it.
+    let exclusiveWaiters = Atomic<Int>(0)
+
+    /// Counts a long reader in, before it takes the lock shared: unless a
+    /// `withExclusive` is waiting, in which case it waits for that to end
+    /// first. (Each side announces itself, then looks at the other, both
+    /// sequentially consistent: a growth either sees the reader counted and
+    /// waits for it, or the reader sees the growth and stands back.)
+    func admitLongReader() {
+        while true {
+            longReaders.add(1, ordering: .sequentiallyConsistent)
+            if exclusiveWaiters.load(ordering: .sequentiallyConsistent) == 0 { return }
+            longReaders.subtract(1, ordering: .sequentiallyConsistent)
+            while exclusiveWaiters.load(ordering: .sequentiallyConsistent) > 0 { usleep(1_000) }
+        }
+    }
 
     /// Runs `body` under the exclusive lock. While a long reader runs, it
     /// tries for the lock every millisecond instead of queueing for it: a
     /// queued writer holds back every new reader, and would for as long as
-    /// the long reader runs. Once no long reader runs, it queues (the short
-    /// readers end soon, and queueing keeps their stream from starving it).
+    /// the long reader runs. No new long reader starts meanwhile
+    /// (`admitLongReader`); once none runs, it queues (the short readers end
+    /// soon, and queueing keeps their stream from starving it).
     func withExclusive<T>(_ body: () throws -> T) rethrows -> T {
+        exclusiveWaiters.add(1, ordering: .sequentiallyConsistent)
+        defer { exclusiveWaiters.subtract(1, ordering: .sequentiallyConsistent) }
         while longReaders.load(ordering: .sequentiallyConsistent) > 0 {
             if pthread_rwlock_trywrlock(&lock) == 0 {
                 defer { pthread_rwlock_unlock(&lock) }

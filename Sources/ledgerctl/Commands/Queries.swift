@@ -122,6 +122,7 @@ struct Meetings: QueryCommand {
         try requireID(cell, "--cell")
         try Validation.requireDate(from, "--from")
         try Validation.requireDate(to, "--to")
+        guard from <= to else { throw ValidationError("--from (\(from)) is after --to (\(to))") }
     }
     var verb: String { "meetings" }
     var queryArgs: [String: JSONValue] { ["cell": .string(cell), "from": .string(from), "to": .string(to)] }
