@@ -13,7 +13,9 @@ extension LedgerEngine {
         } else {
             asOf = nil
         }
-        return try withSnapshot(long: request.atSeq != nil) { published, view in
+        // Only a query of an earlier point replays the log (`state(for:)`).
+        let replays = request.atSeq.map { $0 < publishedState.appliedSeq } ?? false
+        return try withSnapshot(long: replays) { published, view in
             let state = try Self.state(for: request.atSeq, published: published, view: view)
             let context = try QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: request.atSeq)
             var result = try context.answer(request.kind)
