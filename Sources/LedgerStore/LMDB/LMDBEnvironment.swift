@@ -124,7 +124,9 @@ public final class LMDBEnvironment: @unchecked Sendable {
     /// until the long reader ends.
     /// A long reader that would start while a growth waits first waits for
     /// the growth (`ReadWriteGate.admitLongReader`), so that long readers
-    /// following one another cannot put a growth off for ever.
+    /// following one another cannot put a growth off for ever. So `body`
+    /// must not wait for another long reader to start (the growth waits for
+    /// `body`, the other reader for the growth); short reads are fine.
     public func whileReadingLong<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         gate.admitLongReader()
         defer { gate.longReaders.subtract(1, ordering: .sequentiallyConsistent) }
