@@ -116,3 +116,45 @@ enum StoredDataTarget {
         }
     }
 }
+
+enum SnapshotTarget {
+    /// Few members a chunk, so that small inputs hold several chunks.
+    static let membersPerChunk = 4
+
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
+        let state: DomainState
+        do {
+            state = try DomainState(snapshot: Array(bytes))
+        } catch {
+            guard error.code == .snapshotDamaged else {
+                throw FuzzFailure("a snapshot is refused with \(error.code.rawValue), not snapshot-damaged", bytes)
+            }
+            return false
+        }
+        let written = state.snapshot(membersPerChunk: membersPerChunk)
+        guard let again = try? DomainState(snapshot: written) else {
+            throw FuzzFailure("a restored state's own snapshot does not restore", bytes)
+        }
+        guard again.snapshot(membersPerChunk: membersPerChunk) == written else {
+            throw FuzzFailure("a restored state's snapshot restores to another state", bytes)
+        }
+        return true
+    }
+
+    /// Snapshots of a small generated committee (the first 300 demo events),
+    /// in the current format and the one before.
+    static func seeds() -> [[UInt8]] {
+        var state = DomainState()
+        var log = InMemoryEventLog()
+        for value in DemoLedger.all.prefix(300) {
+            guard let submission = try? SubmissionDecoder.decode(value),
+                (try? state.check(submission.event, occurredOn: submission.occurredOn, lookup: log)) != nil
+            else { continue }
+            state.apply(submission.event, seq: log.nextSeq, occurredOn: submission.occurredOn, lookup: log)
+            log.append(submission.event, occurredOn: submission.occurredOn)
+        }
+        return [state.snapshot(membersPerChunk: membersPerChunk),
+                state.snapshot(membersPerChunk: membersPerChunk, format: .version2),
+                DomainState().snapshot()]
+    }
+}

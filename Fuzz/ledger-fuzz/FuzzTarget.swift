@@ -35,6 +35,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// A proof for `check-proof` with the verifier key: only leaves and
     /// prefixes of the signed tree are ever proved.
     case proof
+    /// A state snapshot as a restart reads it (its file's checksum aside):
+    /// a state or `snapshot-damaged`, and a restored state snapshots to
+    /// bytes that restore to the same state.
+    case snapshot
 
     /// What the target reads, for `ledger-fuzz list`.
     var summary: String {
@@ -45,6 +49,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .note: "a signed checkpoint note and a verifier key"
         case .export: "an export file checked by verify-export"
         case .proof: "an inclusion or consistency proof checked by check-proof"
+        case .snapshot: "a state snapshot restored at start (without its file's checksum)"
         }
     }
 
@@ -59,6 +64,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .note: "a verified signature"
         case .export: "a verified export"
         case .proof: "a proof verified against the signed checkpoint"
+        case .snapshot: "a restored state"
         }
     }
 
@@ -72,6 +78,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .note: _ = NoteTarget.verifier
         case .export: _ = ExportTarget.verifier
         case .proof: _ = ProofTarget.prefixRoots
+        case .snapshot: break
         }
     }
 
@@ -84,6 +91,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .note: try NoteTarget.run(bytes)
         case .export: try ExportTarget.run(bytes)
         case .proof: try ProofTarget.run(bytes)
+        case .snapshot: try SnapshotTarget.run(bytes)
         }
     }
 
@@ -97,6 +105,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .note: NoteTarget.seeds()
         case .export: ExportTarget.seeds()
         case .proof: ProofTarget.seeds()
+        case .snapshot: SnapshotTarget.seeds()
         }
     }
 }
