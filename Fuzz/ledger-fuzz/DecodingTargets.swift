@@ -144,15 +144,7 @@ enum SnapshotTarget {
     /// Snapshots of a small generated committee (the first 300 demo events),
     /// in the current format and the one before.
     static func seeds() -> [[UInt8]] {
-        var state = DomainState()
-        var log = InMemoryEventLog()
-        for value in DemoLedger.all.prefix(300) {
-            guard let submission = try? SubmissionDecoder.decode(value),
-                (try? state.check(submission.event, occurredOn: submission.occurredOn, lookup: log)) != nil
-            else { continue }
-            state.apply(submission.event, seq: log.nextSeq, occurredOn: submission.occurredOn, lookup: log)
-            log.append(submission.event, occurredOn: submission.occurredOn)
-        }
+        let state = DemoLedger.applied(300).state
         return [state.snapshot(membersPerChunk: membersPerChunk),
                 state.snapshot(membersPerChunk: membersPerChunk, format: .version2),
                 DomainState().snapshot()]

@@ -11,10 +11,13 @@ enum DemoLedger {
     static let all: [JSONValue] = DemoGenerator(.sized(events: 2_000, seed: 2026_11_30)).generateAll().events
 
     /// The state and log after the prefix (each input starts from a copy).
-    static let seeded: (state: DomainState, log: InMemoryEventLog) = {
+    static let seeded = applied(prefix)
+
+    /// The state and log after the first `count` events, each applied if the rules accept it.
+    static func applied(_ count: Int) -> (state: DomainState, log: InMemoryEventLog) {
         var state = DomainState()
         var log = InMemoryEventLog()
-        for value in all.prefix(prefix) {
+        for value in all.prefix(count) {
             guard let submission = try? SubmissionDecoder.decode(value),
                 (try? state.check(submission.event, occurredOn: submission.occurredOn, lookup: log)) != nil
             else { continue }
@@ -22,7 +25,7 @@ enum DemoLedger {
             log.append(submission.event, occurredOn: submission.occurredOn)
         }
         return (state, log)
-    }()
+    }
 }
 
 /// The checkout this binary was built from: the sample export is read there.
