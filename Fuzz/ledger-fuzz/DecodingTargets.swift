@@ -11,15 +11,12 @@ enum RequestTarget {
     static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
         guard let request = try? WireRequest.decode(line: bytes) else { return false }
         guard request.verb == "append", case .array(let events)? = request.args["events"] else { return false }
-        var (state, log) = DemoLedger.seeded
+        var (state, log) = DemoLedger.stateAfterPrefix
         var applied = false
         for value in events.prefix(eventsMax) {
             guard let submission = try? SubmissionDecoder.decode(value) else { continue }
             try checkStoredForm(of: submission)
-            guard (try? state.check(submission.event, occurredOn: submission.occurredOn, lookup: log)) != nil else { continue }
-            state.apply(submission.event, seq: log.nextSeq, occurredOn: submission.occurredOn, lookup: log)
-            log.append(submission.event, occurredOn: submission.occurredOn)
-            applied = true
+            if DemoLedger.submit(submission, to: &state, log: &log) { applied = true }
         }
         return applied
     }
@@ -29,7 +26,9 @@ enum RequestTarget {
     /// (in place, else the general way) must give it back byte for byte.
     static func checkStoredForm(of submission: Submission) throws(FuzzFailure) {
         let stored = CanonicalJSON.encode(submission.json)
-        guard isNFC(submission.json) else { throw FuzzFailure("an accepted event holds text not in NFC", stored) }
+        guard CanonicalJSON.encode(submission.json.nfcNormalized()) == stored else {
+            throw FuzzFailure("an accepted event holds text not in NFC", stored)
+        }
         guard let reparsed = try? JSONParser.parse(stored), let again = try? SubmissionDecoder.decode(reparsed),
             CanonicalJSON.encode(again.json) == stored
         else { throw FuzzFailure("an accepted event does not decode to itself from its canonical bytes", stored) }

@@ -11,20 +11,28 @@ enum DemoLedger {
     static let all: [JSONValue] = DemoGenerator(.sized(events: 2_000, seed: 2026_11_30)).generateAll().events
 
     /// The state and log after the prefix (each input starts from a copy).
-    static let seeded = applied(prefix)
+    static let stateAfterPrefix = applied(prefix)
 
     /// The state and log after the first `count` events, each applied if the rules accept it.
     static func applied(_ count: Int) -> (state: DomainState, log: InMemoryEventLog) {
         var state = DomainState()
         var log = InMemoryEventLog()
         for value in all.prefix(count) {
-            guard let submission = try? SubmissionDecoder.decode(value),
-                (try? state.check(submission.event, occurredOn: submission.occurredOn, lookup: log)) != nil
-            else { continue }
-            state.apply(submission.event, seq: log.nextSeq, occurredOn: submission.occurredOn, lookup: log)
-            log.append(submission.event, occurredOn: submission.occurredOn)
+            guard let submission = try? SubmissionDecoder.decode(value) else { continue }
+            submit(submission, to: &state, log: &log)
         }
         return (state, log)
+    }
+
+    /// Checks `submission` against the rules and, if they accept it, appends
+    /// and applies it, in the engine's order. Returns whether it was applied.
+    @discardableResult
+    static func submit(_ submission: Submission, to state: inout DomainState, log: inout InMemoryEventLog) -> Bool {
+        guard (try? state.check(submission.event, occurredOn: submission.occurredOn, lookup: log)) != nil else { return false }
+        let seq = log.nextSeq
+        log.append(submission.event, occurredOn: submission.occurredOn)
+        state.apply(submission.event, seq: seq, occurredOn: submission.occurredOn, lookup: log)
+        return true
     }
 }
 
@@ -50,7 +58,7 @@ enum SigningFixture {
         var leaves: [TreeHash] = []
         var range = CompactRange()
         for line in bytes.split(separator: 0x0A) {
-            guard let (record, leaf) = ExportTarget.recordAndLeaf(line) else { fatalError("\(path): a line is not a record") }
+            guard let (record, leaf) = recordAndLeaf(line) else { fatalError("\(path): a line is not a record") }
             records.append(record)
             leaves.append(leaf)
             range.append(leaf, visit: { _, _, _ in })
@@ -61,4 +69,12 @@ enum SigningFixture {
     static let checkpointText = Checkpoint(origin: "fuzz.example/ledger", size: UInt64(export.leaves.count),
                                            rootHash: export.root).body
     static let signedCheckpoint = try! signer.sign(checkpointText).formatted
+
+    /// An export line's record without `leafHash`, in canonical bytes, and its `leafHash`.
+    static func recordAndLeaf(_ line: some Collection<UInt8>) -> (record: [UInt8], leaf: TreeHash)? {
+        guard case .object(var members)? = try? JSONParser.parse(Array(line)),
+            let hex = members.removeValue(forKey: "leafHash")?.stringValue, let leaf = TreeHash(hex: hex)
+        else { return nil }
+        return (CanonicalJSON.encode(.object(members)), leaf)
+    }
 }

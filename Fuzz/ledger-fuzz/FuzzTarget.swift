@@ -73,7 +73,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// coverage of the first input.
     func prepare() {
         switch self {
-        case .request: _ = DemoLedger.seeded
+        case .request: _ = DemoLedger.stateAfterPrefix
         case .json, .storedData: break
         case .note: _ = NoteTarget.verifier
         case .export: _ = ExportTarget.verifier
@@ -117,16 +117,5 @@ struct FuzzFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
     init(_ what: String, _ bytes: some Collection<UInt8>) {
         description = what + ": " + String(decoding: bytes.prefix(2_000), as: UTF8.self)
-    }
-}
-
-/// Whether every string in `value` (keys too) is in NFC, byte for byte.
-func isNFC(_ value: JSONValue) -> Bool {
-    func nfc(_ text: String) -> Bool { text.isTriviallyNFC || Array(text.utf8) == Array(text.nfcNormalized.utf8) }
-    switch value {
-    case .null, .bool, .int, .double: return true
-    case .string(let text): return nfc(text)
-    case .array(let elements): return elements.allSatisfy(isNFC)
-    case .object(let members): return members.allSatisfy { nfc($0.key) && isNFC($0.value) }
     }
 }

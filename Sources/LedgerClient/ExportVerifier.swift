@@ -47,8 +47,9 @@ public struct ExportVerifier {
     let lineBytesMax: Int
     /// The largest checkpoint size an export can be checked against.
     static let sizeMax: UInt64 = 1 << 53
-    /// The read buffer's size (at least twice `lineBytesMax`): tests and the
-    /// fuzzer make it small, so that lines cross its edges often.
+    /// The read buffer's size (the reader makes it at least twice
+    /// `lineBytesMax`): tests and the fuzzer make it small, so that lines
+    /// cross its edges often.
     public var readBufferBytes = 16 << 20
 
     /// Checks the signed checkpoint against the verifier key first.

@@ -51,7 +51,7 @@ public enum ProofChecker {
             checkpoints.append(("toCheckpoint", newRoot, to))
             message = "the tree of size \(to) extends the tree of size \(from)"
         }
-        guard let verifierKey else { return message + " (checkpoint signatures not checked: no --key)" }
+        guard let verifierKey else { return message + " (checkpoint signatures not checked: no verifier key given)" }
         let verifier = try NoteVerifier(verifierKey: verifierKey.trimmingCharacters(in: .whitespacesAndNewlines))
         var checked = 0
         for (key, root, size) in checkpoints {

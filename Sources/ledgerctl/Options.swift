@@ -48,14 +48,11 @@ struct TimeOptions: ParsableArguments {
 }
 
 enum Validation {
-    /// What is wrong with `text` as a date, or nil if it is one: the format,
-    /// the day that does not exist ("2025-02-30"), or a year the ledger
-    /// does not keep (the server checks the same, `WireDate`).
-    static func dateProblem(_ text: String) -> String? { WireDate.problem(text) }
-
-    /// Throws the usage error for `option` (e.g. "--from") if `text` is not a date.
+    /// Throws the usage error for `option` (e.g. "--from") if `text` is not a
+    /// date: the format, a day that does not exist ("2025-02-30"), or a year
+    /// the ledger does not keep (the server checks the same, `WireDate`).
     static func requireDate(_ text: String, _ option: String) throws {
-        if let problem = dateProblem(text) { throw ValidationError("\(option) \(problem)") }
+        if let problem = WireDate.problem(text) { throw ValidationError("\(option) \(problem)") }
     }
 
     static func isID(_ text: String) -> Bool {

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Testing
 
 /// The fuzzing targets of `Fuzz/ledger-fuzz` (which `scripts/fuzz.sh` runs
@@ -17,17 +16,9 @@ import Testing
         let pid = try Spawn.start(Binaries.directory + "/ledger-fuzz", args,
                                   environment: ["PATH": "/usr/bin:/bin", "SWIFT_DETERMINISTIC_HASHING": "1"],
                                   stdout: out, stderr: err)
-        let deadline = Date().addingTimeInterval(120)
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, WNOHANG) == 0 {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                _ = Spawn.wait(pid)
-                throw HarnessError("ledger-fuzz \(args.joined(separator: " ")) ran over two minutes")
-            }
-            usleep(10_000)
+        guard let status = Spawn.wait(pid, seconds: 120) else {
+            throw HarnessError("ledger-fuzz \(args.joined(separator: " ")) ran over two minutes")
         }
-        let status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
         return Finished(status: status, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }

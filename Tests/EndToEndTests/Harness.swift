@@ -109,8 +109,29 @@ struct Spawn {
     static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if status & 0x7f == 0 { return (status >> 8) & 0xff }
-        return 128 + (status & 0x7f)
+        return exitStatus(status)
+    }
+
+    /// Waits for `pid` at most `seconds`; nil (and the child killed) if it
+    /// ran longer.
+    static func wait(_ pid: pid_t, seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while true {
+            let rc = waitpid(pid, &status, WNOHANG)
+            if rc == pid { return exitStatus(status) }
+            if rc < 0 && errno != EINTR { return nil }
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                _ = wait(pid)
+                return nil
+            }
+            usleep(10_000)
+        }
+    }
+
+    private static func exitStatus(_ status: Int32) -> Int32 {
+        status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 }
 

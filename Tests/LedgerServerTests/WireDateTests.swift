@@ -1,3 +1,4 @@
+import Foundation
 import LedgerDomain
 import LedgerWire
 import Testing
@@ -18,13 +19,22 @@ import Testing
         #expect(WireDate.problem("2201-01-01") == "got '2201-01-01', outside the dates the ledger keeps (1900-01-01 to 2200-12-31)")
     }
 
-    /// The requests' range is the events' range (LedgerWire cannot see the domain's limits).
-    @Test func theRangeIsTheDomains() {
+    /// LedgerWire cannot see the domain's dates (ledgerctl does not link the
+    /// domain), so it has its own rules: they accept exactly the dates the
+    /// domain parses, for every month and day number around every year of
+    /// the range and a year beyond each end.
+    @Test func acceptsExactlyTheDomainsDates() {
         #expect(WireDate.yearMin == DomainLimits.dateYearMin)
         #expect(WireDate.yearMax == DomainLimits.dateYearMax)
-        // And every date it accepts is one the domain parses.
-        for text in ["1900-01-01", "2200-12-31", "2000-02-29", "2025-06-30"] {
-            #expect(WireDate.problem(text) == nil && BusinessDate(text) != nil, "\(text)")
+        var disagreements: [String] = []
+        for year in (DomainLimits.dateYearMin - 1)...(DomainLimits.dateYearMax + 1) {
+            for month in 0...13 {
+                for day in 0...32 {
+                    let text = String(format: "%04d-%02d-%02d", year, month, day)
+                    if (WireDate.problem(text) == nil) != (BusinessDate(text) != nil) { disagreements.append(text) }
+                }
+            }
         }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
     }
 }

@@ -7,12 +7,7 @@ extension LedgerEngine {
     /// state (or, with `atSeq`, the state replayed from the log's first `atSeq`
     /// events) and an LMDB read transaction.
     public func query(_ request: QueryRequest) throws -> JSONValue {
-        let asOf: BusinessDate?
-        if let text = request.asOf {
-            asOf = try QueryRequest.businessDate(text, "asOf")
-        } else {
-            asOf = nil
-        }
+        let asOf = try request.asOf.map { try QueryRequest.businessDate($0, "asOf") }
         // Only a query of an earlier point replays the log (`state(for:)`).
         let replays = request.atSeq.map { $0 < publishedState.appliedSeq } ?? false
         return try withSnapshot(long: replays) { published, view in

@@ -7,12 +7,7 @@ extension LedgerEngine {
     /// and/or after `atSeq` events, as (file name, entity) pairs in a stable
     /// order. `ledgerctl replay` writes them as JSON files.
     public func replay(asOf text: String?, atSeq: UInt64?) throws -> [(file: String, value: JSONValue)] {
-        let asOf: BusinessDate?
-        if let text {
-            asOf = try QueryRequest.businessDate(text, "asOf")
-        } else {
-            asOf = nil
-        }
+        let asOf = try text.map { try QueryRequest.businessDate($0, "asOf") }
         return try withSnapshot(long: true) { published, view in
             let state = try Self.state(for: atSeq, published: published, view: view)
             let context = try QueryContext(state: state, current: published, view: view, asOf: asOf, atSeq: atSeq)

@@ -41,6 +41,25 @@ struct Arguments {
         return b
     }
 
+    /// A business date (`WireDate`), refused naming the argument and what is wrong.
+    func date(_ name: String) throws(WireError) -> String {
+        let value = try string(name)
+        if let problem = WireDate.problem(value) { throw WireError(.badArguments, "args.\(name) \(problem)") }
+        return value
+    }
+
+    func optionalDate(_ name: String) throws(WireError) -> String? {
+        guard values[name] != nil, values[name] != .null else { return nil }
+        return try date(name)
+    }
+
+    /// `from` and `to`, dates with `from` on or before `to`.
+    func period() throws(WireError) -> (from: String, to: String) {
+        let from = try date("from"), to = try date("to")
+        guard from <= to else { throw WireError(.badArguments, "args.from (\(from)) is after args.to (\(to))") }
+        return (from, to)
+    }
+
     func array(_ name: String) throws(WireError) -> [JSONValue] {
         guard let items = values[name]?.arrayValue else { throw bad(name, "an array") }
         return items

@@ -50,21 +50,13 @@ extension QueryRequest {
 
     /// The query verbs' arguments, checked: ids, dates, `asOf`, `atSeq`.
     init(verb: String, args: Arguments) throws(WireError) {
-        let asOf = try args.optionalString("asOf")
-        if let asOf, let problem = WireDate.problem(asOf) {
-            throw WireError(.badArguments, "args.asOf \(problem)")
-        }
+        let asOf = try args.optionalDate("asOf")
         let atSeq = try args.optionalInt("atSeq", min: 0).map(UInt64.init)
         func id(_ name: String) throws(WireError) -> String {
             let value = try args.string(name)
             guard QueryRequest.isID(value) else {
                 throw WireError(.badArguments, "args.\(name) must be an id of 1–64 characters A-Z a-z 0-9 . _ -; got '\(value)'")
             }
-            return value
-        }
-        func date(_ name: String) throws(WireError) -> String {
-            let value = try args.string(name)
-            if let problem = WireDate.problem(value) { throw WireError(.badArguments, "args.\(name) \(problem)") }
             return value
         }
         let kind: QueryRequest.Kind
@@ -86,17 +78,15 @@ extension QueryRequest {
             kind = .history(discipline: which == "discipline", org: org == nil ? nil : try id("org"),
                             member: member == nil ? nil : try id("memberId"))
         case "meetings":
-            let from = try date("from"), to = try date("to")
-            guard from <= to else { throw WireError(.badArguments, "args.from (\(from)) is after args.to (\(to))") }
-            kind = .meetings(cell: try id("cell"), from: from, to: to)
+            let period = try args.period()
+            kind = .meetings(cell: try id("cell"), from: period.from, to: period.to)
         case "warnings": kind = .warnings(org: try id("org"))
         case "report":
             let format = try args.optionalString("format") ?? "json"
             guard ["json", "text", "markdown", "csv"].contains(format) else {
                 throw WireError(.badArguments, "args.format must be json, text, markdown or csv; got '\(format)'")
             }
-            let from = try date("from"), to = try date("to")
-            guard from <= to else { throw WireError(.badArguments, "args.from (\(from)) is after args.to (\(to))") }
+            let (from, to) = try args.period()
             // The period's end already says up to which business date events count.
             guard asOf == nil else { throw WireError(.badArguments, Self.reportAsOfRefusal) }
             kind = .report(org: try id("org"), from: from, to: to, format: format)

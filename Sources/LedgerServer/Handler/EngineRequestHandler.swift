@@ -48,8 +48,7 @@ public struct EngineRequestHandler: LedgerRequestHandler {
             case "verify", "rebuild":
                 return .success(try await withProgress(request.verb, output: output))
             case "replay":
-                let asOf = try args.optionalString("asOf")
-                if let asOf, let problem = WireDate.problem(asOf) { throw WireError(.badArguments, "args.asOf \(problem)") }
+                let asOf = try args.optionalDate("asOf")
                 let atSeq = try args.optionalInt("atSeq").map(UInt64.init)
                 let engine = self.engine
                 let entities = try await LongWork.blocking { try engine.replay(asOf: asOf, atSeq: atSeq) }

@@ -1,8 +1,6 @@
 import ArgumentParser
-import Foundation
 import LedgerClient
 import LedgerJSON
-import LedgerMerkle
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
