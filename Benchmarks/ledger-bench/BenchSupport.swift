@@ -93,3 +93,12 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
         }
     }
 }
+
+/// The engine's latest durable commits as `status` reports them (the last
+/// 1024): "commit p50 0.48 ms, p99 1.20 ms". The disk's pace at the time of
+/// a run, printed beside its rate: this VM's disk varies by 2–3× by the hour.
+func recentCommitTimes(_ engine: LedgerEngine) -> String {
+    guard let recent = try? engine.status()["recentCommits"],
+          let p50 = recent["p50Micros"]?.intValue, let p99 = recent["p99Micros"]?.intValue else { return "no commit yet" }
+    return String(format: "commit p50 %.2f ms, p99 %.2f ms", Double(p50) / 1_000, Double(p99) / 1_000)
+}

@@ -59,7 +59,8 @@ struct GroupCommitBenchmark {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         if refused > 0 { throw BenchError("\(refused) appends refused") }
         let stats = engine.commitStatistics
-        print(String(format: "    (%d commits, %.1f events per commit)", stats.groups, Double(stats.events) / Double(max(stats.groups, 1))))
+        print(String(format: "    (%d commits, %.1f events per commit; ", stats.groups, Double(stats.events) / Double(max(stats.groups, 1)))
+              + recentCommitTimes(engine) + ")")
         return (perClient * clients, elapsed)
     }
 }

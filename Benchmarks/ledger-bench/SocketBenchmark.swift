@@ -75,9 +75,10 @@ struct SocketBenchmark {
             if failed > 0 { print("  (\(failed) requests failed)") }
             let sorted = latencies.sorted()
             let after = engine.commitStatistics
-            print(String(format: "  durable appends, %2d clients on one thread (poll): %8.0f events/s  p50 %.3f ms  p99 %.3f ms  (%.1f events a commit)",
+            print(String(format: "  durable appends, %2d clients on one thread (poll): %8.0f events/s  p50 %.3f ms  p99 %.3f ms  (%.1f events a commit; ",
                          clients, rate, sorted[sorted.count / 2], sorted[sorted.count * 99 / 100],
-                         Double(after.events - before.events) / Double(max(1, after.groups - before.groups))))
+                         Double(after.events - before.events) / Double(max(1, after.groups - before.groups)))
+                  + recentCommitTimes(engine) + ")")
         }
 
         // Bulk: batches of 500 events, up to 8 requests in flight on one connection.

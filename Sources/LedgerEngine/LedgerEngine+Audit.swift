@@ -26,6 +26,16 @@ extension LedgerEngine {
                 // The state snapshot on disk: a restart replays the events after it.
                 "snapshotSeq": .int(Int64(snapshotWrittenSeq)),
             ]
+            if let recent = commitTimings.summary() {
+                // The latest durable commits (write + fdatasync): how the disk does now.
+                object["recentCommits"] = .object([
+                    "commits": .int(Int64(recent.commits)),
+                    "events": .int(Int64(recent.events)),
+                    "p50Micros": .int(Int64(recent.p50Micros)),
+                    "p99Micros": .int(Int64(recent.p99Micros)),
+                    "maxMicros": .int(Int64(recent.maxMicros)),
+                ])
+            }
             if let reason = haltReason { object["halted"] = .string(reason) }
             if let failing = failingCommits {
                 object["commitFailing"] = .object([

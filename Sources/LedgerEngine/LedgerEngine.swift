@@ -80,6 +80,8 @@ public final class LedgerEngine: @unchecked Sendable {
     private var pendingSwap: (state: DomainState, decision: SwapDecision)?
     private var groupsCommitted = 0
     private var eventsSubmitted = 0
+    /// The latest durable commits' times (`status`).
+    let commitTimings = CommitTimings()
 
     /// Write transactions committed for appends, and the events they carried
     /// (their ratio is the group-commit batch size).
@@ -329,9 +331,12 @@ public final class LedgerEngine: @unchecked Sendable {
     /// in one durable transaction, publishes the state, answers the callers.
     private func runCommitter() {
         while let jobs = handoff.takeAll() {
+            let started = DispatchTime.now().uptimeNanoseconds
             let (outcomes, durable) = commitStaged(jobs)
             if durable, let last = jobs.last {
-                publish(last.state, eventsCommitted: jobs.reduce(0) { $0 + $1.events })
+                let events = jobs.reduce(0) { $0 + $1.events }
+                commitTimings.record(nanoseconds: DispatchTime.now().uptimeNanoseconds - started, events: events)
+                publish(last.state, eventsCommitted: events)
                 snapshotIfDue(committed: last.state)
             }
             for (job, results) in zip(jobs, outcomes) {

@@ -33,6 +33,12 @@ import Testing
         }
         let status = try engine.status()
         #expect(status["size"] == 7)
+        // The setup's commit is timed; its events are counted.
+        let recent = try #require(status["recentCommits"])
+        #expect(recent["commits"] == 1)
+        #expect(recent["events"] == 7)
+        let p50 = try #require(recent["p50Micros"]?.intValue), max = try #require(recent["maxMicros"]?.intValue)
+        #expect(p50 > 0 && p50 <= max)
         var range = CompactRange()
         for leaf in leaves { range.append(leaf) { _, _, _ in } }
         #expect(status["rootHash"]?.stringValue == range.root().hex)

@@ -6,9 +6,12 @@ struct Status: ParsableCommand {
         abstract: "Show the ledger's size, Merkle root, latest checkpoint and the daemon's health.",
         discussion: """
             With --json: {"size":N,"rootHash":"<hex>","checkpointSize":N,"checkpoint":"<signed note>", \
-            "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,"snapshotSeq":N,...} \
+            "mapUsedBytes":N,"mapSizeBytes":N,"connections":N,"uptimeSeconds":N,"snapshotSeq":N, \
+            "recentCommits":{"commits":N,"events":N,"p50Micros":N,"p99Micros":N,"maxMicros":N},...} \
             snapshotSeq is the event the state snapshot on disk reaches: a restart of \
-            ledgerd reads it and replays the events after it.
+            ledgerd reads it and replays the events after it. recentCommits covers the last \
+            1024 durable commits (LMDB's write and fdatasync; absent before the first): \
+            appends wait for them, so a slow or failing disk shows there first.
 
             Examples:
               ledgerctl status
@@ -35,6 +38,15 @@ struct Status: ParsableCommand {
         Output.line("Dữ liệu:         \(used) MiB / \(map) MiB bản đồ")
         let tail = VietnameseNumbers.count(max(0, n("size") - n("snapshotSeq")))
         Output.line("Ảnh trạng thái:  đến sự kiện \(count("snapshotSeq")) (khởi động lại đọc lại \(tail) sự kiện sau đó)")
+        if let recent = status["recentCommits"], let commits = recent["commits"]?.intValue, commits > 0 {
+            // The latest durable commits (write + fdatasync): a slow disk shows here first.
+            func ms(_ key: String) -> String {
+                VietnameseNumbers.decimal(Double(recent[key]?.intValue ?? 0) / 1_000, places: 2) + " ms"
+            }
+            let perCommit = VietnameseNumbers.decimal(Double(recent["events"]?.intValue ?? 0) / Double(commits))
+            Output.line("Ghi bền:         trung vị \(ms("p50Micros")), p99 \(ms("p99Micros")), lâu nhất \(ms("maxMicros")) "
+                + "(\(VietnameseNumbers.count(commits)) lần ghi gần nhất, \(perCommit) sự kiện một lần)")
+        }
         Output.line("Kết nối:         \(count("connections"))")
         Output.line("Hoạt động:       \(VietnameseNumbers.duration(seconds: n("uptimeSeconds")))")
         if let version = status["version"]?.stringValue { Output.line("Phiên bản:       ledgerd \(version)") }
