@@ -27,7 +27,8 @@ extension ExportVerifier {
         }
     }
 
-    /// Reads the export from `fd` (from its start) once more, line by line,
+    /// Reads the export from `fd` (from its start, which is the first event
+    /// after the verified prefix, if any) once more, line by line,
     /// comparing the root of each prefix the `checkpoints` sign with the
     /// signed one. A checkpoint counts only if its note verifies with the
     /// key and its body is for the size listed; one that does not is skipped.
@@ -37,8 +38,9 @@ extension ExportVerifier {
                                  verifierKey: String) -> Divergence? {
         guard let verifier = try? NoteVerifier(verifierKey: verifierKey.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return nil }
-        // Only sizes up to the verified checkpoint's; its own is the last.
-        var listed = checkpoints.filter { $0.size >= 1 && $0.size < checkpoint.size }
+        // Only sizes after the verified prefix and up to the verified
+        // checkpoint's; its own is the last.
+        var listed = checkpoints.filter { $0.size > startSize && $0.size < checkpoint.size }
         listed.sort { $0.size < $1.size }
         func signedRoot(_ item: ListedCheckpoint) -> TreeHash? {
             guard let note = try? SignedNote.parse(item.note), (try? verifier.verify(note)) != nil,
@@ -51,8 +53,8 @@ extension ExportVerifier {
         bounds.append((checkpoint.size, checkpoint.rootHash))
 
         var reader = LineBlockReader(fd: fd, lineBytesMax: lineBytesMax, bufferBytes: readBufferBytes)
-        var range = CompactRange()
-        var lastMatching: UInt64 = 0
+        var range = prefix?.range ?? CompactRange()
+        var lastMatching = startSize
         var compared = 0
         for bound in bounds {
             while range.size < bound.size {
@@ -61,7 +63,7 @@ extension ExportVerifier {
                 }
                 for index in 0..<ready {
                     guard case .success(let leaf) = Self.checkLine(
-                        reader.line(index), want: range.size + 1, lineNumber: range.size + 1)
+                        reader.line(index), want: range.size + 1, lineNumber: range.size + 1 - startSize)
                     else { return nil }
                     range.append(leaf)
                 }

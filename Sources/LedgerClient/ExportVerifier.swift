@@ -16,6 +16,12 @@ import LedgerMerkle
 /// not say which line; `ledgerctl prove inclusion SEQ` against the daemon (or
 /// bisecting with older checkpoints) locates it. Lines beyond the checkpoint's
 /// size are counted in `linesBeyondCheckpoint`: no signature covers them.
+///
+/// Resuming: given a `VerifiedPrefix` (what an earlier verification of the
+/// same ledger proved), the export holds only the events after it, from seq
+/// `prefix.size + 1`, and the tree is grown from the prefix's compact range:
+/// reaching the new checkpoint's root proves the new checkpoint extends the
+/// old one.
 public struct ExportVerifier {
     public struct Result: Sendable {
         public var ok: Bool { failure == nil }
@@ -28,6 +34,11 @@ public struct ExportVerifier {
         /// The first bad seq (or the line number where no seq could be read).
         public var badSeq: UInt64?
         public var failure: String?
+        /// The events verified before this export (a resumed verification's prefix size; else 0).
+        public var prefixSize: UInt64 = 0
+        /// The tree at the checkpoint's size, once its root matched: what a
+        /// later verification can resume from (`VerifiedPrefix`).
+        public var verifiedRange: CompactRange?
 
         public var json: JSONValue {
             var object: [String: JSONValue] = [
@@ -35,6 +46,7 @@ public struct ExportVerifier {
                 "checkpointSize": .int(Int64(checkpointSize)), "rootHash": .string(rootHash),
                 "linesBeyondCheckpoint": .int(Int64(linesBeyondCheckpoint)),
             ]
+            if prefixSize > 0 { object["prefixSize"] = .int(Int64(prefixSize)) }
             if let badSeq { object["badSeq"] = .int(Int64(badSeq)) }
             if let failure { object["failure"] = .string(failure) }
             return .object(object)
@@ -42,8 +54,12 @@ public struct ExportVerifier {
     }
 
     let checkpoint: Checkpoint
-    /// The tree size the checkpoint signs: the lines a verification reads.
+    /// The tree size the checkpoint signs.
     public var checkpointSize: UInt64 { checkpoint.size }
+    /// What an earlier verification proved: the export starts after it.
+    public let prefix: VerifiedPrefix?
+    /// The seq before the export's first line (the prefix's size, or 0).
+    var startSize: UInt64 { prefix?.size ?? 0 }
     let lineBytesMax: Int
     /// The largest checkpoint size an export can be checked against.
     static let sizeMax: UInt64 = 1 << 53
@@ -52,9 +68,19 @@ public struct ExportVerifier {
     /// cross its edges often.
     public var readBufferBytes = 16 << 20
 
-    /// Checks the signed checkpoint against the verifier key first.
-    /// - Throws: `CheckpointError` naming what is wrong with the note or key.
-    public init(signedCheckpoint: String, verifierKey: String, lineBytesMax: Int = 1 << 20) throws {
+    /// A checkpoint that cannot extend the verified prefix: of another
+    /// ledger, of fewer events (a ledger rolled back, or an older checkpoint),
+    /// or of as many with another root (a fork).
+    public struct PrefixMismatch: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    /// Checks the signed checkpoint against the verifier key first, then that
+    /// it can extend `prefix` (if any).
+    /// - Throws: `CheckpointError` naming what is wrong with the note or key;
+    ///   `PrefixMismatch` when the checkpoint cannot extend `prefix`.
+    public init(signedCheckpoint: String, verifierKey: String, lineBytesMax: Int = 1 << 20,
+                after prefix: VerifiedPrefix? = nil) throws {
         let verifier = try NoteVerifier(verifierKey: verifierKey.trimmingCharacters(in: .whitespacesAndNewlines))
         let note = try SignedNote.parse(signedCheckpoint)
         try verifier.verify(note)
@@ -66,6 +92,23 @@ public struct ExportVerifier {
                 .malformedCheckpoint, "the checkpoint's size \(checkpoint.size) is beyond any export (at most 2^53 events)")
         }
         self.lineBytesMax = lineBytesMax
+        self.prefix = prefix
+        if let prefix {
+            let old = prefix.checkpoint
+            guard old.origin == checkpoint.origin else {
+                throw PrefixMismatch(description: "the checkpoint is of the ledger \(checkpoint.origin), the verified prefix "
+                                     + "of \(old.origin)")
+            }
+            guard old.size <= checkpoint.size else {
+                throw PrefixMismatch(description: "ROLLED BACK: the checkpoint signs \(checkpoint.size) events, fewer than "
+                                     + "the \(old.size) verified before (an older checkpoint, or a ledger rolled back)")
+            }
+            guard old.size < checkpoint.size || old.rootHash == checkpoint.rootHash else {
+                throw PrefixMismatch(description: "FORK: the checkpoint signs \(checkpoint.size) events with the root "
+                                     + "\(checkpoint.rootHash.hex), but the \(old.size) verified before have the root "
+                                     + "\(old.rootHash.hex)")
+            }
+        }
     }
 
     /// Verifies the export read from `fd` (a file or a pipe).
@@ -107,7 +150,8 @@ public struct ExportVerifier {
     func verify(_ fd: Int32, strict: Bool, progress: ((UInt64) -> Void)?) -> Result {
         var result = Result()
         result.checkpointSize = checkpoint.size
-        var range = CompactRange()
+        result.prefixSize = startSize
+        var range = prefix?.range ?? CompactRange()
         var reader = LineBlockReader(fd: fd, lineBytesMax: lineBytesMax, bufferBytes: readBufferBytes)
         var hasher = ExportBlockHasher(blockLinesMax: Self.blockLinesMax)
         func fail(_ seq: UInt64?, _ why: String) -> Result {
@@ -121,11 +165,15 @@ public struct ExportVerifier {
             let root = range.root()
             result.rootHash = root.hex
             guard root == checkpoint.rootHash else {
+                let which = startSize == 0 ? "some event in the export" : "some event in the export, or before it,"
                 return fail(nil, "the root of events 1...\(range.size) is \(root.hex) but the checkpoint says "
-                            + "\(checkpoint.rootHash.hex): some event in the export differs from the ledger's")
+                            + "\(checkpoint.rootHash.hex): \(which) differs from the ledger's")
             }
+            result.verifiedRange = range
             return nil
         }
+        // A prefix as large as the checkpoint: nothing is to be added.
+        if let failed = checkRoot() { return failed }
         while true {
             let size = range.size
             // At most a block, aligned (a power of two dividing `size`), not past the checkpoint.
@@ -179,6 +227,10 @@ public struct ExportVerifier {
             }
         }
         if range.size < checkpoint.size {
+            if range.size == startSize, startSize > 0 {
+                return fail(range.size + 1, "the export is empty but the checkpoint covers \(checkpoint.size) events, "
+                            + "\(checkpoint.size - startSize) after the \(startSize) verified before")
+            }
             return fail(range.size + 1, "the export ends at seq \(range.size) but the checkpoint covers \(checkpoint.size) events (truncated)")
         }
         progress?(result.linesRead)

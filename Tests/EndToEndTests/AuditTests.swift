@@ -60,6 +60,61 @@ import Testing
         #expect(twice.status == 2 && twice.stderr.contains("holds a signed note, not a verifier key"), "\(twice.stderr)")
     }
 
+    /// Month by month: the first verification saves what it proved; the
+    /// next export holds only the new events and is verified from there; a
+    /// checkpoint older than what was verified is refused loudly.
+    @Test func aLedgerIsVerifiedMonthByMonthFromWhatWasVerifiedBefore() throws {
+        let f = try Fixture()
+        let dir = f.daemon.dir.path
+        let prefix = dir + "/prefix.json"
+        func verify(_ export: String, _ checkpoint: String, _ extra: [String]) throws -> Finished {
+            try Ctl.run(["verify-export", export, "--checkpoint", checkpoint, "--key", f.key] + extra, socket: nil, dir: f.daemon.dir)
+        }
+        let first = try verify(f.export, f.checkpoint, ["--save-prefix", prefix, "--json"])
+        #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+        #expect(try first.json()["savedPrefix"]?.stringValue == prefix)
+        #expect(try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: prefix))))["size"] == 45)
+        try FileManager.default.copyItem(atPath: prefix, toPath: dir + "/prefix-45.json")
+
+        // A month later: 30 more events, exported from seq 46 through the new checkpoint.
+        #expect(try f.daemon.append((40..<70).map { task($0) }).status == 0)
+        let checkpoint75 = dir + "/checkpoint-75.txt"
+        try f.daemon.ctl(["checkpoint"]).stdout.write(toFile: checkpoint75, atomically: true, encoding: .utf8)
+        let june = dir + "/june.jsonl"
+        #expect(try f.daemon.ctl(["export", "--from", "46", "--through", "75", "--to", june]).status == 0)
+        let second = try verify(june, checkpoint75, ["--resume", prefix, "--save-prefix", prefix])
+        #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
+        #expect(second.stdout.contains("Hợp lệ: 30 sự kiện mới (seq 46–75) nối tiếp 45 sự kiện đã kiểm trước"), "\(second.stdout)")
+        #expect(second.stdout.contains("lần sau: --resume \(prefix) với bản xuất từ seq 76"), "\(second.stdout)")
+        #expect(try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: prefix))))["size"] == 75)
+
+        // The whole export given after the first month's prefix: told where to start.
+        let whole = dir + "/whole.jsonl"
+        #expect(try f.daemon.ctl(["export", "--through", "75", "--to", whole]).status == 0)
+        let misplaced = try verify(whole, checkpoint75, ["--resume", dir + "/prefix-45.json", "--json"])
+        #expect(misplaced.status == 1)
+        #expect(try misplaced.json()["badSeq"] == 46)
+        #expect(try misplaced.json()["failure"]?.stringValue?.contains("ledgerctl export --from 46 --through 75") == true,
+                "\(misplaced.stdout)")
+
+        // The first month's checkpoint after 75 verified events: a rollback, shown with both checkpoints.
+        let empty = dir + "/empty.jsonl"
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
+        let rolledBack = try verify(empty, f.checkpoint, ["--resume", prefix])
+        #expect(rolledBack.status == 1)
+        #expect(rolledBack.stdout.contains("ROLLED BACK: the checkpoint signs 45 events, fewer than the 75 verified before"),
+                "\(rolledBack.stdout)")
+        let notes = try [String(contentsOfFile: f.checkpoint, encoding: .utf8), String(contentsOfFile: checkpoint75, encoding: .utf8)]
+        #expect(notes.allSatisfy { rolledBack.stdout.contains($0) }, "\(rolledBack.stdout)")
+
+        // A damaged prefix file is refused, never trusted.
+        var text = try String(contentsOfFile: prefix, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"size\":75", with: "\"size\":76")
+        try text.write(toFile: prefix, atomically: true, encoding: .utf8)
+        let damaged = try verify(empty, checkpoint75, ["--resume", prefix])
+        #expect(damaged.status == 1 && damaged.stdout.contains("cannot resume from \(prefix)"), "\(damaged.stdout)")
+    }
+
     @Test func anExportVerifiesOfflineAndEveryMutationIsNamed() throws {
         let f = try Fixture()
         let lines = f.lines

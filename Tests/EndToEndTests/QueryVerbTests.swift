@@ -134,7 +134,7 @@ import Testing
         excelRun.executableURL = URL(fileURLWithPath: Binaries.ledgerctl)
         excelRun.arguments = ["report", "--socket", demo.daemon.socket, "--org", "DBK", "--from", first, "--to", last,
                               "--format", "csv", "--excel"]
-        FileManager.default.createFile(atPath: excelFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: excelFile, contents: nil)
         excelRun.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: excelFile))
         try excelRun.run()
         excelRun.waitUntilExit()

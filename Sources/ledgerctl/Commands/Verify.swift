@@ -59,6 +59,18 @@ struct VerifyExport: ParsableCommand {
             checkpoint the ledger signed, as in an audit bundle), the export is read once more and \
             the seqs between the last checkpoint it matches and the first it does not are named.
 
+            Month by month (a higher committee keeping a verified copy): --save-prefix keeps what \
+            was verified (the checkpoint and the tree's compact range: a few KiB, whatever the \
+            ledger's size); the next export then holds only the events after it, and --resume \
+            grows the tree from there. Reaching the new checkpoint's root proves that it extends the \
+            one verified before: a ledger rolled back or forked since fails (ROLLED BACK, FORK). \
+            The prefix file is checked against the key on every use: a damaged or edited one is \
+            refused.
+              ledgerctl verify-export may.jsonl --checkpoint may.txt --key key.txt --save-prefix prefix.json
+              ledgerctl export --from "$(( $(sed -n 2p may.txt) + 1 ))" --through "$(sed -n 2p june.txt)" > june.jsonl
+              ledgerctl verify-export june.jsonl --checkpoint june.txt --key key.txt \
+                --resume prefix.json --save-prefix prefix.json
+
             Example (an audit bundle):
               ledgerctl verify-export ledger.jsonl --checkpoint checkpoint.txt --key key.txt \
                 --checkpoints checkpoints.jsonl
@@ -80,6 +92,16 @@ struct VerifyExport: ParsableCommand {
         "The ledger's other signed checkpoints (an audit bundle's checkpoints.jsonl): when only the root disagrees, "
             + "they bound where the first differing event is.", valueName: "file"))
     var checkpoints: String?
+
+    @Option(help: ArgumentHelp(
+        "A verified prefix saved by an earlier --save-prefix: the export holds the events after it (from its size + 1).",
+        valueName: "file"))
+    var resume: String?
+
+    @Option(name: .customLong("save-prefix"), help: ArgumentHelp(
+        "When the export verifies, write what was verified to this file (atomically), for a later --resume.",
+        valueName: "file"))
+    var savePrefix: String?
 
     @Flag(name: .customLong("allow-unsigned-tail"),
           help: "Accept lines after the checkpoint's size (no signature covers them) instead of failing.")
@@ -115,9 +137,31 @@ struct VerifyExport: ParsableCommand {
         if !looksLikeKey(vkey) && (vkey.contains("\n\n") || vkey.contains("\n\u{2014} ")) {
             throw ValidationError("--key \(key) holds a signed note, not a verifier key (were --checkpoint and --key swapped?)")
         }
+        var prefix: VerifiedPrefix?
+        if let resume {
+            do {
+                prefix = try VerifiedPrefix(json: BoundedFile.read(resume, limit: VerifiedPrefix.fileBytesMax),
+                                            verifierKey: vkey)
+            } catch {
+                let why = "cannot resume from \(resume): \(error)"
+                if output.json { Output.json(.object(["ok": false, "failure": .string(why)])) } else { Output.line("KHÔNG HỢP LỆ: \(why)") }
+                throw ArgumentParser.ExitCode(1)
+            }
+        }
         let verifier: ExportVerifier
         do {
-            verifier = try ExportVerifier(signedCheckpoint: note, verifierKey: vkey)
+            verifier = try ExportVerifier(signedCheckpoint: note, verifierKey: vkey, after: prefix)
+        } catch let mismatch as ExportVerifier.PrefixMismatch {
+            // The checkpoint verifies but cannot extend what was verified before: say so loudly, with both.
+            let why = "\(mismatch)"
+            if output.json {
+                Output.json(.object(["ok": false, "failure": .string(why),
+                                     "prefixCheckpoint": .string(prefix?.note ?? ""), "checkpoint": .string(note)]))
+            } else {
+                Output.line("KHÔNG HỢP LỆ: \(why)")
+                Output.lineRaw("--- checkpoint đã kiểm trước (\(resume ?? "")) ---\n\(prefix?.note ?? "")--- checkpoint này ---\n\(note)")
+            }
+            throw ArgumentParser.ExitCode(1)
         } catch {
             let result: JSONValue = .object(["ok": false, "failure": .string("the checkpoint does not verify with the key: \(error)")])
             if output.json { Output.json(result) } else { Output.line("KHÔNG HỢP LỆ: checkpoint không khớp khóa: \(error)") }
@@ -129,8 +173,13 @@ struct VerifyExport: ParsableCommand {
             throw ArgumentParser.ExitCode(1)
         }
         defer { if fd != 0 { close(fd) } }
-        let signed = Int64(verifier.checkpointSize)
+        let signed = Int64(verifier.checkpointSize - (prefix?.size ?? 0))
         var result = verifier.verify(fileDescriptor: fd) { lines in Progress.show(Int64(lines), signed, "lines checked") }
+        if let prefix, !result.ok, result.badSeq == prefix.size + 1, result.linesRead <= 1,
+           result.failure?.contains("want \(prefix.size + 1)") == true {
+            result.failure = (result.failure ?? "") + "; after a verified prefix of \(prefix.size) events the export starts "
+                + "at seq \(prefix.size + 1): ledgerctl export --from \(prefix.size + 1) --through \(verifier.checkpointSize)"
+        }
         Progress.clear()
         var unsignedTail = false
         if result.ok, result.linesBeyondCheckpoint > 0, !allowUnsignedTail {
@@ -158,16 +207,39 @@ struct VerifyExport: ParsableCommand {
                     : "; the first differing event is among seqs \(divergence.from)...\(divergence.through)")
             }
         }
+        var saved = false
+        if result.ok, let savePrefix, let range = result.verifiedRange {
+            do {
+                let verified = try VerifiedPrefix(note: note, verifierKey: vkey, range: range)
+                try Data(verified.json).write(to: URL(fileURLWithPath: savePrefix), options: .atomic)
+                saved = true
+            } catch {
+                // The export verified; only the record of it failed. Say so, and fail: a script relies on the file.
+                Output.error("the export verifies, but the verified prefix could not be written to \(savePrefix): \(error)")
+                throw ArgumentParser.ExitCode(1)
+            }
+        }
         if output.json {
             var object = result.json
             if case .object(var fields) = object {
                 if let divergence { fields["badSeqThrough"] = .int(Int64(divergence.through)) }
                 if unsignedTail { fields["firstUnsignedSeq"] = .int(Int64(result.checkpointSize + 1)) }
+                if saved, let savePrefix { fields["savedPrefix"] = .string(savePrefix) }
                 object = .object(fields)
             }
             Output.json(object)
         } else if result.ok {
-            Output.line("Hợp lệ: \(result.linesRead) sự kiện; checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
+            if let prefix {
+                let span = result.checkpointSize > prefix.size ? " (seq \(prefix.size + 1)–\(result.checkpointSize))" : ""
+                Output.line("Hợp lệ: \(result.linesRead) sự kiện mới\(span) nối tiếp \(prefix.size) sự kiện đã kiểm trước; "
+                            + "checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
+            } else {
+                Output.line("Hợp lệ: \(result.linesRead) sự kiện; checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
+            }
+            if saved, let savePrefix {
+                Output.line("Đã lưu phần đã kiểm (cỡ \(result.checkpointSize)) vào \(savePrefix); lần sau: --resume \(savePrefix) "
+                            + "với bản xuất từ seq \(result.checkpointSize + 1).")
+            }
             if result.linesBeyondCheckpoint > 0 {
                 Output.line("Lưu ý: \(result.linesBeyondCheckpoint) sự kiện sau checkpoint chưa được chữ ký nào bảo đảm; hãy lấy checkpoint mới hơn.")
             }
