@@ -161,6 +161,9 @@ import Testing
         let checkpoints = try String(contentsOfFile: bundle + "/checkpoints.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(checkpoints.count == 2)  // size 0 at creation, then one commit of 17 events
         #expect(try JSONParser.parse(Array(checkpoints[1].utf8))["size"] == 17)
+        // The guide tells how to hold a later bundle to this one, with this bundle's size.
+        let guide = try String(contentsOfFile: bundle + "/VERIFY.md", encoding: .utf8)
+        #expect(guide.contains("--save-prefix") && guide.contains("ledgerctl export --from 18"), "\(guide)")
     }
 }
 

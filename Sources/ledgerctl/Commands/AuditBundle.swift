@@ -92,6 +92,11 @@ struct AuditBundle: ParsableCommand {
         `--checkpoints checkpoints.jsonl` and it names the seqs between the last signed
         checkpoint the export matches and the first it does not.
 
+        To check a later bundle of the same ledger against this one, add `--save-prefix
+        prefix.json` now and `--resume prefix.json` then: the later checkpoint must extend this
+        one (a ledger rolled back or rewritten since fails), and only the events after the
+        first \(size) are needed (`ledgerctl export --from \(size + 1)`).
+
         ## Independently (the exact rules)
 
         1. For each line, remove the `leafHash` member; serialize the rest with the JSON
