@@ -69,6 +69,14 @@ enum SigningFixture {
     static let checkpointText = Checkpoint(origin: "fuzz.example/ledger", size: UInt64(export.leaves.count),
                                            rootHash: export.root).body
     static let signedCheckpoint = try! signer.sign(checkpointText).formatted
+    /// Every note the key signed, by tree size: the whole sample's, and one
+    /// of its first two events (a prefix `verify-export --resume` starts from).
+    static let signedNotes: [UInt64: String] = {
+        var range = CompactRange()
+        for leaf in export.leaves.prefix(2) { range.append(leaf, visit: { _, _, _ in }) }
+        let early = Checkpoint(origin: "fuzz.example/ledger", size: 2, rootHash: range.root()).body
+        return [UInt64(export.leaves.count): signedCheckpoint, 2: try! signer.sign(early).formatted]
+    }()
 
     /// An export line's record without `leafHash`, in canonical bytes, and its `leafHash`.
     static func recordAndLeaf(_ line: some Collection<UInt8>) -> (record: [UInt8], leaf: TreeHash)? {

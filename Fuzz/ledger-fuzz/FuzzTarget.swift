@@ -32,6 +32,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// An export file for `verify-export` against a signed checkpoint of the
     /// sample export: only the exported records verify.
     case export
+    /// A verified-prefix file for `verify-export --resume`, then the export
+    /// after it: a prefix is accepted only for a tree the key signed, and
+    /// only the signed records after it verify.
+    case resume
     /// A proof for `check-proof` with the verifier key: only leaves and
     /// prefixes of the signed tree are ever proved.
     case proof
@@ -48,6 +52,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: "a stored event's data, read in place vs the general decoder"
         case .note: "a signed checkpoint note and a verifier key"
         case .export: "an export file checked by verify-export"
+        case .resume: "a verified-prefix file, then the export after it (verify-export --resume)"
         case .proof: "an inclusion or consistency proof checked by check-proof"
         case .snapshot: "a state snapshot restored at start (without its file's checksum)"
         }
@@ -63,6 +68,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: "data read in place"
         case .note: "a verified signature"
         case .export: "a verified export"
+        case .resume: "a verified export after an accepted prefix"
         case .proof: "a proof verified against the signed checkpoint"
         case .snapshot: "a restored state"
         }
@@ -77,6 +83,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .json, .storedData: break
         case .note: _ = NoteTarget.verifier
         case .export: _ = ExportTarget.verifier
+        case .resume: _ = ResumeTarget.prefixes
         case .proof: _ = ProofTarget.prefixRoots
         case .snapshot: break
         }
@@ -90,6 +97,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: try StoredDataTarget.run(bytes)
         case .note: try NoteTarget.run(bytes)
         case .export: try ExportTarget.run(bytes)
+        case .resume: try ResumeTarget.run(bytes)
         case .proof: try ProofTarget.run(bytes)
         case .snapshot: try SnapshotTarget.run(bytes)
         }
@@ -104,6 +112,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .storedData: StoredDataTarget.seeds()
         case .note: NoteTarget.seeds()
         case .export: ExportTarget.seeds()
+        case .resume: ResumeTarget.seeds()
         case .proof: ProofTarget.seeds()
         case .snapshot: SnapshotTarget.seeds()
         }

@@ -5,6 +5,8 @@ import LedgerMerkle
 
 enum NoteTarget {
     static let verifier = try! NoteVerifier(verifierKey: SigningFixture.signer.verifierKey)
+    /// The texts the key signed (as bytes: `String`'s `==` equates canonically equivalent text).
+    static let signedTexts = Set(SigningFixture.signedNotes.values.map { Array(try! SignedNote.parse($0).text.utf8) })
 
     static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -13,12 +15,10 @@ enum NoteTarget {
         guard let note = try? SignedNote.parse(utf8: Array(bytes)) else { return false }
         _ = note.formatted
         guard (try? verifier.verify(note)) != nil else { return false }
-        guard Array(note.text.utf8) == Array(SigningFixture.checkpointText.utf8) else {
+        guard signedTexts.contains(Array(note.text.utf8)) else {
             throw FuzzFailure("a note the key never signed verifies", bytes)
         }
-        if let checkpoint = try? verifier.verifyCheckpoint(text),
-            Array(checkpoint.body.utf8) != Array(SigningFixture.checkpointText.utf8)
-        {
+        if let checkpoint = try? verifier.verifyCheckpoint(text), !signedTexts.contains(Array(checkpoint.body.utf8)) {
             throw FuzzFailure("a checkpoint the key never signed verifies", bytes)
         }
         return true
@@ -125,5 +125,71 @@ enum ProofTarget {
             return .object(object)
         }
         return (inclusions + consistencies).map { CanonicalJSON.encode($0) }
+    }
+}
+
+enum ResumeTarget {
+    /// The sizes the fixture key signed a checkpoint of, with the tree's range there.
+    static let signedRanges: [UInt64: CompactRange] = {
+        var ranges: [UInt64: CompactRange] = [:]
+        var range = CompactRange()
+        for leaf in SigningFixture.export.leaves {
+            range.append(leaf)
+            if SigningFixture.signedNotes[range.size] != nil { ranges[range.size] = range }
+        }
+        return ranges
+    }()
+    static let prefixes: [VerifiedPrefix] = signedRanges.keys.sorted().map { size in
+        try! VerifiedPrefix(note: SigningFixture.signedNotes[size]!, verifierKey: SigningFixture.signer.verifierKey,
+                            range: signedRanges[size]!)
+    }
+
+    /// First line: a verified-prefix file (`verify-export --resume`); the
+    /// rest: the export after it, verified against the checkpoint of the
+    /// whole sample. A prefix file is accepted only for a tree the key
+    /// signed, and only the signed records after it verify.
+    static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
+        let newline = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
+        guard let prefix = try? VerifiedPrefix(json: Array(bytes[..<newline]), verifierKey: SigningFixture.signer.verifierKey)
+        else { return false }
+        guard signedRanges[prefix.size] == prefix.range else {
+            throw FuzzFailure("a prefix file of a tree the key never signed is accepted", bytes)
+        }
+        var verifier: ExportVerifier
+        do {
+            verifier = try ExportVerifier(signedCheckpoint: SigningFixture.signedCheckpoint,
+                                          verifierKey: SigningFixture.signer.verifierKey, lineBytesMax: 1 << 10, after: prefix)
+        } catch {
+            return false
+        }
+        verifier.readBufferBytes = 1 << 10
+        let rest = newline < bytes.endIndex ? UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...]) : UnsafeRawBufferPointer(start: nil, count: 0)
+        let fd = ExportTarget.scratch
+        guard ftruncate(fd, 0) == 0, rest.isEmpty || pwrite(fd, rest.baseAddress!, rest.count, 0) == rest.count,
+            lseek(fd, 0, SEEK_SET) == 0
+        else { fatalError("cannot write the scratch export: \(String(cString: strerror(errno)))") }
+        let result = verifier.verify(fileDescriptor: fd)
+        guard result.ok else { return false }
+        let from = Int(prefix.size), signed = SigningFixture.export.records.count
+        let lines = rest.split(separator: 0x0A, omittingEmptySubsequences: false)
+        guard lines.count >= signed - from else {
+            throw FuzzFailure("an export shorter than the checkpoint verifies after a prefix", bytes)
+        }
+        for (n, line) in lines.prefix(signed - from).enumerated() {
+            guard let (record, leaf) = SigningFixture.recordAndLeaf(line), record == SigningFixture.export.records[from + n],
+                leaf == SigningFixture.export.leaves[from + n]
+            else { throw FuzzFailure("after a prefix, an export whose line \(n + 1) is not the signed record verifies", bytes) }
+        }
+        guard result.verifiedRange == signedRanges[UInt64(signed)] else {
+            throw FuzzFailure("a resumed verification ends at another tree", bytes)
+        }
+        return true
+    }
+
+    static func seeds() -> [[UInt8]] {
+        let lines = SigningFixture.export.bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        return prefixes.map { prefix in
+            prefix.json + Array(lines.dropFirst(Int(prefix.size)).joined(separator: [0x0A]))
+        }
     }
 }
