@@ -51,24 +51,38 @@ enum ExportTarget {
     }()
 
     static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
+        let result = verifier.verify(fileDescriptor: scratchFile(holding: bytes))
+        guard result.ok else { return false }
+        try checkSignedLines(bytes, from: 1, input: bytes)
+        return true
+    }
+
+    /// The scratch file, holding exactly `bytes`, read from its start.
+    static func scratchFile(holding bytes: UnsafeRawBufferPointer) -> Int32 {
         let fd = scratch
         guard ftruncate(fd, 0) == 0, bytes.isEmpty || pwrite(fd, bytes.baseAddress!, bytes.count, 0) == bytes.count,
             lseek(fd, 0, SEEK_SET) == 0
         else { fatalError("cannot write the scratch export: \(String(cString: strerror(errno)))") }
-        let result = verifier.verify(fileDescriptor: fd)
-        guard result.ok else { return false }
-        // Verified: the lines the checkpoint signs must be the exported
-        // records (in any JSON form; `leafHash` in either case), and lines
-        // after them are only counted as unsigned.
-        let signed = SigningFixture.export.records.count
-        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        guard lines.count >= signed else { throw FuzzFailure("an export shorter than the checkpoint verifies", bytes) }
-        for (n, line) in lines.prefix(signed).enumerated() {
-            guard let (record, leaf) = SigningFixture.recordAndLeaf(line), record == SigningFixture.export.records[n],
-                leaf == SigningFixture.export.leaves[n]
-            else { throw FuzzFailure("an export whose line \(n + 1) is not the signed record verifies", bytes) }
+        return fd
+    }
+
+    /// An export that verified, from seq `first`: the lines the checkpoint
+    /// signs must be the exported records (in any JSON form; `leafHash` in
+    /// either case); lines after them are only counted as unsigned.
+    static func checkSignedLines(_ export: UnsafeRawBufferPointer, from first: Int, input: UnsafeRawBufferPointer)
+        throws(FuzzFailure)
+    {
+        let signed = SigningFixture.export.records.count - (first - 1)
+        let lines = export.split(separator: 0x0A, omittingEmptySubsequences: false)
+        guard lines.count >= signed else {
+            throw FuzzFailure("an export shorter than the checkpoint verifies (from seq \(first))", input)
         }
-        return true
+        for (n, line) in lines.prefix(signed).enumerated() {
+            let seq = first + n
+            guard let (record, leaf) = SigningFixture.recordAndLeaf(line), record == SigningFixture.export.records[seq - 1],
+                leaf == SigningFixture.export.leaves[seq - 1]
+            else { throw FuzzFailure("an export whose line \(n + 1) is not the signed record \(seq) verifies", input) }
+        }
     }
 
     static func seeds() -> [[UInt8]] {
@@ -145,9 +159,9 @@ enum ResumeTarget {
     }
 
     /// First line: a verified-prefix file (`verify-export --resume`); the
-    /// rest: the export after it, verified against the checkpoint of the
-    /// whole sample. A prefix file is accepted only for a tree the key
-    /// signed, and only the signed records after it verify.
+    /// rest: an export, whole or of the events after the prefix, verified
+    /// against the checkpoint of the whole sample. A prefix file is accepted
+    /// only for a tree the key signed, and only the signed records verify.
     static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
         let newline = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
         guard let prefix = try? VerifiedPrefix(json: Array(bytes[..<newline]), verifierKey: SigningFixture.signer.verifierKey)
@@ -163,24 +177,15 @@ enum ResumeTarget {
             return false
         }
         verifier.readBufferBytes = 1 << 10
-        let rest = newline < bytes.endIndex ? UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...]) : UnsafeRawBufferPointer(start: nil, count: 0)
-        let fd = ExportTarget.scratch
-        guard ftruncate(fd, 0) == 0, rest.isEmpty || pwrite(fd, rest.baseAddress!, rest.count, 0) == rest.count,
-            lseek(fd, 0, SEEK_SET) == 0
-        else { fatalError("cannot write the scratch export: \(String(cString: strerror(errno)))") }
-        let result = verifier.verify(fileDescriptor: fd)
+        let rest = newline < bytes.endIndex ? UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...])
+            : UnsafeRawBufferPointer(start: nil, count: 0)
+        let result = verifier.verify(fileDescriptor: ExportTarget.scratchFile(holding: rest))
         guard result.ok else { return false }
-        let from = Int(prefix.size), signed = SigningFixture.export.records.count
-        let lines = rest.split(separator: 0x0A, omittingEmptySubsequences: false)
-        guard lines.count >= signed - from else {
-            throw FuzzFailure("an export shorter than the checkpoint verifies after a prefix", bytes)
+        guard result.firstSeq == 1 || result.firstSeq == prefix.size + 1 else {
+            throw FuzzFailure("an export verified from seq \(result.firstSeq) after a prefix of \(prefix.size)", bytes)
         }
-        for (n, line) in lines.prefix(signed - from).enumerated() {
-            guard let (record, leaf) = SigningFixture.recordAndLeaf(line), record == SigningFixture.export.records[from + n],
-                leaf == SigningFixture.export.leaves[from + n]
-            else { throw FuzzFailure("after a prefix, an export whose line \(n + 1) is not the signed record verifies", bytes) }
-        }
-        guard result.verifiedRange == signedRanges[UInt64(signed)] else {
+        try ExportTarget.checkSignedLines(rest, from: Int(result.firstSeq), input: bytes)
+        guard result.verifiedRange == signedRanges[UInt64(SigningFixture.export.records.count)] else {
             throw FuzzFailure("a resumed verification ends at another tree", bytes)
         }
         return true
@@ -188,8 +193,9 @@ enum ResumeTarget {
 
     static func seeds() -> [[UInt8]] {
         let lines = SigningFixture.export.bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        // After each prefix, the events after it; after the smaller one, the whole export too.
         return prefixes.map { prefix in
             prefix.json + Array(lines.dropFirst(Int(prefix.size)).joined(separator: [0x0A]))
-        }
+        } + [prefixes[0].json + SigningFixture.export.bytes]
     }
 }

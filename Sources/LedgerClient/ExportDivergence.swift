@@ -27,21 +27,21 @@ extension ExportVerifier {
         }
     }
 
-    /// Reads the export from `fd` (from its start, which is the first event
-    /// after the verified prefix, if any) once more, line by line,
+    /// Reads the export from `fd` (from its start) once more, line by line,
     /// comparing the root of each prefix the `checkpoints` sign with the
     /// signed one. A checkpoint counts only if its note verifies with the
     /// key and its body is for the size listed; one that does not is skipped.
     /// Nil if no signed checkpoint up to the verified one's size disagrees
     /// (or a line cannot be read: the main verification names that).
+    ///
+    /// An export of the events after a verified prefix starts from its tree;
+    /// the seqs up to it count as matching only if a listed checkpoint of its
+    /// size has its root, and one with another root proves the ledger forked
+    /// at or before it (`through` ≤ the prefix's size).
     public func locateDivergence(fileDescriptor fd: Int32, checkpoints: [ListedCheckpoint],
                                  verifierKey: String) -> Divergence? {
         guard let verifier = try? NoteVerifier(verifierKey: verifierKey.trimmingCharacters(in: .whitespacesAndNewlines))
         else { return nil }
-        // Only sizes after the verified prefix and up to the verified
-        // checkpoint's; its own is the last.
-        var listed = checkpoints.filter { $0.size > startSize && $0.size < checkpoint.size }
-        listed.sort { $0.size < $1.size }
         func signedRoot(_ item: ListedCheckpoint) -> TreeHash? {
             guard let note = try? SignedNote.parse(item.note), (try? verifier.verify(note)) != nil,
                   let body = try? Checkpoint.parse(body: note.text), body.size == item.size,
@@ -49,13 +49,33 @@ extension ExportVerifier {
             else { return nil }
             return body.rootHash
         }
-        var bounds = listed.compactMap { item in signedRoot(item).map { (size: item.size, root: $0) } }
-        bounds.append((checkpoint.size, checkpoint.rootHash))
-
+        // Sizes up to the verified checkpoint's; its own is the last.
+        var bounds = checkpoints.filter { $0.size >= 1 && $0.size < checkpoint.size }
+            .compactMap { item in signedRoot(item).map { (size: item.size, root: $0) } }
         var reader = LineBlockReader(fd: fd, lineBytesMax: lineBytesMax, bufferBytes: readBufferBytes)
-        var range = prefix?.range ?? CompactRange()
-        var lastMatching = startSize
+        var (range, _) = startingTree(&reader)
+        var lastMatching: UInt64 = 0
         var compared = 0
+        // After a prefix, with the events after it only, the ledger's
+        // checkpoints up to it can be held only to the prefix's root. (A whole
+        // export is compared with the ledger's checkpoints alone: the prefix
+        // is another history when the ledger forked, and the verification
+        // itself says FORK when the export's first events miss its root.)
+        if let prefix, prefix.size > 0, range.size > 0 {
+            do {
+                let atPrefix = bounds.filter { $0.size == prefix.size }
+                compared = atPrefix.count
+                if atPrefix.contains(where: { $0.root != prefix.range.root() }) {
+                    return Divergence(from: 1, through: prefix.size, checkpointsCompared: compared)
+                }
+                // Up to the prefix, the ledger matches only if one of its own checkpoints says so.
+                if !atPrefix.isEmpty { lastMatching = prefix.size }
+                bounds.removeAll { $0.size <= prefix.size }
+            }
+        }
+        bounds.sort { $0.size < $1.size }
+        bounds.append((checkpoint.size, checkpoint.rootHash))
+        let base = range.size
         for bound in bounds {
             while range.size < bound.size {
                 guard let ready = try? reader.available(upTo: Int(min(4096, bound.size - range.size))), ready > 0 else {
@@ -63,7 +83,7 @@ extension ExportVerifier {
                 }
                 for index in 0..<ready {
                     guard case .success(let leaf) = Self.checkLine(
-                        reader.line(index), want: range.size + 1, lineNumber: range.size + 1 - startSize)
+                        reader.line(index), want: range.size + 1, lineNumber: range.size - base + 1)
                     else { return nil }
                     range.append(leaf)
                 }

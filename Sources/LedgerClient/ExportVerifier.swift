@@ -18,10 +18,11 @@ import LedgerMerkle
 /// size are counted in `linesBeyondCheckpoint`: no signature covers them.
 ///
 /// Resuming: given a `VerifiedPrefix` (what an earlier verification of the
-/// same ledger proved), the export holds only the events after it, from seq
-/// `prefix.size + 1`, and the tree is grown from the prefix's compact range:
-/// reaching the new checkpoint's root proves the new checkpoint extends the
-/// old one.
+/// same ledger proved), the export may hold only the events after it, from
+/// seq `prefix.size + 1`, and the tree is grown from the prefix's compact
+/// range; or it may be whole, from seq 1, and its first `prefix.size` events
+/// must then reach the prefix's root. Either way, reaching the new
+/// checkpoint's root proves the new checkpoint extends the old one.
 public struct ExportVerifier {
     public struct Result: Sendable {
         public var ok: Bool { failure == nil }
@@ -36,6 +37,9 @@ public struct ExportVerifier {
         public var failure: String?
         /// The events verified before this export (a resumed verification's prefix size; else 0).
         public var prefixSize: UInt64 = 0
+        /// The seq of the export's first line: 1, or `prefixSize + 1` for an
+        /// export of the events after the prefix only.
+        public var firstSeq: UInt64 = 1
         /// The tree at the checkpoint's size, once its root matched: what a
         /// later verification can resume from (`VerifiedPrefix`).
         public var verifiedRange: CompactRange?
@@ -56,10 +60,8 @@ public struct ExportVerifier {
     let checkpoint: Checkpoint
     /// The tree size the checkpoint signs.
     public var checkpointSize: UInt64 { checkpoint.size }
-    /// What an earlier verification proved: the export starts after it.
+    /// What an earlier verification proved: the export extends it.
     public let prefix: VerifiedPrefix?
-    /// The seq before the export's first line (the prefix's size, or 0).
-    var startSize: UInt64 { prefix?.size ?? 0 }
     let lineBytesMax: Int
     /// The largest checkpoint size an export can be checked against.
     static let sizeMax: UInt64 = 1 << 53
@@ -146,40 +148,66 @@ public struct ExportVerifier {
         return strict
     }
 
+    /// Where the tree starts for an export read by `reader`: after the
+    /// prefix, unless the export's first line has seq 1 (a whole export),
+    /// whose first `prefix.size` events must then reach the prefix's root.
+    func startingTree(_ reader: inout LineBlockReader) -> (range: CompactRange, prefixToMeet: VerifiedPrefix?) {
+        guard let prefix, prefix.size > 0 else { return (prefix?.range ?? CompactRange(), nil) }
+        if let ready = try? reader.available(upTo: 1), ready == 1, Self.seq(ofLine: reader.line(0)) == 1 {
+            return (CompactRange(), prefix)
+        }
+        return (prefix.range, nil)
+    }
+
     /// One pass over the export; `strict`: every line proved canonical.
     func verify(_ fd: Int32, strict: Bool, progress: ((UInt64) -> Void)?) -> Result {
         var result = Result()
         result.checkpointSize = checkpoint.size
-        result.prefixSize = startSize
-        var range = prefix?.range ?? CompactRange()
+        result.prefixSize = prefix?.size ?? 0
         var reader = LineBlockReader(fd: fd, lineBytesMax: lineBytesMax, bufferBytes: readBufferBytes)
+        var (range, prefixToMeet) = startingTree(&reader)
+        /// The events before the export's first line.
+        let base = range.size
+        result.firstSeq = base + 1
         var hasher = ExportBlockHasher(blockLinesMax: Self.blockLinesMax)
         func fail(_ seq: UInt64?, _ why: String) -> Result {
             result.badSeq = seq
             result.failure = why
             return result
         }
-        /// After `range` grew to `size`: the checkpoint's root, once reached.
-        func checkRoot() -> Result? {
+        /// After `range` grew: the prefix's root and the checkpoint's, once reached.
+        func checkRoots() -> Result? {
+            if let prefix = prefixToMeet, range.size == prefix.size, range.root() != prefix.range.root() {
+                return fail(nil, "FORK: events 1...\(prefix.size) of the export have the root \(range.root().hex), but the "
+                            + "\(prefix.size) verified before have the root \(prefix.range.root().hex): the ledger was "
+                            + "rewritten at or before seq \(prefix.size), or the export was")
+            }
             guard range.size == checkpoint.size else { return nil }
             let root = range.root()
             result.rootHash = root.hex
             guard root == checkpoint.rootHash else {
-                let which = startSize == 0 ? "some event in the export" : "some event in the export, or before it,"
+                let which = base == 0 ? "some event in the export differs from the ledger's"
+                    : "some event in the export differs from the ledger's, or the ledger was rewritten at or before "
+                        + "seq \(base) since it was verified (a fork)"
                 return fail(nil, "the root of events 1...\(range.size) is \(root.hex) but the checkpoint says "
-                            + "\(checkpoint.rootHash.hex): \(which) differs from the ledger's")
+                            + "\(checkpoint.rootHash.hex): \(which)")
             }
             result.verifiedRange = range
             return nil
         }
-        // A prefix as large as the checkpoint: nothing is to be added.
-        if let failed = checkRoot() { return failed }
+        if checkpoint.size == 0, checkpoint.rootHash != RFC9162.emptyRoot {
+            return fail(nil, "the checkpoint of size 0 has a root other than the empty tree's")
+        }
+        // A prefix as large as the checkpoint (or an empty tree): nothing is to be added.
+        if let failed = checkRoots() { return failed }
         while true {
             let size = range.size
-            // At most a block, aligned (a power of two dividing `size`), not past the checkpoint.
+            // At most a block, aligned (a power of two dividing `size`), not past the checkpoint
+            // nor the prefix to meet.
             var limit = UInt64(Self.blockLinesMax)
             if size > 0 { limit = min(limit, size & (~size &+ 1)) }
             if size < checkpoint.size { limit = min(limit, checkpoint.size - size) }
+            if let prefix = prefixToMeet, size < prefix.size { limit = min(limit, prefix.size - size) }
             let wanted = Int(limit)
             let ready: Int
             do {
@@ -203,7 +231,7 @@ public struct ExportVerifier {
                 range.appendSubtree(root, level: level)
                 result.linesRead += UInt64(count)
                 if size >= checkpoint.size { result.linesBeyondCheckpoint += UInt64(count) }
-                if let failed = checkRoot() { return failed }
+                if let failed = checkRoots() { return failed }
             } else {
                 for index in 0..<count {
                     result.linesRead += 1
@@ -214,22 +242,16 @@ public struct ExportVerifier {
                         range.append(leaf)
                     }
                     if range.size > checkpoint.size { result.linesBeyondCheckpoint += 1 }
-                    if let failed = checkRoot() { return failed }
+                    if let failed = checkRoots() { return failed }
                 }
             }
             reader.consume(count)
             if result.linesRead >> 16 != progressBefore { progress?(result.linesRead) }
         }
-        if checkpoint.size == 0 {
-            result.rootHash = RFC9162.emptyRoot.hex
-            guard checkpoint.rootHash == RFC9162.emptyRoot else {
-                return fail(nil, "the checkpoint of size 0 has a root other than the empty tree's")
-            }
-        }
         if range.size < checkpoint.size {
-            if range.size == startSize, startSize > 0 {
+            if range.size == base, base > 0 {
                 return fail(range.size + 1, "the export is empty but the checkpoint covers \(checkpoint.size) events, "
-                            + "\(checkpoint.size - startSize) after the \(startSize) verified before")
+                            + "\(checkpoint.size - base) after the \(base) verified before")
             }
             return fail(range.size + 1, "the export ends at seq \(range.size) but the checkpoint covers \(checkpoint.size) events (truncated)")
         }
@@ -243,6 +265,13 @@ public struct ExportVerifier {
     struct LineFailure: Error {
         let seq: UInt64
         let why: String
+    }
+
+    /// The seq of an export line (either path), or nil if it has none.
+    static func seq(ofLine raw: UnsafeRawBufferPointer) -> Int64? {
+        let line = Array(raw)
+        if let fast = leafOfCanonicalLine(line) { return fast.seq }
+        return (try? JSONParser.parse(line))?["seq"]?.intValue
     }
 
     /// The careful check of one line that should have seq `want`: its leaf hash, or what is

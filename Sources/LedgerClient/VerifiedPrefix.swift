@@ -19,6 +19,10 @@ import LedgerMerkle
 /// opened with, and the range's root must be the root that checkpoint signs.
 /// A damaged or edited file is refused, never trusted; nobody without the
 /// ledger's signing key can make one that passes for a tree it did not sign.
+/// It holds nothing secret, though: an older genuine prefix passes too, and
+/// resuming from it would accept a ledger rolled back to just after it. So
+/// it is kept where only its verifier can write (`ledgerctl verify-export
+/// --save-prefix` replaces only the file it resumed from).
 public struct VerifiedPrefix: Sendable, Equatable {
     /// The `format` member of the file.
     public static let format = "ledger-verified-prefix/1"
@@ -93,6 +97,13 @@ public struct VerifiedPrefix: Sendable, Equatable {
             throw Problem("its range is not a tree's: \(error)")
         }
         try self.init(note: note, verifierKey: verifierKey, range: range)
+        // The members kept for people reading the file must say what the rest proves.
+        guard object["origin"]?.stringValue.map({ Array($0.utf8) }) == Array(checkpoint.origin.utf8) else {
+            throw Problem("its origin is not its checkpoint's, \(checkpoint.origin)")
+        }
+        guard object["rootHash"]?.stringValue == range.root().hex else {
+            throw Problem("its rootHash is not its tree's root, \(range.root().hex)")
+        }
     }
 
     /// The file's contents (RFC 8785 canonical JSON, one line).

@@ -1,10 +1,12 @@
 import Foundation
 
-/// How long the latest durable commits took (write, `fdatasync`, meta page)
-/// and how many events they carried: a fixed window of the last
-/// `capacity` commits, so `status` shows the disk as it is now. A slow or
-/// failing disk shows here first: appends wait for these flushes, and the
-/// group-commit rate is about the events a commit over its time.
+/// How long the latest durable commits took (LMDB's write transaction: the
+/// puts, the page writes, `fdatasync` and the meta page) and how many events
+/// they stored: a fixed window of the last `capacity` commits that wrote, so
+/// `status` shows the disk as it is now. A slow disk shows here first:
+/// appends wait for these commits, and the group-commit rate is about the
+/// events a commit over its time. (Failing commits are not timed; `status`
+/// shows them as `commitFailing`.)
 ///
 /// Written by the committer thread, read by `status`; guarded by a lock
 /// (one short critical section a commit).
@@ -13,7 +15,7 @@ final class CommitTimings: @unchecked Sendable {
     struct Summary: Equatable, Sendable {
         /// Commits in the window (at most the capacity).
         var commits: Int
-        /// Events those commits carried.
+        /// Events those commits stored.
         var events: Int
         var p50Micros: UInt64
         var p99Micros: UInt64
@@ -32,7 +34,7 @@ final class CommitTimings: @unchecked Sendable {
         events = Array(repeating: 0, count: capacity)
     }
 
-    /// Records one durable commit of `eventCount` events that took `nanoseconds`.
+    /// Records one durable commit that stored `eventCount` events and took `nanoseconds`.
     func record(nanoseconds: UInt64, events eventCount: Int) {
         lock.lock()
         micros[next] = nanoseconds / 1_000

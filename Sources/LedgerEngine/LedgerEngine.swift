@@ -335,7 +335,12 @@ public final class LedgerEngine: @unchecked Sendable {
             let (outcomes, durable) = commitStaged(jobs)
             if durable, let last = jobs.last {
                 let events = jobs.reduce(0) { $0 + $1.events }
-                commitTimings.record(nanoseconds: DispatchTime.now().uptimeNanoseconds - started, events: events)
+                // Timed only if it wrote: a group refused whole (or only
+                // duplicates) never reaches LMDB, and would pull the times down.
+                let stored = outcomes.joined().joined().count { if case .appended = $0 { true } else { false } }
+                if stored > 0 {
+                    commitTimings.record(nanoseconds: DispatchTime.now().uptimeNanoseconds - started, events: stored)
+                }
                 publish(last.state, eventsCommitted: events)
                 snapshotIfDue(committed: last.state)
             }

@@ -163,7 +163,8 @@ import Testing
         #expect(try JSONParser.parse(Array(checkpoints[1].utf8))["size"] == 17)
         // The guide tells how to hold a later bundle to this one, with this bundle's size.
         let guide = try String(contentsOfFile: bundle + "/VERIFY.md", encoding: .utf8)
-        #expect(guide.contains("--save-prefix") && guide.contains("ledgerctl export --from 18"), "\(guide)")
+        #expect(guide.contains("--resume prefix.json --save-prefix prefix.json") && guide.contains("ledgerctl export --from 18 --through N"),
+                "\(guide)")
     }
 }
 

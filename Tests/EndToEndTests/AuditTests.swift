@@ -85,17 +85,44 @@ import Testing
         let second = try verify(june, checkpoint75, ["--resume", prefix, "--save-prefix", prefix])
         #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
         #expect(second.stdout.contains("Hợp lệ: 30 sự kiện mới (seq 46–75) nối tiếp 45 sự kiện đã kiểm trước"), "\(second.stdout)")
-        #expect(second.stdout.contains("lần sau: --resume \(prefix) với bản xuất từ seq 76"), "\(second.stdout)")
+        #expect(second.stdout.contains("lần sau: --resume \(prefix) --save-prefix \(prefix), với bản xuất từ seq 76"),
+                "\(second.stdout)")
         #expect(try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: prefix))))["size"] == 75)
 
-        // The whole export given after the first month's prefix: told where to start.
+        // A whole export (an audit bundle's) after the first month's prefix: its first 45 events must
+        // reach the saved root, and the rest the new checkpoint's.
         let whole = dir + "/whole.jsonl"
         #expect(try f.daemon.ctl(["export", "--through", "75", "--to", whole]).status == 0)
-        let misplaced = try verify(whole, checkpoint75, ["--resume", dir + "/prefix-45.json", "--json"])
+        let wholeRun = try verify(whole, checkpoint75, ["--resume", dir + "/prefix-45.json"])
+        #expect(wholeRun.status == 0, "\(wholeRun.stdout)")
+        #expect(wholeRun.stdout.contains("Hợp lệ: bản xuất đủ, 45 sự kiện đầu khớp phần đã kiểm; 30 sự kiện mới (seq 46–75)"),
+                "\(wholeRun.stdout)")
+        // One that starts elsewhere: told where to start.
+        let late = dir + "/late.jsonl"
+        #expect(try f.daemon.ctl(["export", "--from", "50", "--through", "75", "--to", late]).status == 0)
+        let misplaced = try verify(late, checkpoint75, ["--resume", dir + "/prefix-45.json", "--json"])
         #expect(misplaced.status == 1)
         #expect(try misplaced.json()["badSeq"] == 46)
-        #expect(try misplaced.json()["failure"]?.stringValue?.contains("ledgerctl export --from 46 --through 75") == true,
-                "\(misplaced.stdout)")
+        #expect(try misplaced.json()["failure"]?.stringValue?.contains(
+            "starts at seq 1 or at seq 46 (ledgerctl export --from 46 --through 75)") == true, "\(misplaced.stdout)")
+
+        // --save-prefix replaces only the file --resume read (an older prefix put in its place
+        // would let a rollback to just after it pass), and a failed verification leaves it as it was.
+        let before = try Data(contentsOf: URL(fileURLWithPath: prefix))
+        let elsewhere = try verify(whole, checkpoint75, ["--resume", dir + "/prefix-45.json", "--save-prefix", prefix])
+        #expect(elsewhere.status == 2 && elsewhere.stderr.contains("exists and this run does not resume from it"),
+                "\(elsewhere.stderr)")
+        let fresh = try verify(whole, checkpoint75, ["--save-prefix", prefix])
+        #expect(fresh.status == 2, "\(fresh.stderr)")
+        var broken = try String(contentsOfFile: june, encoding: .utf8)
+        broken = broken.replacingOccurrences(of: "Nhiệm vụ số 55", with: "Nhiệm vụ số 56")
+        try broken.write(toFile: dir + "/june-broken.jsonl", atomically: true, encoding: .utf8)
+        let prefix45 = dir + "/prefix-45-copy.json"
+        try FileManager.default.copyItem(atPath: dir + "/prefix-45.json", toPath: prefix45)
+        let failed = try verify(dir + "/june-broken.jsonl", checkpoint75, ["--resume", prefix45, "--save-prefix", prefix45])
+        #expect(failed.status == 1, "\(failed.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: prefix45)) == Data(contentsOf: URL(fileURLWithPath: dir + "/prefix-45.json")))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: prefix)) == before)
 
         // The first month's checkpoint after 75 verified events: a rollback, shown with both checkpoints.
         let empty = dir + "/empty.jsonl"
@@ -107,12 +134,40 @@ import Testing
         let notes = try [String(contentsOfFile: f.checkpoint, encoding: .utf8), String(contentsOfFile: checkpoint75, encoding: .utf8)]
         #expect(notes.allSatisfy { rolledBack.stdout.contains($0) }, "\(rolledBack.stdout)")
 
-        // A damaged prefix file is refused, never trusted.
-        var text = try String(contentsOfFile: prefix, encoding: .utf8)
-        text = text.replacingOccurrences(of: "\"size\":75", with: "\"size\":76")
-        try text.write(toFile: prefix, atomically: true, encoding: .utf8)
-        let damaged = try verify(empty, checkpoint75, ["--resume", prefix])
-        #expect(damaged.status == 1 && damaged.stdout.contains("cannot resume from \(prefix)"), "\(damaged.stdout)")
+        // A damaged or edited prefix file is refused, never trusted: a size, one digit of a subtree's
+        // hash, the key of another ledger.
+        let saved = try String(contentsOfFile: prefix, encoding: .utf8)
+        let hash = String(try #require(saved.firstMatch(of: #/"range":\["([0-9a-f])/#)?.output.1))
+        for edited in [saved.replacingOccurrences(of: "\"size\":75", with: "\"size\":76"),
+                       saved.replacingOccurrences(of: "\"range\":[\"\(hash)", with: "\"range\":[\"\(hash == "0" ? "1" : "0")")] {
+            #expect(edited != saved)
+            try edited.write(toFile: dir + "/edited.json", atomically: true, encoding: .utf8)
+            let damaged = try verify(empty, checkpoint75, ["--resume", dir + "/edited.json"])
+            #expect(damaged.status == 1 && damaged.stdout.contains("the verified prefix \(dir)/edited.json is refused"),
+                    "\(damaged.stdout)")
+        }
+        let other = try DaemonProcess()
+        defer { _ = other.stop() }
+        try other.ctl(["pubkey"]).stdout.write(toFile: dir + "/other-key.txt", atomically: true, encoding: .utf8)
+        let foreign = try Ctl.run(["verify-export", empty, "--checkpoint", checkpoint75, "--key", dir + "/other-key.txt",
+                                   "--resume", prefix], socket: nil, dir: f.daemon.dir)
+        #expect(foreign.status == 1 && foreign.stdout.contains("does not verify with the key"), "\(foreign.stdout)")
+        #expect(try verify(dir + "/missing.json", checkpoint75, ["--resume", dir + "/missing.json"]).status == 1)
+    }
+
+    /// Unsigned lines after the checkpoint, accepted on purpose, are not in the saved prefix.
+    @Test func aSavedPrefixEndsAtTheCheckpoint() throws {
+        let f = try Fixture()
+        let signed45 = f.checkpoint
+        #expect(try f.daemon.append((40..<45).map { task($0) }).status == 0)
+        let longer = f.daemon.dir.path + "/longer.jsonl"
+        #expect(try f.daemon.ctl(["export", "--to", longer]).status == 0)
+        let prefix = f.daemon.dir.path + "/prefix.json"
+        let run = try Ctl.run(["verify-export", longer, "--checkpoint", signed45, "--key", f.key, "--allow-unsigned-tail",
+                               "--save-prefix", prefix, "--json"], socket: nil, dir: f.daemon.dir)
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(try run.json()["linesBeyondCheckpoint"] == 5)
+        #expect(try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: prefix))))["size"] == 45)
     }
 
     @Test func anExportVerifiesOfflineAndEveryMutationIsNamed() throws {

@@ -54,6 +54,8 @@ import Testing
         ], actor: tester, atomic: false)
         #expect(outcomes.first?.errorCode == "refused")
         #expect(try engine.status()["size"] == 7)
+        // A commit that wrote nothing is not timed as one that did.
+        #expect(try engine.status()["recentCommits"]?["commits"] == 1)
     }
 
     @Test func anAtomicRequestIsAllOrNothingAndANonAtomicOneKeepsTheGood() async throws {

@@ -142,15 +142,62 @@ import Testing
         // should, and only the root, grown from the prefix, disagrees.
         let grown = try forked.verify(41...60, size: 60, after: prefix)
         #expect(!grown.ok && grown.badSeq == nil)
-        #expect(grown.failure?.contains("some event in the export, or before it, differs") == true, "\(grown.failure ?? "")")
+        #expect(grown.failure?.contains("or the ledger was rewritten at or before seq 40 since it was verified (a fork)") == true,
+                "\(grown.failure ?? "")")
+        // Read whole, the same fork is met at the prefix's size.
+        let whole = try forked.verify(1...60, size: 60, after: prefix)
+        #expect(whole.failure?.hasPrefix("FORK: events 1...40 of the export have the root") == true, "\(whole.failure ?? "")")
+    }
+
+    /// With the ledger's other checkpoints, a difference is placed: a fork
+    /// at or before the prefix, or an export that differs after it.
+    @Test func theLedgersCheckpointsPlaceADifferenceBeforeOrAfterThePrefix() throws {
+        let ledger = try Ledger(count: 60)
+        let prefix = try ledger.prefix(40)
+        /// `export`'s lines `seqs`, checked against `signed`'s checkpoints of `sizes` and of 60.
+        func locate(_ export: Ledger, _ seqs: ClosedRange<Int>, _ signed: Ledger, _ sizes: [Int]) throws
+            -> ExportVerifier.Divergence?
+        {
+            let path = NSTemporaryDirectory() + "part-\(UUID().uuidString).jsonl"
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            _ = FileManager.default.createFile(
+                atPath: path, contents: Data(export.lines[(seqs.lowerBound - 1)..<seqs.upperBound].flatMap { $0 + [10] }))
+            let fd = open(path, O_RDONLY)
+            defer { close(fd) }
+            let verifier = try ExportVerifier(signedCheckpoint: signed.checkpoint(60), verifierKey: signed.key, after: prefix)
+            let listed = try sizes.map { ExportVerifier.ListedCheckpoint(size: UInt64($0), note: try signed.checkpoint($0)) }
+            return verifier.locateDivergence(fileDescriptor: fd, checkpoints: listed, verifierKey: signed.key)
+        }
+        // The ledger forked at seq 12: its own checkpoint of 40 events has another root than the prefix.
+        let forked = try Ledger(count: 60, signer: ledger.signer, alteredSeq: 12)
+        let fork = try locate(forked, 41...60, forked, [10, 20, 40, 50])
+        #expect(fork?.from == 1 && fork?.through == 40)
+        // Read whole, the forked export agrees with the forked ledger's checkpoints: nothing to place
+        // (the verification says FORK at the prefix's size).
+        #expect(try locate(forked, 1...60, forked, [10, 20, 50]) == nil)
+        // The export rewritten at seq 52 with its leafHash (so only roots see it), the ledger not:
+        // placed after the prefix once a checkpoint of the ledger confirms the prefix (its own size,
+        // or a later one the export matches up to); from seq 1 when none does (a fork before the
+        // prefix would look the same).
+        let altered = try Ledger(count: 60, signer: ledger.signer, alteredSeq: 52)
+        let confirmed = try locate(altered, 41...60, ledger, [40, 45, 50, 55])
+        #expect(confirmed?.from == 51 && confirmed?.through == 55)
+        let later = try locate(altered, 41...60, ledger, [45, 50, 55])
+        #expect(later?.from == 51 && later?.through == 55)
+        let unconfirmed = try locate(altered, 41...60, ledger, [55])
+        #expect(unconfirmed?.from == 1 && unconfirmed?.through == 55)
+        let whole = try locate(altered, 1...60, ledger, [45, 50, 55])
+        #expect(whole?.from == 51 && whole?.through == 55)
     }
 
     @Test func theExportMustStartRightAfterThePrefix() throws {
         let ledger = try Ledger(count: 60)
         let prefix = try ledger.prefix(40)
-        let whole = try ledger.verify(1...60, size: 60, after: prefix)
-        #expect(whole.badSeq == 41)
-        #expect(whole.failure?.contains("line 1 has seq 1; want 41") == true, "\(whole.failure ?? "")")
+        // Whole (from seq 1) or after the prefix (from 41): both verify; from anywhere else, not.
+        #expect(try ledger.verify(1...60, size: 60, after: prefix).ok)
+        let elsewhere = try ledger.verify(2...60, size: 60, after: prefix)
+        #expect(elsewhere.badSeq == 41)
+        #expect(elsewhere.failure?.contains("line 1 has seq 2; want 41") == true, "\(elsewhere.failure ?? "")")
         let gap = try ledger.verify(42...60, size: 60, after: prefix)
         #expect(gap.badSeq == 41)
         let empty = try ledger.verify(nil, size: 60, after: prefix)

@@ -92,10 +92,12 @@ struct AuditBundle: ParsableCommand {
         `--checkpoints checkpoints.jsonl` and it names the seqs between the last signed
         checkpoint the export matches and the first it does not.
 
-        To check a later bundle of the same ledger against this one, add `--save-prefix
-        prefix.json` now and `--resume prefix.json` then: the later checkpoint must extend this
-        one (a ledger rolled back or rewritten since fails), and only the events after the
-        first \(size) are needed (`ledgerctl export --from \(size + 1)`).
+        To hold a later bundle of this ledger to this one, verify this one with `--save-prefix
+        prefix.json`, and the later one with `--resume prefix.json --save-prefix prefix.json`: its
+        checkpoint must then extend this one (a ledger rolled back or rewritten since fails). The
+        later export may be whole, or hold only the events after the first \(size)
+        (`ledgerctl export --from \(size + 1) --through N`, N the later checkpoint's size). Keep
+        prefix.json where only you can write: an older one put in its place would pass.
 
         ## Independently (the exact rules)
 

@@ -10,8 +10,9 @@ struct Status: ParsableCommand {
             "recentCommits":{"commits":N,"events":N,"p50Micros":N,"p99Micros":N,"maxMicros":N},...} \
             snapshotSeq is the event the state snapshot on disk reaches: a restart of \
             ledgerd reads it and replays the events after it. recentCommits covers the last \
-            1024 durable commits (LMDB's write and fdatasync; absent before the first): \
-            appends wait for them, so a slow or failing disk shows there first.
+            1024 durable commits that stored events (LMDB's write transaction with its \
+            fdatasync; absent before the first): appends wait for them, so a slow disk shows \
+            there first. Commits that fail show as commitFailing.
 
             Examples:
               ledgerctl status
@@ -45,7 +46,7 @@ struct Status: ParsableCommand {
             }
             let perCommit = VietnameseNumbers.decimal(Double(recent["events"]?.intValue ?? 0) / Double(commits))
             Output.line("Ghi bền:         trung vị \(ms("p50Micros")), p99 \(ms("p99Micros")), lâu nhất \(ms("maxMicros")) "
-                + "(\(VietnameseNumbers.count(commits)) lần ghi gần nhất, \(perCommit) sự kiện một lần)")
+                + "(\(VietnameseNumbers.count(commits)) lần ghi gần nhất, \(perCommit) sự kiện mỗi lần ghi)")
         }
         Output.line("Kết nối:         \(count("connections"))")
         Output.line("Hoạt động:       \(VietnameseNumbers.duration(seconds: n("uptimeSeconds")))")

@@ -61,11 +61,13 @@ struct VerifyExport: ParsableCommand {
 
             Month by month (a higher committee keeping a verified copy): --save-prefix keeps what \
             was verified (the checkpoint and the tree's compact range: a few KiB, whatever the \
-            ledger's size); the next export then holds only the events after it, and --resume \
-            grows the tree from there. Reaching the new checkpoint's root proves that it extends the \
-            one verified before: a ledger rolled back or forked since fails (ROLLED BACK, FORK). \
-            The prefix file is checked against the key on every use: a damaged or edited one is \
-            refused.
+            ledger's size). With --resume, the next export may hold only the events after it (then \
+            the tree grows from there) or be whole (then its first events must reach the saved \
+            root). Reaching the new checkpoint's root proves that it extends the one verified \
+            before: a ledger rolled back or forked since fails (ROLLED BACK, FORK, or a root that \
+            differs). The prefix file is checked against the key on every use, so a damaged or \
+            forged one is refused; but an older genuine one would pass, so keep it where only you \
+            can write. --save-prefix replaces only the file --resume read.
               ledgerctl verify-export may.jsonl --checkpoint may.txt --key key.txt --save-prefix prefix.json
               ledgerctl export --from "$(( $(sed -n 2p may.txt) + 1 ))" --through "$(sed -n 2p june.txt)" > june.jsonl
               ledgerctl verify-export june.jsonl --checkpoint june.txt --key key.txt \
@@ -137,13 +139,26 @@ struct VerifyExport: ParsableCommand {
         if !looksLikeKey(vkey) && (vkey.contains("\n\n") || vkey.contains("\n\u{2014} ")) {
             throw ValidationError("--key \(key) holds a signed note, not a verifier key (were --checkpoint and --key swapped?)")
         }
+        if let savePrefix, FileManager.default.fileExists(atPath: savePrefix), !Self.sameFile(savePrefix, resume) {
+            throw ValidationError("""
+                --save-prefix \(savePrefix) exists and this run does not resume from it: replaced by another \
+                prefix, it could let a ledger rolled back since pass. Pass it to --resume as well to advance \
+                it, or remove it to start over.
+                """)
+        }
         var prefix: VerifiedPrefix?
         if let resume {
+            let bytes: [UInt8]
             do {
-                prefix = try VerifiedPrefix(json: BoundedFile.read(resume, limit: VerifiedPrefix.fileBytesMax),
-                                            verifierKey: vkey)
+                bytes = try BoundedFile.read(resume, limit: VerifiedPrefix.fileBytesMax)
             } catch {
-                let why = "cannot resume from \(resume): \(error)"
+                Output.error("cannot read the verified prefix \(resume): \(error)")
+                throw ArgumentParser.ExitCode(1)
+            }
+            do {
+                prefix = try VerifiedPrefix(json: bytes, verifierKey: vkey)
+            } catch {
+                let why = "the verified prefix \(resume) is refused: \(error)"
                 if output.json { Output.json(.object(["ok": false, "failure": .string(why)])) } else { Output.line("KHÔNG HỢP LỆ: \(why)") }
                 throw ArgumentParser.ExitCode(1)
             }
@@ -178,7 +193,8 @@ struct VerifyExport: ParsableCommand {
         if let prefix, !result.ok, result.badSeq == prefix.size + 1, result.linesRead <= 1,
            result.failure?.contains("want \(prefix.size + 1)") == true {
             result.failure = (result.failure ?? "") + "; after a verified prefix of \(prefix.size) events the export starts "
-                + "at seq \(prefix.size + 1): ledgerctl export --from \(prefix.size + 1) --through \(verifier.checkpointSize)"
+                + "at seq 1 or at seq \(prefix.size + 1) (ledgerctl export --from \(prefix.size + 1) --through "
+                + "\(verifier.checkpointSize))"
         }
         Progress.clear()
         var unsignedTail = false
@@ -202,6 +218,10 @@ struct VerifyExport: ParsableCommand {
             }
             if let divergence {
                 result.badSeq = divergence.from
+                if let prefix, divergence.through <= prefix.size {
+                    result.failure = (result.failure ?? "") + "; FORK: the ledger's signed history of \(divergence.through) "
+                        + "events is not the one verified before"
+                }
                 result.failure = (result.failure ?? "") + (divergence.from == divergence.through
                     ? "; the first differing event is seq \(divergence.from)"
                     : "; the first differing event is among seqs \(divergence.from)...\(divergence.through)")
@@ -230,15 +250,17 @@ struct VerifyExport: ParsableCommand {
             Output.json(object)
         } else if result.ok {
             if let prefix {
-                let span = result.checkpointSize > prefix.size ? " (seq \(prefix.size + 1)–\(result.checkpointSize))" : ""
-                Output.line("Hợp lệ: \(result.linesRead) sự kiện mới\(span) nối tiếp \(prefix.size) sự kiện đã kiểm trước; "
+                let new = result.checkpointSize - prefix.size
+                let span = new > 0 ? " (seq \(prefix.size + 1)–\(result.checkpointSize))" : ""
+                let whole = result.firstSeq == 1 ? "bản xuất đủ, \(prefix.size) sự kiện đầu khớp phần đã kiểm; " : ""
+                Output.line("Hợp lệ: \(whole)\(new) sự kiện mới\(span) nối tiếp \(prefix.size) sự kiện đã kiểm trước; "
                             + "checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
             } else {
                 Output.line("Hợp lệ: \(result.linesRead) sự kiện; checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
             }
             if saved, let savePrefix {
                 Output.line("Đã lưu phần đã kiểm (cỡ \(result.checkpointSize)) vào \(savePrefix); lần sau: --resume \(savePrefix) "
-                            + "với bản xuất từ seq \(result.checkpointSize + 1).")
+                            + "--save-prefix \(savePrefix), với bản xuất từ seq \(result.checkpointSize + 1) hoặc bản xuất đủ.")
             }
             if result.linesBeyondCheckpoint > 0 {
                 Output.line("Lưu ý: \(result.linesBeyondCheckpoint) sự kiện sau checkpoint chưa được chữ ký nào bảo đảm; hãy lấy checkpoint mới hơn.")
@@ -254,6 +276,13 @@ struct VerifyExport: ParsableCommand {
             }
         }
         if !result.ok { throw ArgumentParser.ExitCode(1) }
+    }
+
+    /// Whether `path` and `other` name one file (a prefix advanced in place).
+    static func sameFile(_ path: String, _ other: String?) -> Bool {
+        guard let other else { return false }
+        var a = stat(), b = stat()
+        return stat(path, &a) == 0 && stat(other, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino
     }
 
     struct CheckpointsUnusable: Error, CustomStringConvertible {
