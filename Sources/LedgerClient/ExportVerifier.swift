@@ -97,15 +97,16 @@ public struct ExportVerifier {
         self.prefix = prefix
         if let prefix {
             let old = prefix.checkpoint
-            guard old.origin == checkpoint.origin else {
+            switch CheckpointSuccession(from: old, to: checkpoint) {
+            case .same, .grows:
+                break
+            case .otherLedger:
                 throw PrefixMismatch(description: "the checkpoint is of the ledger \(checkpoint.origin), the verified prefix "
                                      + "of \(old.origin)")
-            }
-            guard old.size <= checkpoint.size else {
-                throw PrefixMismatch(description: "ROLLED BACK: the checkpoint signs \(checkpoint.size) events, fewer than "
+            case .rolledBack:
+                throw PrefixMismatch(description: "ROLLBACK: the checkpoint signs \(checkpoint.size) events, fewer than "
                                      + "the \(old.size) verified before (an older checkpoint, or a ledger rolled back)")
-            }
-            guard old.size < checkpoint.size || old.rootHash == checkpoint.rootHash else {
+            case .forked:
                 throw PrefixMismatch(description: "FORK: the checkpoint signs \(checkpoint.size) events with the root "
                                      + "\(checkpoint.rootHash.hex), but the \(old.size) verified before have the root "
                                      + "\(old.rootHash.hex)")

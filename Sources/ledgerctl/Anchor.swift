@@ -133,24 +133,31 @@ struct Anchor {
                 """)
         }
         let old = try NoteVerifier(verifierKey: storedKey).verifyCheckpoint(storedNote)
-        if old.size > current.size {
+        switch CheckpointSuccession(from: old, to: current) {
+        case .rolledBack:
             throw Alarm(description: """
                 ROLLBACK: the ledger \(current.origin) now has \(current.size) events, but you verified \(old.size) before.
                 --- remembered checkpoint ---
                 \(storedNote)--- checkpoint now ---
                 \(text)
                 """)
-        }
-        if old.size == current.size {
-            guard old.rootHash == current.rootHash else {
-                throw Alarm(description: """
-                    FORK: two different trees of size \(current.size) are signed for \(current.origin).
-                    --- remembered checkpoint ---
-                    \(storedNote)--- checkpoint now ---
-                    \(text)
-                    """)
-            }
+        case .forked:
+            throw Alarm(description: """
+                FORK: two different trees of size \(current.size) are signed for \(current.origin).
+                --- remembered checkpoint ---
+                \(storedNote)--- checkpoint now ---
+                \(text)
+                """)
+        case .same:
             return .same
+        case .otherLedger:
+            // Remembered per origin (by a file name made of it): another origin's there is not a history of this one.
+            throw Alarm(description: """
+                \(file) remembers a checkpoint of the ledger \(old.origin), not of \(current.origin) (edited, or two \
+                names that make the same file name); nothing can be checked against it. Remove it only after checking why.
+                """)
+        case .grows:
+            break
         }
         guard let from = Int64(exactly: old.size), let to = Int64(exactly: current.size), to <= 1 << 53 else {
             throw Alarm(description: "the checkpoint's size \(current.size) is beyond any ledger's; it is not believed")

@@ -129,7 +129,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let rolledBack = try verify(empty, f.checkpoint, ["--resume", prefix])
         #expect(rolledBack.status == 1)
-        #expect(rolledBack.stdout.contains("ROLLED BACK: the checkpoint signs 45 events, fewer than the 75 verified before"),
+        #expect(rolledBack.stdout.contains("ROLLBACK: the checkpoint signs 45 events, fewer than the 75 verified before"),
                 "\(rolledBack.stdout)")
         let notes = try [String(contentsOfFile: f.checkpoint, encoding: .utf8), String(contentsOfFile: checkpoint75, encoding: .utf8)]
         #expect(notes.allSatisfy { rolledBack.stdout.contains($0) }, "\(rolledBack.stdout)")

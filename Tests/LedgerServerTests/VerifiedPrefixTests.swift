@@ -130,7 +130,7 @@ import Testing
                 return "\(error)"
             }
         }
-        #expect(mismatch(try ledger.checkpoint(30)).hasPrefix("ROLLED BACK: the checkpoint signs 30 events, fewer than the 40"))
+        #expect(mismatch(try ledger.checkpoint(30)).hasPrefix("ROLLBACK: the checkpoint signs 30 events, fewer than the 40"))
         // The same signer, another history of the same size.
         let forked = try Ledger(count: 60, signer: ledger.signer, alteredSeq: 12)
         #expect(mismatch(try forked.checkpoint(40)).hasPrefix("FORK: the checkpoint signs 40 events with the root"))

@@ -64,7 +64,7 @@ struct VerifyExport: ParsableCommand {
             ledger's size). With --resume, the next export may hold only the events after it (then \
             the tree grows from there) or be whole (then its first events must reach the saved \
             root). Reaching the new checkpoint's root proves that it extends the one verified \
-            before: a ledger rolled back or forked since fails (ROLLED BACK, FORK, or a root that \
+            before: a ledger rolled back or forked since fails (ROLLBACK, FORK, or a root that \
             differs). The prefix file is checked against the key on every use, so a damaged or \
             forged one is refused; but an older genuine one would pass, so keep it where only you \
             can write. --save-prefix replaces only the file --resume read.
@@ -174,7 +174,7 @@ struct VerifyExport: ParsableCommand {
                                      "prefixCheckpoint": .string(prefix?.note ?? ""), "checkpoint": .string(note)]))
             } else {
                 Output.line("KHÔNG HỢP LỆ: \(why)")
-                Output.lineRaw("--- checkpoint đã kiểm trước (\(resume ?? "")) ---\n\(prefix?.note ?? "")--- checkpoint này ---\n\(note)")
+                Output.lineRaw("--- verified before (\(resume ?? "")) ---\n\(prefix?.note ?? "")--- checkpoint now ---\n\(note)")
             }
             throw ArgumentParser.ExitCode(1)
         } catch {
