@@ -190,6 +190,19 @@ import Testing
         #expect(whole?.from == 51 && whole?.through == 55)
     }
 
+    @Test func aCheckpointStandsToOneVerifiedBefore() {
+        let a = TreeHash(hex: String(repeating: "1", count: 64))!, b = TreeHash(hex: String(repeating: "2", count: 64))!
+        let old = Checkpoint(origin: "x.example/ledger", size: 40, rootHash: a)
+        func to(_ origin: String, _ size: UInt64, _ root: TreeHash) -> CheckpointSuccession {
+            CheckpointSuccession(from: old, to: Checkpoint(origin: origin, size: size, rootHash: root))
+        }
+        #expect(to("x.example/ledger", 40, a) == .same)
+        #expect(to("x.example/ledger", 40, b) == .forked)
+        #expect(to("x.example/ledger", 39, a) == .rolledBack)
+        #expect(to("x.example/ledger", 41, b) == .grows)
+        #expect(to("y.example/ledger", 40, a) == .otherLedger)
+    }
+
     @Test func theExportMustStartRightAfterThePrefix() throws {
         let ledger = try Ledger(count: 60)
         let prefix = try ledger.prefix(40)
