@@ -69,14 +69,24 @@ enum SigningFixture {
     static let checkpointText = Checkpoint(origin: "fuzz.example/ledger", size: UInt64(export.leaves.count),
                                            rootHash: export.root).body
     static let signedCheckpoint = try! signer.sign(checkpointText).formatted
-    /// Every note the key signed, by tree size: the whole sample's, and one
-    /// of its first two events (a prefix `verify-export --resume` starts from).
-    static let signedNotes: [UInt64: String] = {
-        var range = CompactRange()
-        for leaf in export.leaves.prefix(2) { range.append(leaf, visit: { _, _, _ in }) }
-        let early = Checkpoint(origin: "fuzz.example/ledger", size: 2, rootHash: range.root()).body
-        return [UInt64(export.leaves.count): signedCheckpoint, 2: try! signer.sign(early).formatted]
+    /// Every tree the key signed, with its note: the whole sample's, its
+    /// first 2 and first 5 events' (prefixes `verify-export --resume` starts
+    /// from, one a power of two and one not), and 2 events of another
+    /// history (the first record's leaf changed): a ledger forked since.
+    static let signedTrees: [(note: String, range: CompactRange)] = {
+        func tree(_ leaves: some Sequence<TreeHash>) -> (note: String, range: CompactRange) {
+            var range = CompactRange()
+            for leaf in leaves { range.append(leaf, visit: { _, _, _ in }) }
+            if range.size == UInt64(export.leaves.count) { return (signedCheckpoint, range) }
+            let body = Checkpoint(origin: "fuzz.example/ledger", size: range.size, rootHash: range.root()).body
+            return (try! signer.sign(body).formatted, range)
+        }
+        let other = RFC9162.leafHash(export.records[0] + Array(" ".utf8))
+        return [tree(export.leaves), tree(export.leaves.prefix(2)), tree(export.leaves.prefix(5)),
+                tree([other, export.leaves[1]])]
     }()
+    /// The tree of the other history (`signedTrees`' last).
+    static var forkedTree: CompactRange { signedTrees[3].range }
 
     /// An export line's record without `leafHash`, in canonical bytes, and its `leafHash`.
     static func recordAndLeaf(_ line: some Collection<UInt8>) -> (record: [UInt8], leaf: TreeHash)? {

@@ -6,7 +6,7 @@ import LedgerMerkle
 enum NoteTarget {
     static let verifier = try! NoteVerifier(verifierKey: SigningFixture.signer.verifierKey)
     /// The texts the key signed (as bytes: `String`'s `==` equates canonically equivalent text).
-    static let signedTexts = Set(SigningFixture.signedNotes.values.map { Array(try! SignedNote.parse($0).text.utf8) })
+    static let signedTexts = Set(SigningFixture.signedTrees.map { Array(try! SignedNote.parse($0.note).text.utf8) })
 
     static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
         let text = String(decoding: bytes, as: UTF8.self)
@@ -143,30 +143,23 @@ enum ProofTarget {
 }
 
 enum ResumeTarget {
-    /// The sizes the fixture key signed a checkpoint of, with the tree's range there.
-    static let signedRanges: [UInt64: CompactRange] = {
-        var ranges: [UInt64: CompactRange] = [:]
-        var range = CompactRange()
-        for leaf in SigningFixture.export.leaves {
-            range.append(leaf)
-            if SigningFixture.signedNotes[range.size] != nil { ranges[range.size] = range }
-        }
-        return ranges
-    }()
-    static let prefixes: [VerifiedPrefix] = signedRanges.keys.sorted().map { size in
-        try! VerifiedPrefix(note: SigningFixture.signedNotes[size]!, verifierKey: SigningFixture.signer.verifierKey,
-                            range: signedRanges[size]!)
+    /// A prefix of every tree the key signed (the whole sample's, its first 2
+    /// and first 5 events', and 2 events of a history the ledger forked from).
+    static let prefixes: [VerifiedPrefix] = SigningFixture.signedTrees.map {
+        try! VerifiedPrefix(note: $0.note, verifierKey: SigningFixture.signer.verifierKey, range: $0.range)
     }
+    static let wholeTree = SigningFixture.signedTrees[0].range
 
     /// First line: a verified-prefix file (`verify-export --resume`); the
     /// rest: an export, whole or of the events after the prefix, verified
     /// against the checkpoint of the whole sample. A prefix file is accepted
-    /// only for a tree the key signed, and only the signed records verify.
+    /// only for a tree the key signed, only the signed records verify, and
+    /// nothing verifies after a prefix of a history the ledger forked from.
     static func run(_ bytes: UnsafeRawBufferPointer) throws(FuzzFailure) -> Bool {
         let newline = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
         guard let prefix = try? VerifiedPrefix(json: Array(bytes[..<newline]), verifierKey: SigningFixture.signer.verifierKey)
         else { return false }
-        guard signedRanges[prefix.size] == prefix.range else {
+        guard SigningFixture.signedTrees.contains(where: { $0.range == prefix.range }) else {
             throw FuzzFailure("a prefix file of a tree the key never signed is accepted", bytes)
         }
         var verifier: ExportVerifier
@@ -181,11 +174,14 @@ enum ResumeTarget {
             : UnsafeRawBufferPointer(start: nil, count: 0)
         let result = verifier.verify(fileDescriptor: ExportTarget.scratchFile(holding: rest))
         guard result.ok else { return false }
+        if prefix.range == SigningFixture.forkedTree {
+            throw FuzzFailure("an export verifies after a prefix of a history the ledger forked from", bytes)
+        }
         guard result.firstSeq == 1 || result.firstSeq == prefix.size + 1 else {
             throw FuzzFailure("an export verified from seq \(result.firstSeq) after a prefix of \(prefix.size)", bytes)
         }
         try ExportTarget.checkSignedLines(rest, from: Int(result.firstSeq), input: bytes)
-        guard result.verifiedRange == signedRanges[UInt64(SigningFixture.export.records.count)] else {
+        guard result.verifiedRange == wholeTree else {
             throw FuzzFailure("a resumed verification ends at another tree", bytes)
         }
         return true
@@ -193,9 +189,10 @@ enum ResumeTarget {
 
     static func seeds() -> [[UInt8]] {
         let lines = SigningFixture.export.bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
-        // After each prefix, the events after it; after the smaller one, the whole export too.
-        return prefixes.map { prefix in
-            prefix.json + Array(lines.dropFirst(Int(prefix.size)).joined(separator: [0x0A]))
-        } + [prefixes[0].json + SigningFixture.export.bytes]
+        // After each prefix, the events after it, and the whole export.
+        return prefixes.flatMap { prefix in
+            [prefix.json + Array(lines.dropFirst(Int(prefix.size)).joined(separator: [0x0A])),
+             prefix.json + SigningFixture.export.bytes]
+        }
     }
 }

@@ -15,6 +15,9 @@ extension ExportVerifier {
         public let through: UInt64
         /// How many checkpoints were compared.
         public let checkpointsCompared: Int
+        /// The ledger signed another root than the verified prefix's at the
+        /// prefix's size: it forked at or before it (then `through` is that size).
+        public var forkedBeforePrefix = false
     }
 
     /// A ledger's checkpoint as listed by the `checkpoints` verb.
@@ -45,7 +48,7 @@ extension ExportVerifier {
         func signedRoot(_ item: ListedCheckpoint) -> TreeHash? {
             guard let note = try? SignedNote.parse(item.note), (try? verifier.verify(note)) != nil,
                   let body = try? Checkpoint.parse(body: note.text), body.size == item.size,
-                  body.origin == checkpoint.origin
+                  Array(body.origin.utf8) == Array(checkpoint.origin.utf8)
             else { return nil }
             return body.rootHash
         }
@@ -56,19 +59,21 @@ extension ExportVerifier {
         var (range, _) = startingTree(&reader)
         var lastMatching: UInt64 = 0
         var compared = 0
-        // After a prefix, with the events after it only, the ledger's
-        // checkpoints up to it can be held only to the prefix's root. (A whole
-        // export is compared with the ledger's checkpoints alone: the prefix
-        // is another history when the ledger forked, and the verification
-        // itself says FORK when the export's first events miss its root.)
-        if let prefix, prefix.size > 0, range.size > 0 {
-            do {
-                let atPrefix = bounds.filter { $0.size == prefix.size }
+        if let prefix, prefix.size > 0 {
+            // Two signed roots of the prefix's size that differ: the ledger forked at or before it,
+            // whatever the export holds.
+            let atPrefix = bounds.filter { $0.size == prefix.size }
+            if atPrefix.contains(where: { $0.root != prefix.range.root() }) {
+                var fork = Divergence(from: 1, through: prefix.size, checkpointsCompared: atPrefix.count)
+                fork.forkedBeforePrefix = true
+                return fork
+            }
+            if range.size > 0 {
+                // The events after the prefix only: the ledger's checkpoints up to it can be held
+                // only to its root, and the ledger matches up to it only if one of its own says so.
+                // (A whole export is compared with the ledger's checkpoints alone: the
+                // verification itself says FORK when its first events miss the prefix's root.)
                 compared = atPrefix.count
-                if atPrefix.contains(where: { $0.root != prefix.range.root() }) {
-                    return Divergence(from: 1, through: prefix.size, checkpointsCompared: compared)
-                }
-                // Up to the prefix, the ledger matches only if one of its own checkpoints says so.
                 if !atPrefix.isEmpty { lastMatching = prefix.size }
                 bounds.removeAll { $0.size <= prefix.size }
             }

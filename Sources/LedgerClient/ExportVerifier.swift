@@ -50,7 +50,10 @@ public struct ExportVerifier {
                 "checkpointSize": .int(Int64(checkpointSize)), "rootHash": .string(rootHash),
                 "linesBeyondCheckpoint": .int(Int64(linesBeyondCheckpoint)),
             ]
-            if prefixSize > 0 { object["prefixSize"] = .int(Int64(prefixSize)) }
+            if prefixSize > 0 {
+                object["prefixSize"] = .int(Int64(prefixSize))
+                object["firstSeq"] = .int(Int64(firstSeq))
+            }
             if let badSeq { object["badSeq"] = .int(Int64(badSeq)) }
             if let failure { object["failure"] = .string(failure) }
             return .object(object)
@@ -134,7 +137,8 @@ public struct ExportVerifier {
     /// proving every line canonical, so that the first bad line is named even
     /// when it is one in another form whose own `leafHash` matches it (which
     /// the quick way takes, and only the root catches).
-    /// - Parameter progress: called every 65 536 lines with the count so far.
+    /// - Parameter progress: called every 65 536 lines with the seq reached
+    ///   so far (after a prefix, the lines read count from its size).
     public func verify(fileDescriptor fd: Int32, progress: ((UInt64) -> Void)? = nil) -> Result {
         let start = lseek(fd, 0, SEEK_CUR)
         let quick = verify(fd, strict: false, progress: progress)
@@ -152,12 +156,21 @@ public struct ExportVerifier {
     /// Where the tree starts for an export read by `reader`: after the
     /// prefix, unless the export's first line has seq 1 (a whole export),
     /// whose first `prefix.size` events must then reach the prefix's root.
+    ///
+    /// Only where the tree starts depends on it: every line is then checked
+    /// for the seq it must have, so a wrong guess fails, never passes. A
+    /// first line whose seq cannot be read is placed by the second's, so
+    /// that a damaged first line of a whole export is named as seq 1.
     func startingTree(_ reader: inout LineBlockReader) -> (range: CompactRange, prefixToMeet: VerifiedPrefix?) {
         guard let prefix, prefix.size > 0 else { return (prefix?.range ?? CompactRange(), nil) }
-        if let ready = try? reader.available(upTo: 1), ready == 1, Self.seq(ofLine: reader.line(0)) == 1 {
-            return (CompactRange(), prefix)
+        let ready = (try? reader.available(upTo: 2)) ?? 0
+        let whole: Bool
+        if ready >= 1, let first = Self.seq(ofLine: reader.line(0)) {
+            whole = first == 1
+        } else {
+            whole = ready >= 2 && Self.seq(ofLine: reader.line(1)) == 2
         }
-        return (prefix.range, nil)
+        return whole ? (CompactRange(), prefix) : (prefix.range, nil)
     }
 
     /// One pass over the export; `strict`: every line proved canonical.
@@ -247,7 +260,7 @@ public struct ExportVerifier {
                 }
             }
             reader.consume(count)
-            if result.linesRead >> 16 != progressBefore { progress?(result.linesRead) }
+            if result.linesRead >> 16 != progressBefore { progress?(base + result.linesRead) }
         }
         if range.size < checkpoint.size {
             if range.size == base, base > 0 {
@@ -256,7 +269,7 @@ public struct ExportVerifier {
             }
             return fail(range.size + 1, "the export ends at seq \(range.size) but the checkpoint covers \(checkpoint.size) events (truncated)")
         }
-        progress?(result.linesRead)
+        progress?(base + result.linesRead)
         return result
     }
 

@@ -151,10 +151,10 @@ struct Anchor {
         case .same:
             return .same
         case .otherLedger:
-            // Remembered per origin (by a file name made of it): another origin's there is not a history of this one.
+            // Remembered per origin: the same key's checkpoint of another origin there is no history of this one.
             throw Alarm(description: """
-                \(file) remembers a checkpoint of the ledger \(old.origin), not of \(current.origin) (edited, or two \
-                names that make the same file name); nothing can be checked against it. Remove it only after checking why.
+                \(file) remembers a checkpoint of the ledger \(old.origin), not of \(current.origin), signed with the \
+                same key; nothing can be checked against it. Remove it only after checking why.
                 """)
         case .grows:
             break

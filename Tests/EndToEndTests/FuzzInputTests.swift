@@ -27,7 +27,7 @@ import Testing
     /// applied event, a canonical encoding, data read in place, a verified
     /// signature, a verified export, one after a prefix, a proof that holds, a
     /// restored state).
-    @Test(arguments: [("request", 450), ("json", 200), ("stored-data", 1_900), ("note", 1), ("export", 1), ("resume", 3), ("proof", 13), ("snapshot", 3)])
+    @Test(arguments: [("request", 450), ("json", 200), ("stored-data", 1_900), ("note", 1), ("export", 1), ("resume", 6), ("proof", 13), ("snapshot", 3)])
     func seedsAndFoundInputsPass(target: String, reachedMin: Int) throws {
         let dir = TempDir()
         let seeds = try fuzz(["seeds", target, dir.path + "/seeds"], in: dir)

@@ -41,16 +41,19 @@ import Testing
             return try signer.sign(Checkpoint(origin: origin, size: UInt64(size), rootHash: range.root())).formatted
         }
 
-        /// Verifies `lines[seqs]` (1-based, inclusive) against the checkpoint of `size`, after `prefix`.
-        func verify(_ seqs: ClosedRange<Int>?, size: Int, after prefix: VerifiedPrefix? = nil) throws -> ExportVerifier.Result {
+        /// Verifies `lines[seqs]` (1-based, inclusive) against the checkpoint of `size` (of `signed`'s
+        /// lines, by default these), after `prefix`.
+        func verify(_ seqs: ClosedRange<Int>?, size: Int, after prefix: VerifiedPrefix? = nil, signed: Ledger? = nil) throws
+            -> ExportVerifier.Result
+        {
             let part = seqs.map { Array(lines[($0.lowerBound - 1)..<$0.upperBound]) } ?? []
             let path = NSTemporaryDirectory() + "part-\(UUID().uuidString).jsonl"
             defer { try? FileManager.default.removeItem(atPath: path) }
             _ = FileManager.default.createFile(atPath: path, contents: Data(part.flatMap { $0 + [10] }))
             let fd = open(path, O_RDONLY)
             defer { close(fd) }
-            var verifier = try ExportVerifier(signedCheckpoint: checkpoint(size), verifierKey: key, lineBytesMax: 4096,
-                                              after: prefix)
+            var verifier = try ExportVerifier(signedCheckpoint: (signed ?? self).checkpoint(size), verifierKey: key,
+                                              lineBytesMax: 4096, after: prefix)
             verifier.readBufferBytes = 64 << 10
             return verifier.verify(fileDescriptor: fd)
         }
@@ -171,10 +174,14 @@ import Testing
         // The ledger forked at seq 12: its own checkpoint of 40 events has another root than the prefix.
         let forked = try Ledger(count: 60, signer: ledger.signer, alteredSeq: 12)
         let fork = try locate(forked, 41...60, forked, [10, 20, 40, 50])
-        #expect(fork?.from == 1 && fork?.through == 40)
-        // Read whole, the forked export agrees with the forked ledger's checkpoints: nothing to place
-        // (the verification says FORK at the prefix's size).
+        #expect(fork?.from == 1 && fork?.through == 40 && fork?.forkedBeforePrefix == true)
+        #expect(try locate(forked, 1...60, forked, [10, 20, 40, 50])?.forkedBeforePrefix == true)
+        // Read whole, the forked export agrees with the forked ledger's other checkpoints: nothing to
+        // place (the verification says FORK at the prefix's size).
         #expect(try locate(forked, 1...60, forked, [10, 20, 50]) == nil)
+        // A whole export rewritten at seq 12 (the ledger not): placed, and no fork claimed.
+        let early = try locate(forked, 1...60, ledger, [10, 20, 50])
+        #expect(early?.from == 11 && early?.through == 20 && early?.forkedBeforePrefix == false)
         // The export rewritten at seq 52 with its leafHash (so only roots see it), the ledger not:
         // placed after the prefix once a checkpoint of the ledger confirms the prefix (its own size,
         // or a later one the export matches up to); from seq 1 when none does (a fork before the
@@ -211,6 +218,12 @@ import Testing
         let elsewhere = try ledger.verify(2...60, size: 60, after: prefix)
         #expect(elsewhere.badSeq == 41)
         #expect(elsewhere.failure?.contains("line 1 has seq 2; want 41") == true, "\(elsewhere.failure ?? "")")
+        // A whole export whose first line is damaged is still taken as whole: seq 1 is named.
+        var damaged = ledger.lines
+        damaged[0] = Array("not an event".utf8)
+        let first = try Ledger(lines: damaged, signer: ledger.signer, origin: ledger.origin)
+            .verify(1...60, size: 60, after: prefix, signed: ledger)
+        #expect(first.badSeq == 1 && first.firstSeq == 1, "\(first.failure ?? "")")
         let gap = try ledger.verify(42...60, size: 60, after: prefix)
         #expect(gap.badSeq == 41)
         let empty = try ledger.verify(nil, size: 60, after: prefix)

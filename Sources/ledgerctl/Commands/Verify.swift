@@ -96,7 +96,7 @@ struct VerifyExport: ParsableCommand {
     var checkpoints: String?
 
     @Option(help: ArgumentHelp(
-        "A verified prefix saved by an earlier --save-prefix: the export holds the events after it (from its size + 1).",
+        "A verified prefix saved by an earlier --save-prefix: the export must extend it (whole, or from its size + 1).",
         valueName: "file"))
     var resume: String?
 
@@ -188,8 +188,8 @@ struct VerifyExport: ParsableCommand {
             throw ArgumentParser.ExitCode(1)
         }
         defer { if fd != 0 { close(fd) } }
-        let signed = Int64(verifier.checkpointSize - (prefix?.size ?? 0))
-        var result = verifier.verify(fileDescriptor: fd) { lines in Progress.show(Int64(lines), signed, "lines checked") }
+        let signed = Int64(verifier.checkpointSize)
+        var result = verifier.verify(fileDescriptor: fd) { seq in Progress.show(Int64(seq), signed, "events checked") }
         if let prefix, !result.ok, result.badSeq == prefix.size + 1, result.linesRead <= 1,
            result.failure?.contains("want \(prefix.size + 1)") == true {
             result.failure = (result.failure ?? "") + "; after a verified prefix of \(prefix.size) events the export starts "
@@ -218,9 +218,9 @@ struct VerifyExport: ParsableCommand {
             }
             if let divergence {
                 result.badSeq = divergence.from
-                if let prefix, divergence.through <= prefix.size {
-                    result.failure = (result.failure ?? "") + "; FORK: the ledger's signed history of \(divergence.through) "
-                        + "events is not the one verified before"
+                if let prefix, divergence.forkedBeforePrefix {
+                    result.failure = (result.failure ?? "") + "; FORK: the ledger's checkpoint of \(prefix.size) events "
+                        + "has another root than the one verified before"
                 }
                 result.failure = (result.failure ?? "") + (divergence.from == divergence.through
                     ? "; the first differing event is seq \(divergence.from)"
@@ -231,7 +231,8 @@ struct VerifyExport: ParsableCommand {
         if result.ok, let savePrefix, let range = result.verifiedRange {
             do {
                 let verified = try VerifiedPrefix(note: note, verifierKey: vkey, range: range)
-                try Data(verified.json).write(to: URL(fileURLWithPath: savePrefix), options: .atomic)
+                // Through a symbolic link to the file itself, not in the link's place.
+                try Data(verified.json).write(to: URL(fileURLWithPath: savePrefix).resolvingSymlinksInPath(), options: .atomic)
                 saved = true
             } catch {
                 // The export verified; only the record of it failed. Say so, and fail: a script relies on the file.
@@ -252,7 +253,8 @@ struct VerifyExport: ParsableCommand {
             if let prefix {
                 let new = result.checkpointSize - prefix.size
                 let span = new > 0 ? " (seq \(prefix.size + 1)–\(result.checkpointSize))" : ""
-                let whole = result.firstSeq == 1 ? "bản xuất đủ, \(prefix.size) sự kiện đầu khớp phần đã kiểm; " : ""
+                let whole = result.firstSeq == 1 && prefix.size > 0
+                    ? "bản xuất đủ, \(prefix.size) sự kiện đầu khớp phần đã kiểm; " : ""
                 Output.line("Hợp lệ: \(whole)\(new) sự kiện mới\(span) nối tiếp \(prefix.size) sự kiện đã kiểm trước; "
                             + "checkpoint cỡ \(result.checkpointSize) khớp gốc \(result.rootHash).")
             } else {
