@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Reads a small input file (a proof, a checkpoint, a key) whole, but never
@@ -11,6 +12,17 @@ enum BoundedFile {
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+    }
+
+    /// The bytes of `path`, or else "cannot read the `what` `path`: why" on
+    /// stderr and exit code 1 (a file the command needs and cannot have).
+    static func readOrExit(_ path: String, limit: Int, what: String) throws -> [UInt8] {
+        do {
+            return try read(path, limit: limit)
+        } catch {
+            Output.error("cannot read \(what.isEmpty ? "" : what + " ")\(path): \(error)")
+            throw ArgumentParser.ExitCode(1)
+        }
     }
 
     /// The bytes of `path` (`-`: standard input), at most `limit` of them.

@@ -71,13 +71,7 @@ struct CheckProof: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let data: [UInt8]
-        do {
-            data = try BoundedFile.read(file, limit: ProofChecker.inputBytesMax)
-        } catch {
-            Output.error("cannot read \(file): \(error)")
-            throw ArgumentParser.ExitCode(1)
-        }
+        let data = try BoundedFile.readOrExit(file, limit: ProofChecker.inputBytesMax, what: "")
         let verdict: (ok: Bool, message: String)
         do {
             let proof = try JSONParser.parse(data)

@@ -112,14 +112,8 @@ struct VerifyExport: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let note: String
-        let vkey: String
-        do {
-            note = String(decoding: try BoundedFile.read(checkpoint, limit: BoundedFile.noteBytesMax), as: UTF8.self)
-        } catch {
-            Output.error("cannot read the checkpoint \(checkpoint): \(error)")
-            throw ArgumentParser.ExitCode(1)
-        }
+        let note = String(decoding: try BoundedFile.readOrExit(checkpoint, limit: BoundedFile.noteBytesMax, what: "the checkpoint"),
+                          as: UTF8.self)
         let looksLikeKey = { (text: String) in
             let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return !t.isEmpty && !t.contains("\n") && t.contains("+")  // name+hash+base64 (which may hold '+' too)
@@ -130,12 +124,7 @@ struct VerifyExport: ParsableCommand {
                 (were --checkpoint and --key swapped?)
                 """)
         }
-        do {
-            vkey = String(decoding: try BoundedFile.read(key, limit: BoundedFile.keyBytesMax), as: UTF8.self)
-        } catch {
-            Output.error("cannot read the key \(key): \(error)")
-            throw ArgumentParser.ExitCode(1)
-        }
+        let vkey = String(decoding: try BoundedFile.readOrExit(key, limit: BoundedFile.keyBytesMax, what: "the key"), as: UTF8.self)
         if !looksLikeKey(vkey) && (vkey.contains("\n\n") || vkey.contains("\n\u{2014} ")) {
             throw ValidationError("--key \(key) holds a signed note, not a verifier key (were --checkpoint and --key swapped?)")
         }
@@ -148,13 +137,7 @@ struct VerifyExport: ParsableCommand {
         }
         var prefix: VerifiedPrefix?
         if let resume {
-            let bytes: [UInt8]
-            do {
-                bytes = try BoundedFile.read(resume, limit: VerifiedPrefix.fileBytesMax)
-            } catch {
-                Output.error("cannot read the verified prefix \(resume): \(error)")
-                throw ArgumentParser.ExitCode(1)
-            }
+            let bytes = try BoundedFile.readOrExit(resume, limit: VerifiedPrefix.fileBytesMax, what: "the verified prefix")
             do {
                 prefix = try VerifiedPrefix(json: bytes, verifierKey: vkey)
             } catch {

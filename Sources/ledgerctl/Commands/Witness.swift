@@ -48,13 +48,7 @@ struct Witness: ParsableCommand {
             Output.line(signer.verifierKey)
             return
         }
-        let text: String
-        do {
-            text = String(decoding: try BoundedFile.read(key, limit: BoundedFile.keyBytesMax), as: UTF8.self)
-        } catch {
-            Output.error("cannot read \(key): \(error)")
-            throw ArgumentParser.ExitCode(1)
-        }
+        let text = String(decoding: try BoundedFile.readOrExit(key, limit: BoundedFile.keyBytesMax, what: ""), as: UTF8.self)
         let signer = try NoteSigner(privateKeyString: text.trimmingCharacters(in: .whitespacesAndNewlines))
         let result = try Session.call(connection, "checkpoint")
         guard let note = result["checkpoint"]?.stringValue else {
