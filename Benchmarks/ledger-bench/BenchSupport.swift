@@ -102,3 +102,31 @@ func recentCommitTimes(_ engine: LedgerEngine) -> String {
           let p50 = recent["p50Micros"]?.intValue, let p99 = recent["p99Micros"]?.intValue else { return "no commit yet" }
     return String(format: "commit p50 %.2f ms, p99 %.2f ms", Double(p50) / 1_000, Double(p99) / 1_000)
 }
+
+/// Where a benchmark also writes its figures as JSON Lines, one a figure:
+/// `$LEDGER_BENCH_RESULTS`, if set (`scripts/bench-curve.sh` reads them to
+/// draw a figure against the ledger's size). The printed lines stay the
+/// record for people; these are for scripts.
+struct BenchResults {
+    let benchmark: String
+    let events: Int
+    private static let path = ProcessInfo.processInfo.environment["LEDGER_BENCH_RESULTS"]
+
+    /// Appends `{"benchmark":…,"events":N,"metric":…,"value":V,"unit":…}`.
+    /// `metric` and `unit` are plain ASCII names chosen here, so the line is
+    /// written as it stands.
+    func record(_ metric: String, _ value: Double, _ unit: String) {
+        guard let path = Self.path, value.isFinite else { return }
+        let line = String(format: "{\"benchmark\":\"%@\",\"events\":%d,\"metric\":\"%@\",\"value\":%.6g,\"unit\":\"%@\"}\n",
+                          benchmark, events, metric, value, unit)
+        guard let handle = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil
+        }() else {
+            FileHandle.standardError.write(Data("ledger-bench: cannot write \(path)\n".utf8))
+            return
+        }
+        handle.seekToEndOfFile()
+        handle.write(Data(line.utf8))
+        try? handle.close()
+    }
+}

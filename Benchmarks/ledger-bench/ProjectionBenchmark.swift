@@ -19,6 +19,7 @@ struct ProjectionBenchmark {
         configuration.mapSizeInitialBytes = 1 << 30
         var engine = try LedgerEngine(configuration: configuration)
         print("projection benchmark: \(events) demo events")
+        let results = BenchResults(benchmark: "projections", events: events)
         let rssStart = residentMiB()
         var refused = 0
         var firstDate = "", lastDate = ""
@@ -31,9 +32,12 @@ struct ProjectionBenchmark {
         if refused > 0 { throw BenchError("\(refused) demo events refused") }
         print("  load through the engine (batches of 1000, durable): \(rate(events, loadSeconds))")
         print("  memory after load: RSS \(Int(residentMiB())) MiB, of it anonymous (heap) \(Int(anonymousMiB())) MiB (start \(Int(rssStart)) MiB)")
+        results.record("load", Double(events) / loadSeconds, "events/s")
+        results.record("heap-after-load", anonymousMiB(), "MiB")
 
         let rebuild = try engine.rebuild()
         print("  rebuild (replay all events into fresh projections): \(rebuild["eventsPerSecond"]?.intValue ?? 0) events/s, matches live: \(rebuild["matches"] == true)")
+        results.record("rebuild", Double(rebuild["eventsPerSecond"]?.intValue ?? 0), "events/s")
 
         let status = try engine.status()
         let bloc = "DBK"
@@ -44,6 +48,7 @@ struct ProjectionBenchmark {
             reportTimes.append(try seconds { _ = try engine.query(QueryRequest(kind: .report(org: bloc, from: reportFrom, to: reportTo, format: "json"))) })
         }
         print(String(format: "  bloc-wide report %@…%@: median %.1f ms", reportFrom, reportTo, reportTimes.sorted()[2] * 1000))
+        results.record("report", reportTimes.sorted()[2] * 1000, "ms")
 
         let members = try engine.query(QueryRequest(kind: .members(org: bloc, includeDeparted: false)))
         let ids = (members["members"]?.arrayValue ?? []).compactMap { $0["memberId"]?.stringValue }
@@ -65,9 +70,13 @@ struct ProjectionBenchmark {
         latencies.sort()
         print(String(format: "  member query (current / as-of, %d members): p50 %.3f ms, p99 %.3f ms",
                      ids.count, latencies[latencies.count / 2], latencies[latencies.count * 99 / 100]))
+        results.record("members", Double(ids.count), "members")
+        results.record("member-query-p50", latencies[latencies.count / 2], "ms")
+        results.record("member-query-p99", latencies[latencies.count * 99 / 100], "ms")
 
         let verifySeconds = try seconds { _ = try engine.verify() }
         print("  verify (leaves, tree, checkpoints, replay, indexes): \(rate(events, verifySeconds))")
+        results.record("verify", Double(events) / verifySeconds, "events/s")
 
         // Export, then verify-export offline against raw SHA-256 of the same bytes.
         let exportPath = dir + "/export.jsonl"
@@ -82,18 +91,27 @@ struct ProjectionBenchmark {
             let shaSeconds = try Self.rawLineHashingSeconds(path: exportPath)
             print("  verify-export offline: \(rate(events, exportSeconds)) (ok: \(ok)); raw SHA-256 of the same lines: \(rate(events, shaSeconds))"
                   + String(format: " → %.0f%% of raw", 100 * shaSeconds / exportSeconds))
+            results.record("verify-export", ok ? Double(events) / exportSeconds : 0, "events/s")
+            results.record("raw-sha256", Double(events) / shaSeconds, "events/s")
+            results.record("verify-export-vs-raw", 100 * shaSeconds / exportSeconds, "%")
+            results.record("verify-vs-raw", 100 * shaSeconds / verifySeconds, "%")
         }
         try? FileManager.default.removeItem(atPath: exportPath)
         engine.shutdown()
         // The old engine's memory is freed before the clock starts: a real
         // restart is a new process, which does not pay for the old one's heap.
+        let placeholderDirectory = benchDirectory("empty")
+        defer { try? FileManager.default.removeItem(atPath: placeholderDirectory) }
         let placeholder = try LedgerEngine(
-            configuration: EngineConfiguration(dataDirectory: benchDirectory("empty"), origin: "bench.local/empty"))
+            configuration: EngineConfiguration(dataDirectory: placeholderDirectory, origin: "bench.local/empty"))
         engine = placeholder
         let restart = try seconds { engine = try LedgerEngine(configuration: configuration) }
         placeholder.shutdown()
         print(String(format: "  restart (snapshot + tail): %.3f s", restart))
         print("  log size \(status["size"]?.intValue ?? 0) events, data \((status["mapUsedBytes"]?.intValue ?? 0) >> 20) MiB; after restart RSS \(Int(residentMiB())) MiB, anonymous \(Int(anonymousMiB())) MiB")
+        results.record("restart", restart, "s")
+        results.record("data", Double(status["mapUsedBytes"]?.intValue ?? 0) / 1_048_576, "MiB")
+        results.record("heap-after-restart", anonymousMiB(), "MiB")
         engine.shutdown()
     }
 
