@@ -23,6 +23,8 @@ with open(sys.argv[1], encoding="utf-8") as f:
             events, value, unit = int(r["events"]), float(r["value"]), r["unit"]
         except (ValueError, KeyError, TypeError) as e:
             sys.exit(f"{sys.argv[1]}:{number}: not a figure ({e})")
+        if events <= 0:
+            sys.exit(f"{sys.argv[1]}:{number}: a figure of {events} events")
         if key not in rows:
             rows[key] = {}
             order.append(key)
@@ -41,13 +43,15 @@ def fmt(v):
     return f"{v:.3g}"
 
 
-print("| figure | unit | " + " | ".join(f"{n:,}".replace(",", " ") for n in sizes) + f" | {sizes[-1] // sizes[0]}× events |")
-print("|---|---|" + "---|" * len(sizes) + "---|")
+scaling = len(sizes) > 1  # the last column: a figure at the largest size over the smallest
+header = "| figure | unit | " + " | ".join(f"{n:,}".replace(",", " ") for n in sizes) + " |"
+print(header + (f" {sizes[-1] / sizes[0]:g}× events |" if scaling else ""))
+print("|---|---|" + "---|" * (len(sizes) + (1 if scaling else 0)))
 one_benchmark = len({benchmark for benchmark, _ in order}) == 1
 for key in order:
     values = rows[key]
     cells = [fmt(values[n]) if n in values else "—" for n in sizes]
     first, last = values.get(sizes[0]), values.get(sizes[-1])
-    ratio = f"{last / first:.2f}×" if first and last is not None and len(sizes) > 1 else "—"
+    ratio = f"{last / first:.2f}×" if first and last is not None else "—"
     name = key[1] if one_benchmark else f"{key[0]} {key[1]}"
-    print(f"| {name} | {units[key]} | " + " | ".join(cells) + f" | {ratio} |")
+    print(f"| {name} | {units[key]} | " + " | ".join(cells) + " |" + (f" {ratio} |" if scaling else ""))

@@ -117,7 +117,7 @@ struct BenchResults {
     /// written as it stands.
     func record(_ metric: String, _ value: Double, _ unit: String) {
         guard let path = Self.path, value.isFinite else { return }
-        let line = String(format: "{\"benchmark\":\"%@\",\"events\":%d,\"metric\":\"%@\",\"value\":%.6g,\"unit\":\"%@\"}\n",
+        let line = String(format: "{\"benchmark\":\"%@\",\"events\":%ld,\"metric\":\"%@\",\"value\":%.6g,\"unit\":\"%@\"}\n",
                           benchmark, events, metric, value, unit)
         guard let handle = FileHandle(forWritingAtPath: path) ?? {
             FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil

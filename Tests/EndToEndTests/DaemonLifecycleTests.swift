@@ -47,7 +47,7 @@ import Testing
         #expect(text.stdout.range(of: #"Hoạt động: +(\d+ giây|\d+ phút)\n"#, options: .regularExpression) != nil,
                 "\(text.stdout)")
         // The durable commits that stored those 1 205 events, timed.
-        let pattern = #"Ghi bền: +trung vị \d+,\d\d ms, p99 \d+,\d\d ms, lâu nhất \d+,\d\d ms \([\d.]+ lần ghi gần nhất, [\d.]+(,\d)? sự kiện mỗi lần ghi\)\n"#
+        let pattern = #"Ghi đĩa: +trung vị \d+,\d\d ms, p99 \d+,\d\d ms, lâu nhất \d+,\d\d ms \([\d.]+ lần ghi gần nhất, [\d.]+(,\d)? sự kiện mỗi lần ghi\)\n"#
         #expect(text.stdout.range(of: pattern, options: .regularExpression) != nil, "\(text.stdout)")
         let recent = try daemon.ctl(["status", "--json"]).json()["recentCommits"]
         #expect(recent?["events"] == 1_205, "every commit so far is in the window")

@@ -45,7 +45,7 @@ struct Status: ParsableCommand {
                 VietnameseNumbers.decimal(Double(recent[key]?.intValue ?? 0) / 1_000, places: 2) + " ms"
             }
             let perCommit = VietnameseNumbers.decimal(Double(recent["events"]?.intValue ?? 0) / Double(commits))
-            Output.line("Ghi bền:         trung vị \(ms("p50Micros")), p99 \(ms("p99Micros")), lâu nhất \(ms("maxMicros")) "
+            Output.line("Ghi đĩa:         trung vị \(ms("p50Micros")), p99 \(ms("p99Micros")), lâu nhất \(ms("maxMicros")) "
                 + "(\(VietnameseNumbers.count(commits)) lần ghi gần nhất, \(perCommit) sự kiện mỗi lần ghi)")
         }
         Output.line("Kết nối:         \(count("connections"))")
