@@ -72,8 +72,9 @@ struct ConnectionHandler: Sendable {
                     }
                     // Input ended. A client that half-closed still reads: let
                     // its requests finish. One that is gone reads nothing more:
-                    // cancel what it left running (a tail waiting for events).
-                    if state.isClientGone {
+                    // cancel what it left running (a tail waiting for events),
+                    // also when the channel reports it gone only later.
+                    if await state.waitUntilGoneOrAnswered() {
                         group.cancelAll()
                     }
                 }

@@ -28,7 +28,8 @@ final class IdleConnectionCloser: ChannelInboundHandler, Sendable {
 /// Why it matters: a handler waiting for events (`tail --follow`) writes
 /// nothing while the ledger is quiet, so without this it would learn that
 /// its client left only at the next event. With it, `isClientGone` turns
-/// true at once and the connection cancels its running handlers.
+/// true at once and the connection cancels its running handlers, also when
+/// the end of input was read first (`ConnectionState.waitUntilGoneOrAnswered`).
 final class ClientGoneObserver: ChannelInboundHandler, Sendable {
     typealias InboundIn = LineFrame
 

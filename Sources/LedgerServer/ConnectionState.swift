@@ -37,6 +37,9 @@ final class ConnectionState: Sendable {
         var bytesInFlight = 0
         var slotWaiter: (continuation: CheckedContinuation<Bool, Never>, bytes: Int)?
         var clientGone = false
+        /// The reader, once the input ended, waiting to learn whether the
+        /// client is gone (true) or every request is answered (false).
+        var endWaiter: CheckedContinuation<Bool, Never>?
         var immediates = 0
         var immediatesWaiter: CheckedContinuation<Void, Never>?
 
@@ -161,19 +164,28 @@ final class ConnectionState: Sendable {
     /// Frees the slot of a request of `bytes` (as acquired), handing a slot
     /// to the waiting reader if its request now fits.
     func releaseSlot(bytes: Int = 0) {
-        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+        enum Wake { case reader(CheckedContinuation<Bool, Never>), end(CheckedContinuation<Bool, Never>) }
+        let wake = state.withLock { state -> Wake? in
             precondition(state.inFlight > 0 && state.bytesInFlight >= bytes, "released more than acquired")
             state.inFlight -= 1
             state.bytesInFlight -= bytes
+            if state.inFlight == 0, let end = state.endWaiter {
+                state.endWaiter = nil
+                return Wake.end(end)
+            }
             guard let waiter = state.slotWaiter,
                   state.admits(waiter.bytes, inFlightMax: inFlightMax, bytesInFlightMax: bytesInFlightMax)
             else { return nil }
             state.slotWaiter = nil
             state.inFlight += 1
             state.bytesInFlight += waiter.bytes
-            return waiter.continuation
+            return Wake.reader(waiter.continuation)
         }
-        waiter?.resume(returning: true)
+        switch wake {
+        case .reader(let reader): reader.resume(returning: true)
+        case .end(let end): end.resume(returning: false)
+        case nil: break
+        }
     }
 
     var inFlight: Int { state.withLock { $0.inFlight } }
@@ -240,13 +252,46 @@ final class ConnectionState: Sendable {
 
     var isClientGone: Bool { state.withLock { $0.clientGone } }
 
-    /// Records that the client is gone and wakes a reader waiting for a slot.
+    /// Records that the client is gone and wakes a reader waiting for a slot,
+    /// or for the end of its requests (`waitUntilGoneOrAnswered`).
     func markClientGone() {
-        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+        let (slot, end) = state.withLock { state -> (CheckedContinuation<Bool, Never>?, CheckedContinuation<Bool, Never>?) in
             state.clientGone = true
-            defer { state.slotWaiter = nil }
-            return state.slotWaiter?.continuation
+            defer {
+                state.slotWaiter = nil
+                state.endWaiter = nil
+            }
+            return (state.slotWaiter?.continuation, state.endWaiter)
         }
-        waiter?.resume(returning: false)
+        slot?.resume(returning: false)
+        end?.resume(returning: true)
+    }
+
+    /// Once the input ended: true when the client is gone (what it left
+    /// running is to be cancelled), false once every request is answered (a
+    /// client that only half-closed still reads, and has had its answers).
+    /// The two can come in either order: a socket the peer closed reads as
+    /// the end of input before the channel reports the peer gone, so the
+    /// reader cannot tell at once. True at once if the task is cancelled
+    /// (shutdown). One caller at a time.
+    func waitUntilGoneOrAnswered() async -> Bool {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let now = state.withLock { state -> Bool? in
+                    precondition(state.endWaiter == nil, "two waits for the end of a connection's requests")
+                    if state.clientGone || Task.isCancelled { return true }
+                    if state.inFlight == 0 { return false }
+                    state.endWaiter = continuation
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+                defer { state.endWaiter = nil }
+                return state.endWaiter
+            }
+            waiter?.resume(returning: true)
+        }
     }
 }
